@@ -1,0 +1,28 @@
+package org.fer4j.engine.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A model file that cannot be read: not a fer4j model, an unsupported version, truncated,
+ * corrupt, or holding weights that do not fit its architecture. The message is one line meant
+ * for the user, starting with the file: {@code models/fer.fer4j: truncated: ...}.
+ */
+public final class ModelFileException extends IOException {
+    private final transient Path path;
+
+    public ModelFileException(Path path, String problem) {
+        super(path + ": " + problem);
+        this.path = path;
+    }
+
+    public ModelFileException(Path path, String problem, Throwable cause) {
+        super(path + ": " + problem, cause);
+        this.path = path;
+    }
+
+    /** The file the problem is in. */
+    public Path path() {
+        return path;
+    }
+}

@@ -1,0 +1,212 @@
+package org.fer4j.engine.layers;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.fer4j.engine.Mode;
+import org.fer4j.engine.Param;
+import org.fer4j.engine.Tensor;
+
+/**
+ * 2-D convolution (cross-correlation, as in every framework) by im2col + GEMM, darknet's way:
+ * this file owns no arithmetic loops; the math lives in the kernels.
+ *
+ * <pre>
+ * x      [N, C, H, W]          input
+ * kernel [F, C, KH, KW]        weights, read as a matrix [F, C*KH*KW]
+ * bias   [F]
+ * col    [C*KH*KW, OH*OW]      one image unfolded by im2col (workspace, reused)
+ * y      [N, F, OH, OW]        y[n] = kernel . col(x[n]) + bias
+ * </pre>
+ *
+ * Backward, per image n, with {@code dy[n]} read as {@code [F, OH*OW]}:
+ * {@code dkernel += dy[n] . col(x[n])^T}, {@code dbias += sum over positions of dy[n]},
+ * {@code dcol = kernel^T . dy[n]} and {@code dx[n] = col2im(dcol)}. The column matrix is rebuilt in
+ * backward rather than cached for the whole batch: caching would cost {@code N*C*KH*KW*OH*OW}
+ * floats (140 MB for fer-ref's second conv at batch 64), rebuilding costs one cheap copy.
+ */
+public final class Conv2D extends Layer {
+    private final int filters;
+    private final int kh;
+    private final int kw;
+    private final int strideH;
+    private final int strideW;
+    private final Padding padding;
+    private final boolean useBias;
+    private final Init init;
+
+    // Resolved by build.
+    private int channels;
+    private int height;
+    private int width;
+    private int outH;
+    private int outW;
+    private int padTop;
+    private int padLeft;
+    private Param kernel;   // [F, C, KH, KW]
+    private Param bias;     // [F], or null without bias
+
+    // Cache and workspaces.
+    private Tensor input;   // [N, C, H, W], the forward input (read by backward)
+    private float[] col;    // [C*KH*KW, OH*OW]
+    private float[] dcol;   // [C*KH*KW, OH*OW]
+    private Tensor output;  // [N, F, OH, OW]
+    private Tensor dinput;  // [N, C, H, W]
+
+    public Conv2D(int filters, int kernelSize) {
+        this(filters, kernelSize, kernelSize, 1, 1, Padding.VALID, true, Init.AUTO);
+    }
+
+    public Conv2D(int filters, int kernelSize, int stride, Padding padding) {
+        this(filters, kernelSize, kernelSize, stride, stride, padding, true, Init.AUTO);
+    }
+
+    public Conv2D(int filters, int kh, int kw, int strideH, int strideW, Padding padding, boolean useBias, Init init) {
+        Config.positive("Conv2D filters", filters);
+        Config.positive("Conv2D kernel height", kh);
+        Config.positive("Conv2D kernel width", kw);
+        Config.positive("Conv2D stride", strideH);
+        Config.positive("Conv2D stride", strideW);
+        this.filters = filters;
+        this.kh = kh;
+        this.kw = kw;
+        this.strideH = strideH;
+        this.strideW = strideW;
+        this.padding = padding;
+        this.useBias = useBias;
+        this.init = init;
+    }
+
+    /** Without bias: the usual choice right before batch-norm, whose shift makes a bias redundant. */
+    public Conv2D withoutBias() {
+        return new Conv2D(filters, kh, kw, strideH, strideW, padding, false, init);
+    }
+
+    static Conv2D fromConfig(Map<String, ?> c) {
+        int[] k = Config.getPair("Conv2D", c, "kernel");
+        int[] s = c.containsKey("stride") ? Config.getPair("Conv2D", c, "stride") : new int[] {1, 1};
+        return new Conv2D(Config.getInt("Conv2D", c, "filters"), k[0], k[1], s[0], s[1],
+                Padding.parse(Config.getString("Conv2D", c, "padding", "valid")),
+                Config.getBoolean("Conv2D", c, "bias", true),
+                Init.parse(Config.getString("Conv2D", c, "init", "auto")));
+    }
+
+    @Override
+    public String type() {
+        return "Conv2D";
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("filters", filters);
+        c.put("kernel", new int[] {kh, kw});
+        c.put("stride", new int[] {strideH, strideW});
+        c.put("padding", padding.text());
+        c.put("bias", useBias);
+        c.put("init", init.name().toLowerCase(java.util.Locale.ROOT));
+        return c;
+    }
+
+    @Override
+    protected int[] doBuild(int[] in, BuildContext context) {
+        if (in.length != 3) {
+            throw new IllegalArgumentException("needs a (channels, height, width) input");
+        }
+        channels = in[0];
+        height = in[1];
+        width = in[2];
+        int[] v = padding.resolve(height, kh, strideH, false);
+        int[] h = padding.resolve(width, kw, strideW, true);
+        outH = v[0];
+        padTop = v[1];
+        outW = h[0];
+        padLeft = h[1];
+        if (outH <= 0 || outW <= 0) {
+            throw new IllegalArgumentException("needs an input of at least " + kh + "x" + kw
+                    + " (after " + padding.text() + " padding) for its " + kh + "x" + kw + " kernel");
+        }
+        kernel = Param.trainable(name() + "/kernel", Tensor.zeros(filters, channels, kh, kw), true);
+        init.resolve(context.followedByRelu())
+                .fill(kernel.value().data(), channels * kh * kw, filters * kh * kw, context.random());
+        if (useBias) {
+            bias = Param.trainable(name() + "/bias", Tensor.zeros(filters), false);
+        }
+        return new int[] {filters, outH, outW};
+    }
+
+    @Override
+    public List<Param> params() {
+        List<Param> p = new ArrayList<>(2);
+        if (kernel != null) {
+            p.add(kernel);
+        }
+        if (bias != null) {
+            p.add(bias);
+        }
+        return p;
+    }
+
+    @Override
+    public Tensor forward(Tensor x, Mode mode) {
+        int n = batchOf(x);
+        int rows = channels * kh * kw;
+        int positions = outH * outW;
+        if (col == null) {
+            col = new float[rows * positions];
+            dcol = new float[rows * positions];
+        }
+        input = x;
+        output = reuse(output, n, filters, outH, outW);
+        float[] y = output.data();
+        for (int i = 0; i < n; i++) {
+            kernels.im2col(col, 0, x.data(), i * channels * height * width,
+                    channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+            // y[i] [F, P] = kernel [F, rows] . col [rows, P]
+            kernels.sgemm(false, false, filters, positions, rows,
+                    1f, kernel.value().data(), 0, rows, col, 0, positions,
+                    0f, y, i * filters * positions, positions);
+        }
+        if (bias != null) {
+            kernels.addBias(y, bias.value().data(), n, filters, positions);
+        }
+        return output;
+    }
+
+    @Override
+    public Tensor backward(Tensor dout) {
+        int n = input.dim(0);
+        int rows = channels * kh * kw;
+        int positions = outH * outW;
+        int imageSize = channels * height * width;
+        float[] dy = dout.data();
+        dinput = reuse(dinput, n, channels, height, width);
+        float[] dx = dinput.data();
+        kernels.fill(dx, 0, dx.length, 0f);
+        if (bias != null) {
+            kernels.biasBackward(bias.grad().data(), dy, n, filters, positions);
+        }
+        for (int i = 0; i < n; i++) {
+            kernels.im2col(col, 0, input.data(), i * imageSize,
+                    channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+            // dkernel [F, rows] += dy[i] [F, P] . col^T [P, rows]
+            kernels.sgemm(false, true, filters, rows, positions,
+                    1f, dy, i * filters * positions, positions, col, 0, positions,
+                    1f, kernel.grad().data(), 0, rows);
+            // dcol [rows, P] = kernel^T [rows, F] . dy[i] [F, P]
+            kernels.sgemm(true, false, rows, positions, filters,
+                    1f, kernel.value().data(), 0, rows, dy, i * filters * positions, positions,
+                    0f, dcol, 0, positions);
+            kernels.col2im(dx, i * imageSize, dcol, 0,
+                    channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+        }
+        return dinput;
+    }
+
+    /** Multiply-adds of one forward pass for one image (for the summary and benchmarks). */
+    public long forwardMacsPerImage() {
+        requireBuilt();
+        return (long) filters * outH * outW * channels * kh * kw;
+    }
+}

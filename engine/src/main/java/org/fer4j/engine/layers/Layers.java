@@ -1,0 +1,162 @@
+package org.fer4j.engine.layers;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import org.fer4j.engine.Mode;
+import org.fer4j.engine.Tensor;
+
+/**
+ * What {@code Sequential} and {@link Residual} share: naming a chain of layers, building it with
+ * shape inference and initialisation hints, running it forward and backward, and turning layer
+ * configurations back into layers.
+ */
+public final class Layers {
+    private static final Map<String, Function<Map<String, ?>, Layer>> FACTORIES = new LinkedHashMap<>();
+
+    static {
+        FACTORIES.put("Conv2D", Conv2D::fromConfig);
+        FACTORIES.put("MaxPool2D", MaxPool2D::fromConfig);
+        FACTORIES.put("BatchNorm", BatchNorm::fromConfig);
+        FACTORIES.put("Dropout", Dropout::fromConfig);
+        FACTORIES.put("Dense", Dense::fromConfig);
+        FACTORIES.put("ReLU", ReLU::fromConfig);
+        FACTORIES.put("Flatten", Flatten::fromConfig);
+        FACTORIES.put("GlobalAveragePooling", GlobalAveragePooling::fromConfig);
+        FACTORIES.put("Residual", Residual::fromConfig);
+    }
+
+    private Layers() {
+    }
+
+    /** A layer from its {@code {"type": ..., "config": {...}}} description. */
+    public static Layer fromConfig(Map<String, ?> description) {
+        Object type = description.get("type");
+        Function<Map<String, ?>, Layer> factory = FACTORIES.get(String.valueOf(type));
+        if (factory == null) {
+            throw new IllegalArgumentException("unknown layer type '" + type + "'; known: " + FACTORIES.keySet());
+        }
+        Object config = description.get("config");
+        @SuppressWarnings("unchecked")
+        Map<String, ?> map = config instanceof Map<?, ?> m ? (Map<String, ?>) m : Map.of();
+        return factory.apply(map);
+    }
+
+    /** The inverse of {@link #fromConfig}. */
+    public static Map<String, Object> describe(Layer layer) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("type", layer.type());
+        d.put("name", layer.name());
+        d.put("config", layer.config());
+        return d;
+    }
+
+    static List<Object> describeAll(List<Layer> layers) {
+        List<Object> out = new ArrayList<>(layers.size());
+        for (Layer l : layers) {
+            out.add(describe(l));
+        }
+        return out;
+    }
+
+    static List<Layer> fromConfigs(String owner, Object list) {
+        if (!(list instanceof List<?> items)) {
+            throw new IllegalArgumentException(owner + " config: expected a list of layers, got " + list);
+        }
+        List<Layer> layers = new ArrayList<>();
+        for (Object item : items) {
+            if (!(item instanceof Map<?, ?> m)) {
+                throw new IllegalArgumentException(owner + " config: expected a layer object, got " + item);
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, ?> description = (Map<String, ?>) m;
+            layers.add(fromConfig(description));
+        }
+        return layers;
+    }
+
+    /**
+     * Names the layers Keras' way ({@code conv2d_1}, {@code conv2d_2}, {@code re_lu_1}, ...),
+     * under {@code prefix} when it is not empty.
+     */
+    public static void name(List<Layer> layers, String prefix) {
+        Map<String, Integer> counters = new HashMap<>();
+        for (Layer l : layers) {
+            String base = snake(l.type());
+            int k = counters.merge(base, 1, Integer::sum);
+            l.setName((prefix.isEmpty() ? "" : prefix + "/") + base + "_" + k);
+        }
+    }
+
+    /**
+     * Builds each layer on the previous one's output shape and returns the last output shape.
+     * A layer learns whether a ReLU follows it (looking past batch-norm, dropout, pooling and
+     * flatten), which selects He over Glorot initialisation. Build errors are rethrown naming the
+     * layer's index, name and type, the shape it got, and what it needs.
+     */
+    public static int[] buildChain(List<Layer> layers, int[] inputShape, RandomGenerator random,
+                                   boolean chainFollowedByRelu, String where) {
+        int[] shape = inputShape.clone();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            boolean relu = chainFollowedByRelu;
+            for (int j = i + 1; j < layers.size(); j++) {
+                Layer next = layers.get(j);
+                if (next.isRelu()) {
+                    relu = true;
+                    break;
+                }
+                if (!next.isScalePreserving()) {
+                    relu = false;
+                    break;
+                }
+            }
+            try {
+                shape = l.build(shape, new Layer.BuildContext(random, relu));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + "layer " + i + " '" + l.name() + "' (" + l.type()
+                        + ") got input " + Tensor.shapeString(shape) + ": " + e.getMessage(), e);
+            }
+            if (Tensor.checkedSize(shape) == 0) {
+                throw new IllegalArgumentException(where + "layer " + i + " '" + l.name() + "' (" + l.type()
+                        + ") produces the empty shape " + Tensor.shapeString(shape));
+            }
+        }
+        return shape;
+    }
+
+    public static Tensor forward(List<Layer> layers, Tensor x, Mode mode) {
+        for (Layer l : layers) {
+            x = l.forward(x, mode);
+        }
+        return x;
+    }
+
+    public static Tensor backward(List<Layer> layers, Tensor dout) {
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            dout = layers.get(i).backward(dout);
+        }
+        return dout;
+    }
+
+    /** {@code MaxPool2D -> max_pool2d}, {@code ReLU -> re_lu}: Keras' naming of layer instances. */
+    static String snake(String type) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < type.length(); i++) {
+            char ch = type.charAt(i);
+            boolean boundary = Character.isUpperCase(ch) && i > 0
+                    && (Character.isLowerCase(type.charAt(i - 1))
+                        || (i + 1 < type.length() && Character.isLowerCase(type.charAt(i + 1))));
+            if (boundary) {
+                sb.append('_');
+            }
+            sb.append(Character.toLowerCase(ch));
+        }
+        return sb.toString().toLowerCase(Locale.ROOT);
+    }
+}

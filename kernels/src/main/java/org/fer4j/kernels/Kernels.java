@@ -1,0 +1,206 @@
+package org.fer4j.kernels;
+
+/**
+ * The numeric kernels every layer and optimizer of fer4j calls. They work on {@code float[]}
+ * arrays, offsets and {@code int} sizes, and know nothing of tensors or layers: that is what lets
+ * the scalar reference, the Vector API and the OpenCL implementations be tested against each other
+ * directly.
+ *
+ * <p>Conventions, as in llm.c: arguments go outputs, inputs, weights, then sizes; gradient buffers
+ * start with {@code d}. A backward kernel <em>writes</em> the gradient of its input
+ * ({@code dx = ...}) and <em>accumulates</em> into parameter gradients ({@code dgamma += ...}), so
+ * that zeroing parameter gradients stays one separate call per step. {@link #sgemm} departs from
+ * the argument order on purpose: it keeps the BLAS order that every reader of GEMM code knows.
+ *
+ * <p>Shape legend: {@code N} batch, {@code C} channels, {@code H, W} height and width,
+ * {@code K} classes. Image tensors are NCHW and contiguous.
+ *
+ * <p>Implementations must be stateless apart from caches they own and thread-safe for distinct
+ * output arrays. Get the one in use from {@link KernelsProvider#get()}.
+ *
+ * <p>Every kernel checks its sizes and that each array is long enough for the span it touches,
+ * in O(1) before its loops, and throws {@link IllegalArgumentException} naming the kernel and the
+ * argument (a negative size, an array too short from its offset). Inputs are never modified
+ * unless documented; in particular the optimizer updates do not write {@code g}.
+ */
+public interface Kernels {
+
+    /** Short name of this implementation, e.g. {@code "scalar"}. */
+    String name();
+
+    /** One line on what runs, for the start of every training or benchmark run. */
+    default String describe() {
+        return name();
+    }
+
+    // ---------------------------------------------------------------- BLAS-like
+
+    /**
+     * {@code C = alpha * op(A) * op(B) + beta * C}, row-major, where {@code op(A)} is {@code m x k}
+     * and {@code op(B)} is {@code k x n}. With {@code transA} the array holds A as {@code k x m}
+     * (row-major, leading dimension {@code lda}); likewise {@code transB}: B stored {@code n x k}.
+     * Element {@code (i, j)} of a row-major matrix with leading dimension {@code ld} lives at
+     * {@code off + i * ld + j}. When {@code beta == 0}, C is not read (NaN in C does not leak).
+     */
+    void sgemm(boolean transA, boolean transB, int m, int n, int k,
+               float alpha, float[] a, int aOff, int lda,
+               float[] b, int bOff, int ldb,
+               float beta, float[] c, int cOff, int ldc);
+
+    /** {@code y[yOff + i] += alpha * x[xOff + i]} for {@code i < n}. */
+    void axpy(float[] y, int yOff, float[] x, int xOff, int n, float alpha);
+
+    /** {@code x[off + i] *= alpha} for {@code i < n}. */
+    void scale(float[] x, int off, int n, float alpha);
+
+    /** {@code x[off + i] = value} for {@code i < n}. */
+    void fill(float[] x, int off, int n, float value);
+
+    /** {@code y[i] = a[i] + b[i]} for {@code i < n}; {@code y} may alias {@code a} or {@code b}. */
+    void add(float[] y, float[] a, float[] b, int n);
+
+    /** {@code y[i] = a[i] * b[i]} for {@code i < n}; {@code y} may alias {@code a} or {@code b}. */
+    void mul(float[] y, float[] a, float[] b, int n);
+
+    /** {@code sum_i x[off + i]^2}, accumulated in double (gradient-norm clipping). */
+    double sumOfSquares(float[] x, int off, int n);
+
+    // ---------------------------------------------------------------- bias
+
+    /** {@code y[n, c, s] += bias[c]}; y is {@code [N, C, S]} (S = H*W, or 1 for dense features). */
+    void addBias(float[] y, float[] bias, int n, int c, int spatial);
+
+    /** {@code dbias[c] += sum over n, s of dy[n, c, s]}. */
+    void biasBackward(float[] dbias, float[] dy, int n, int c, int spatial);
+
+    // ---------------------------------------------------------------- convolution helpers
+
+    /**
+     * Unfolds one image {@code img[C, H, W]} (from {@code imgOff}) into
+     * {@code col[C*kh*kw, outH*outW]} (from {@code colOff}): row {@code (ch*kh + ki)*kw + kj},
+     * column {@code oy*outW + ox} holds {@code img[ch, oy*strideH - padTop + ki, ox*strideW - padLeft + kj]},
+     * or 0 where that falls outside the image. Padding on the bottom and right is implied by
+     * {@code outH, outW}, so asymmetric ("same" with even overhang) padding needs no extra arguments.
+     */
+    void im2col(float[] col, int colOff, float[] img, int imgOff,
+                int channels, int height, int width, int kh, int kw,
+                int strideH, int strideW, int padTop, int padLeft, int outH, int outW);
+
+    /**
+     * The adjoint of {@link #im2col}: <em>adds</em> each column entry back into the image position
+     * it was read from ({@code img += fold(col)}); entries that came from padding are dropped.
+     * The caller zeroes {@code img} first when it wants the plain fold.
+     */
+    void col2im(float[] img, int imgOff, float[] col, int colOff,
+                int channels, int height, int width, int kh, int kw,
+                int strideH, int strideW, int padTop, int padLeft, int outH, int outW);
+
+    // ---------------------------------------------------------------- pooling
+
+    /**
+     * Max pooling without padding over {@code planes = N*C} planes of {@code H x W}:
+     * {@code out[p, oy, ox] = max over the kh x kw window at (oy*strideH, ox*strideW)}, and
+     * {@code argmax[p, oy, ox]} = the flat index into the whole of {@code in} (plane offset
+     * included) of that maximum; on ties the first in row-major order within the window. Every
+     * window must lie inside its plane: {@code (outH-1)*strideH + kh <= H}, likewise for W.
+     */
+    void maxPoolForward(float[] out, int[] argmax, float[] in,
+                        int planes, int height, int width, int kh, int kw,
+                        int strideH, int strideW, int outH, int outW);
+
+    /**
+     * {@code din = 0; din[argmax[i]] += dout[i]} for {@code i < outCount}; {@code din} has
+     * {@code inCount} elements. Overlapping windows add up.
+     */
+    void maxPoolBackward(float[] din, float[] dout, int[] argmax, int inCount, int outCount);
+
+    /** {@code out[p] = mean of in[p, 0..spatial)} for {@code p < planes} (global average pooling). */
+    void avgPoolGlobalForward(float[] out, float[] in, int planes, int spatial);
+
+    /** {@code din[p, s] = dout[p] / spatial}. */
+    void avgPoolGlobalBackward(float[] din, float[] dout, int planes, int spatial);
+
+    // ---------------------------------------------------------------- batch normalisation
+
+    /**
+     * Per-channel statistics of {@code x[N, C, S]}: {@code mean[c]} and the biased variance
+     * {@code var[c]} (divided by {@code N*S}, which must be at least 1), each accumulated in double.
+     */
+    void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial);
+
+    /**
+     * {@code xhat = (x - mean[c]) * invStd[c]; y = gamma[c] * xhat + beta[c]} over {@code [N, C, S]}.
+     * {@code xhat} is the cache that backward reads; it may be {@code null} in inference.
+     */
+    void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
+                          float[] gamma, float[] beta, int n, int c, int spatial);
+
+    /**
+     * Backward of training-mode batch norm (statistics from the batch itself), with
+     * {@code M = N*S}: {@code dbeta[c] += sum dy}, {@code dgamma[c] += sum dy*xhat}, and
+     * {@code dx = gamma*invStd/M * (M*dy - sum dy - xhat * sum dy*xhat)}.
+     */
+    void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
+                           float[] invStd, float[] gamma, int n, int c, int spatial);
+
+    // ---------------------------------------------------------------- activations, dropout
+
+    /** {@code y[i] = max(x[i], 0)}; {@code y} may alias {@code x}. */
+    void reluForward(float[] y, float[] x, int n);
+
+    /** {@code dx[i] = y[i] > 0 ? dy[i] : 0}, reading the forward <em>output</em> {@code y}. */
+    void reluBackward(float[] dx, float[] dy, float[] y, int n);
+
+    /**
+     * Inverted-dropout mask: {@code mask[i] = 1/(1-rate)} with probability {@code 1-rate}, else 0.
+     * Counter-based: element {@code i} depends only on {@code (seed, i)}, so every backend and every
+     * thread split draws the same mask. Exactly: {@code u_i = (mix64(seed + (i+1) * 0x9e3779b97f4a7c15L)
+     * >>> 40) * 2^-24}, the top 24 bits of the {@code i}-th {@code nextLong()} of
+     * {@code new java.util.SplittableRandom(seed)} (SplitMix64), and element {@code i} is kept when
+     * {@code u_i >= rate}. {@code rate} must be in [0, 1); 0 gives all ones.
+     */
+    void dropoutMask(float[] mask, int n, float rate, long seed);
+
+    // ---------------------------------------------------------------- loss
+
+    /**
+     * Fused softmax + cross-entropy over {@code logits[N, K]}: writes {@code probs[N, K]} (the
+     * cache for backward) and returns the mean loss
+     * {@code 1/N * sum_i w[y_i] * -sum_k t_ik log p_ik}, where the target
+     * {@code t_ik = (1 - smoothing) * [k == y_i] + smoothing / K} and {@code w} is
+     * {@code classWeights} (all 1 when {@code null}). Softmax subtracts the row max first.
+     * The mean is over {@code N} rows, not over the summed weights. Requires {@code n, k >= 1} and
+     * {@code smoothing} in [0, 1]; a label outside [0, K) throws {@link IllegalArgumentException}
+     * naming its row.
+     */
+    double softmaxCrossEntropyForward(float[] probs, float[] logits, int[] labels, int n, int k,
+                                      float smoothing, float[] classWeights);
+
+    /** {@code dlogits[i, k] = w[y_i] * (probs[i, k] - t_ik) / N}: the gradient of the mean loss. */
+    void softmaxCrossEntropyBackward(float[] dlogits, float[] probs, int[] labels, int n, int k,
+                                     float smoothing, float[] classWeights);
+
+    // ---------------------------------------------------------------- optimizer updates
+
+    /**
+     * SGD with momentum (the PyTorch formulation): {@code g' = g + weightDecay * w},
+     * {@code v = momentum * v + g'}, then {@code w -= lr * (nesterov ? g' + momentum * v : v)}.
+     * With {@code momentum == 0}, {@code velocity} may be {@code null}, is neither read nor
+     * written, and {@code w -= lr * g'}.
+     */
+    void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
+                   float lr, float momentum, float weightDecay, boolean nesterov);
+
+    /**
+     * Adam (Kingma and Ba, 2015, arXiv:1412.6980) at step {@code t >= 1}, with bias correction:
+     * {@code m = b1 m + (1-b1) g}, {@code v = b2 v + (1-b2) g^2},
+     * {@code w -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)}.
+     * Weight decay: when {@code decoupled} (AdamW, Loshchilov and Hutter, arXiv:1711.05101)
+     * first {@code w -= lr * weightDecay * w}; otherwise L2, {@code g = g + weightDecay * w}
+     * (a local value: the array {@code g} is not written). {@code beta1, beta2} in [0, 1);
+     * {@code 1 - beta^t} is computed in double.
+     */
+    void adamUpdate(float[] w, float[] g, float[] m, float[] v, int n,
+                    float lr, float beta1, float beta2, float eps, float weightDecay,
+                    boolean decoupled, long t);
+}

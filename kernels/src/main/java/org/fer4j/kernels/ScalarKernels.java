@@ -1,0 +1,710 @@
+package org.fer4j.kernels;
+
+/**
+ * The reference {@link Kernels}: plain loops, one thread, written to be read. Every faster backend
+ * is tested against this class, and it is the fallback wherever they are missing, so it is never
+ * deleted and never made clever at the cost of clarity.
+ *
+ * <p>Shape legend, as in {@link Kernels}: {@code N} batch, {@code C} channels, {@code S = H*W}
+ * spatial positions, {@code K} classes; image tensors are NCHW and contiguous, so element
+ * {@code [n, c, s]} of an {@code [N, C, S]} buffer lives at {@code (n*C + c)*S + s}.
+ *
+ * <p>Numerics: reductions over a whole batch (statistics, bias and batch-norm gradients, squared
+ * norms, the loss) accumulate in {@code double}: the rounding error of a float sum grows with its
+ * length, and {@code N*S = 64*48*48} terms can cost two or three of a float's seven digits.
+ * Elementwise maths stays in {@code float}, as it will in the SIMD backends.
+ *
+ * <p>Each kernel starts with O(1) checks of its sizes and array spans (see {@link Checks}); the
+ * loops themselves check nothing.
+ */
+public final class ScalarKernels implements Kernels {
+
+    /**
+     * The golden-ratio increment of SplitMix64 (Steele, Lea and Flood, "Fast splittable
+     * pseudorandom number generators", OOPSLA 2014), as in {@link java.util.SplittableRandom}.
+     */
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public String describe() {
+        return "scalar (plain Java loops, one thread: the reference implementation)";
+    }
+
+    // ---------------------------------------------------------------- BLAS-like
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                      float alpha, float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        Checks.nonNegative("sgemm", "m", m);
+        Checks.nonNegative("sgemm", "n", n);
+        Checks.nonNegative("sgemm", "k", k);
+        // As stored: A is m x k (k x m when transA), B is k x n (n x k when transB), C is m x n.
+        Checks.matrix("sgemm", "a", a, aOff, transA ? k : m, transA ? m : k, lda);
+        Checks.matrix("sgemm", "b", b, bOff, transB ? n : k, transB ? k : n, ldb);
+        Checks.matrix("sgemm", "c", c, cOff, m, n, ldc);
+
+        // C = beta * C first, so that the loops below only accumulate. beta == 0 stores zeros
+        // rather than multiplying: C is often a recycled buffer, and 0 * NaN would be NaN.
+        for (int i = 0; i < m; i++) {
+            int cRow = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                c[cRow + j] = beta == 0f ? 0f : beta * c[cRow + j];
+            }
+        }
+        if (alpha == 0f || k == 0) {
+            return; // as in BLAS, A and B are not read
+        }
+
+        // op(A)[i, p] = a[aOff + i*aRowStep + p*aColStep], whether or not A is stored transposed.
+        int aRowStep = transA ? 1 : lda;
+        int aColStep = transA ? lda : 1;
+        if (!transB) {
+            // i-k-j order: the inner loop walks one row of B and one row of C, both contiguous,
+            // with alpha*op(A)[i, p] held in a register: a loop the JIT can vectorise. (The textbook
+            // i-j-k order would stride down a column of B, one cache line per multiply-add.)
+            for (int i = 0; i < m; i++) {
+                int cRow = cOff + i * ldc;
+                for (int p = 0; p < k; p++) {
+                    float aip = alpha * a[aOff + i * aRowStep + p * aColStep];
+                    int bRow = bOff + p * ldb;
+                    for (int j = 0; j < n; j++) {
+                        c[cRow + j] += aip * b[bRow + j];
+                    }
+                }
+            }
+        } else {
+            // B stored n x k: op(B)[p, j] = b[bOff + j*ldb + p], so column j of op(B) is the
+            // contiguous row j of b, and each C[i, j] is a dot product of two k-long runs.
+            for (int i = 0; i < m; i++) {
+                int cRow = cOff + i * ldc;
+                for (int j = 0; j < n; j++) {
+                    int bRow = bOff + j * ldb;
+                    float sum = 0f;
+                    for (int p = 0; p < k; p++) {
+                        sum += a[aOff + i * aRowStep + p * aColStep] * b[bRow + p];
+                    }
+                    c[cRow + j] += alpha * sum;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void axpy(float[] y, int yOff, float[] x, int xOff, int n, float alpha) {
+        Checks.nonNegative("axpy", "n", n);
+        Checks.span("axpy", "y", y, yOff, n);
+        Checks.span("axpy", "x", x, xOff, n);
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
+    public void scale(float[] x, int off, int n, float alpha) {
+        Checks.nonNegative("scale", "n", n);
+        Checks.span("scale", "x", x, off, n);
+        for (int i = 0; i < n; i++) {
+            x[off + i] *= alpha;
+        }
+    }
+
+    @Override
+    public void fill(float[] x, int off, int n, float value) {
+        Checks.nonNegative("fill", "n", n);
+        Checks.span("fill", "x", x, off, n);
+        for (int i = 0; i < n; i++) {
+            x[off + i] = value;
+        }
+    }
+
+    @Override
+    public void add(float[] y, float[] a, float[] b, int n) {
+        Checks.nonNegative("add", "n", n);
+        Checks.span("add", "y", y, 0, n);
+        Checks.span("add", "a", a, 0, n);
+        Checks.span("add", "b", b, 0, n);
+        for (int i = 0; i < n; i++) {
+            y[i] = a[i] + b[i];
+        }
+    }
+
+    @Override
+    public void mul(float[] y, float[] a, float[] b, int n) {
+        Checks.nonNegative("mul", "n", n);
+        Checks.span("mul", "y", y, 0, n);
+        Checks.span("mul", "a", a, 0, n);
+        Checks.span("mul", "b", b, 0, n);
+        for (int i = 0; i < n; i++) {
+            y[i] = a[i] * b[i];
+        }
+    }
+
+    @Override
+    public double sumOfSquares(float[] x, int off, int n) {
+        Checks.nonNegative("sumOfSquares", "n", n);
+        Checks.span("sumOfSquares", "x", x, off, n);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double xi = x[off + i];
+            sum += xi * xi;
+        }
+        return sum;
+    }
+
+    // ---------------------------------------------------------------- bias
+
+    @Override
+    public void addBias(float[] y, float[] bias, int n, int c, int spatial) {
+        checkNcs("addBias", n, c, spatial);
+        Checks.span("addBias", "y", y, 0, (long) n * c * spatial);
+        Checks.span("addBias", "bias", bias, 0, c);
+        for (int ni = 0; ni < n; ni++) {
+            for (int ci = 0; ci < c; ci++) {
+                float bc = bias[ci];
+                int base = (ni * c + ci) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    y[base + s] += bc;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void biasBackward(float[] dbias, float[] dy, int n, int c, int spatial) {
+        checkNcs("biasBackward", n, c, spatial);
+        Checks.span("biasBackward", "dy", dy, 0, (long) n * c * spatial);
+        Checks.span("biasBackward", "dbias", dbias, 0, c);
+        for (int ci = 0; ci < c; ci++) {
+            double sum = 0;
+            for (int ni = 0; ni < n; ni++) {
+                int base = (ni * c + ci) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    sum += dy[base + s];
+                }
+            }
+            dbias[ci] += (float) sum;
+        }
+    }
+
+    // ---------------------------------------------------------------- convolution helpers
+
+    @Override
+    public void im2col(float[] col, int colOff, float[] img, int imgOff,
+                       int channels, int height, int width, int kh, int kw,
+                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        checkConv("im2col", col, colOff, img, imgOff, channels, height, width, kh, kw,
+                strideH, strideW, padTop, padLeft, outH, outW);
+        // col is [C*kh*kw, outH*outW]: row (ch, ki, kj) lists, for every output position, the
+        // pixel that kernel tap (ki, kj) of channel ch sees there. A convolution is then one GEMM:
+        // weights [F, C*kh*kw] x col = out [F, outH*outW].
+        int positions = outH * outW;
+        for (int ch = 0; ch < channels; ch++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++) {
+                    int colRow = colOff + ((ch * kh + ki) * kw + kj) * positions;
+                    for (int oy = 0; oy < outH; oy++) {
+                        int dst = colRow + oy * outW;
+                        int iy = oy * strideH - padTop + ki;
+                        if (iy < 0 || iy >= height) {
+                            for (int ox = 0; ox < outW; ox++) {
+                                col[dst + ox] = 0f; // the whole output row sees padding
+                            }
+                            continue;
+                        }
+                        int imgRow = imgOff + (ch * height + iy) * width;
+                        for (int ox = 0; ox < outW; ox++) {
+                            int ix = ox * strideW - padLeft + kj;
+                            col[dst + ox] = ix >= 0 && ix < width ? img[imgRow + ix] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void col2im(float[] img, int imgOff, float[] col, int colOff,
+                       int channels, int height, int width, int kh, int kw,
+                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        checkConv("col2im", col, colOff, img, imgOff, channels, height, width, kh, kw,
+                strideH, strideW, padTop, padLeft, outH, outW);
+        // The same walk as im2col with the assignment reversed. Overlapping windows read a pixel
+        // more than once, so its gradient is the sum of all the entries it was copied into.
+        int positions = outH * outW;
+        for (int ch = 0; ch < channels; ch++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++) {
+                    int colRow = colOff + ((ch * kh + ki) * kw + kj) * positions;
+                    for (int oy = 0; oy < outH; oy++) {
+                        int iy = oy * strideH - padTop + ki;
+                        if (iy < 0 || iy >= height) {
+                            continue;
+                        }
+                        int src = colRow + oy * outW;
+                        int imgRow = imgOff + (ch * height + iy) * width;
+                        for (int ox = 0; ox < outW; ox++) {
+                            int ix = ox * strideW - padLeft + kj;
+                            if (ix >= 0 && ix < width) {
+                                img[imgRow + ix] += col[src + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    @Override
+    public void maxPoolForward(float[] out, int[] argmax, float[] in,
+                               int planes, int height, int width, int kh, int kw,
+                               int strideH, int strideW, int outH, int outW) {
+        String kernel = "maxPoolForward";
+        Checks.nonNegative(kernel, "planes", planes);
+        Checks.positive(kernel, "height", height);
+        Checks.positive(kernel, "width", width);
+        Checks.positive(kernel, "kh", kh);
+        Checks.positive(kernel, "kw", kw);
+        Checks.positive(kernel, "strideH", strideH);
+        Checks.positive(kernel, "strideW", strideW);
+        Checks.nonNegative(kernel, "outH", outH);
+        Checks.nonNegative(kernel, "outW", outW);
+        // No padding: every window must lie inside its plane.
+        if (outH > 0 && (long) (outH - 1) * strideH + kh > height) {
+            throw new IllegalArgumentException(kernel + ": outH = " + outH + " windows of height "
+                    + kh + " at stride " + strideH + " need height >= "
+                    + ((long) (outH - 1) * strideH + kh) + ", got " + height);
+        }
+        if (outW > 0 && (long) (outW - 1) * strideW + kw > width) {
+            throw new IllegalArgumentException(kernel + ": outW = " + outW + " windows of width "
+                    + kw + " at stride " + strideW + " need width >= "
+                    + ((long) (outW - 1) * strideW + kw) + ", got " + width);
+        }
+        long outCount = (long) planes * outH * outW;
+        Checks.span(kernel, "in", in, 0, (long) planes * height * width);
+        Checks.span(kernel, "out", out, 0, outCount);
+        Checks.span(kernel, "argmax", argmax, 0, outCount);
+
+        // argmax holds flat indices into the whole of `in`, not into one plane, so that backward
+        // is a plain scatter that needs no sizes.
+        for (int p = 0; p < planes; p++) {
+            int plane = p * height * width;
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++) {
+                    int corner = plane + oy * strideH * width + ox * strideW;
+                    // Start from the window's first element, not -inf, so argmax is always a real
+                    // index; the strict > keeps the first of equal maxima.
+                    int best = corner;
+                    float max = in[corner];
+                    for (int ki = 0; ki < kh; ki++) {
+                        for (int kj = 0; kj < kw; kj++) {
+                            int idx = corner + ki * width + kj;
+                            if (in[idx] > max) {
+                                max = in[idx];
+                                best = idx;
+                            }
+                        }
+                    }
+                    int o = (p * outH + oy) * outW + ox;
+                    out[o] = max;
+                    argmax[o] = best;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void maxPoolBackward(float[] din, float[] dout, int[] argmax, int inCount, int outCount) {
+        Checks.nonNegative("maxPoolBackward", "inCount", inCount);
+        Checks.nonNegative("maxPoolBackward", "outCount", outCount);
+        Checks.span("maxPoolBackward", "din", din, 0, inCount);
+        Checks.span("maxPoolBackward", "dout", dout, 0, outCount);
+        Checks.span("maxPoolBackward", "argmax", argmax, 0, outCount);
+        for (int i = 0; i < inCount; i++) {
+            din[i] = 0f;
+        }
+        for (int i = 0; i < outCount; i++) {
+            din[argmax[i]] += dout[i];
+        }
+    }
+
+    @Override
+    public void avgPoolGlobalForward(float[] out, float[] in, int planes, int spatial) {
+        Checks.nonNegative("avgPoolGlobalForward", "planes", planes);
+        Checks.positive("avgPoolGlobalForward", "spatial", spatial);
+        Checks.span("avgPoolGlobalForward", "in", in, 0, (long) planes * spatial);
+        Checks.span("avgPoolGlobalForward", "out", out, 0, planes);
+        for (int p = 0; p < planes; p++) {
+            double sum = 0;
+            for (int s = 0; s < spatial; s++) {
+                sum += in[p * spatial + s];
+            }
+            out[p] = (float) (sum / spatial);
+        }
+    }
+
+    @Override
+    public void avgPoolGlobalBackward(float[] din, float[] dout, int planes, int spatial) {
+        Checks.nonNegative("avgPoolGlobalBackward", "planes", planes);
+        Checks.positive("avgPoolGlobalBackward", "spatial", spatial);
+        Checks.span("avgPoolGlobalBackward", "din", din, 0, (long) planes * spatial);
+        Checks.span("avgPoolGlobalBackward", "dout", dout, 0, planes);
+        for (int p = 0; p < planes; p++) {
+            float share = dout[p] / spatial;
+            for (int s = 0; s < spatial; s++) {
+                din[p * spatial + s] = share;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- batch normalisation
+
+    @Override
+    public void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
+        checkNcs("batchNormStats", n, c, spatial);
+        long count = (long) n * spatial;
+        Checks.positive("batchNormStats", "n*spatial", count);
+        Checks.span("batchNormStats", "x", x, 0, count * c);
+        Checks.span("batchNormStats", "mean", mean, 0, c);
+        Checks.span("batchNormStats", "var", var, 0, c);
+        // Two passes, mean then squared deviations: the one-pass E[x^2] - E[x]^2 cancels
+        // catastrophically when the mean is large next to the spread.
+        for (int ci = 0; ci < c; ci++) {
+            double sum = 0;
+            for (int ni = 0; ni < n; ni++) {
+                int base = (ni * c + ci) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    sum += x[base + s];
+                }
+            }
+            double mu = sum / count;
+            double squares = 0;
+            for (int ni = 0; ni < n; ni++) {
+                int base = (ni * c + ci) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    double d = x[base + s] - mu;
+                    squares += d * d;
+                }
+            }
+            mean[ci] = (float) mu;
+            var[ci] = (float) (squares / count);
+        }
+    }
+
+    @Override
+    public void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
+                                 float[] gamma, float[] beta, int n, int c, int spatial) {
+        checkNcs("batchNormForward", n, c, spatial);
+        long size = (long) n * c * spatial;
+        Checks.span("batchNormForward", "x", x, 0, size);
+        Checks.span("batchNormForward", "y", y, 0, size);
+        if (xhat != null) {
+            Checks.span("batchNormForward", "xhat", xhat, 0, size);
+        }
+        Checks.span("batchNormForward", "mean", mean, 0, c);
+        Checks.span("batchNormForward", "invStd", invStd, 0, c);
+        Checks.span("batchNormForward", "gamma", gamma, 0, c);
+        Checks.span("batchNormForward", "beta", beta, 0, c);
+        for (int ni = 0; ni < n; ni++) {
+            for (int ci = 0; ci < c; ci++) {
+                float mu = mean[ci];
+                float is = invStd[ci];
+                float g = gamma[ci];
+                float b = beta[ci];
+                int base = (ni * c + ci) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    float xh = (x[base + s] - mu) * is;
+                    if (xhat != null) {
+                        xhat[base + s] = xh;
+                    }
+                    y[base + s] = g * xh + b;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
+                                  float[] invStd, float[] gamma, int n, int c, int spatial) {
+        checkNcs("batchNormBackward", n, c, spatial);
+        long count = (long) n * spatial;
+        Checks.positive("batchNormBackward", "n*spatial", count);
+        long size = count * c;
+        Checks.span("batchNormBackward", "dx", dx, 0, size);
+        Checks.span("batchNormBackward", "dy", dy, 0, size);
+        Checks.span("batchNormBackward", "xhat", xhat, 0, size);
+        Checks.span("batchNormBackward", "dgamma", dgamma, 0, c);
+        Checks.span("batchNormBackward", "dbeta", dbeta, 0, c);
+        Checks.span("batchNormBackward", "invStd", invStd, 0, c);
+        Checks.span("batchNormBackward", "gamma", gamma, 0, c);
+        for (int ci = 0; ci < c; ci++) {
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int ni = 0; ni < n; ni++) {
+                int base = (ni * c + ci) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    sumDy += dy[base + s];
+                    sumDyXhat += (double) dy[base + s] * xhat[base + s];
+                }
+            }
+            dbeta[ci] += (float) sumDy;
+            dgamma[ci] += (float) sumDyXhat;
+
+            // The contract's dx = gamma*invStd/M * (M*dy - sum dy - xhat * sum dy*xhat) with the
+            // 1/M taken inside: dy minus its mean, minus its projection on xhat. The terms stay
+            // O(|dy|) instead of O(M*|dy|), so the float arithmetic rounds less.
+            float meanDy = (float) (sumDy / count);
+            float meanDyXhat = (float) (sumDyXhat / count);
+            float k = gamma[ci] * invStd[ci];
+            for (int ni = 0; ni < n; ni++) {
+                int base = (ni * c + ci) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    dx[base + s] = k * (dy[base + s] - meanDy - xhat[base + s] * meanDyXhat);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- activations, dropout
+
+    @Override
+    public void reluForward(float[] y, float[] x, int n) {
+        Checks.nonNegative("reluForward", "n", n);
+        Checks.span("reluForward", "y", y, 0, n);
+        Checks.span("reluForward", "x", x, 0, n);
+        for (int i = 0; i < n; i++) {
+            y[i] = Math.max(x[i], 0f); // Math.max lets a NaN through, where x > 0 ? x : 0 would hide it
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] dx, float[] dy, float[] y, int n) {
+        Checks.nonNegative("reluBackward", "n", n);
+        Checks.span("reluBackward", "dx", dx, 0, n);
+        Checks.span("reluBackward", "dy", dy, 0, n);
+        Checks.span("reluBackward", "y", y, 0, n);
+        for (int i = 0; i < n; i++) {
+            dx[i] = y[i] > 0f ? dy[i] : 0f;
+        }
+    }
+
+    @Override
+    public void dropoutMask(float[] mask, int n, float rate, long seed) {
+        Checks.nonNegative("dropoutMask", "n", n);
+        Checks.span("dropoutMask", "mask", mask, 0, n);
+        if (!(rate >= 0f && rate < 1f)) {
+            throw new IllegalArgumentException("dropoutMask: rate must be in [0, 1), got " + rate);
+        }
+        // Inverted dropout: the survivors are scaled up in training so inference needs no scaling.
+        float keepScale = 1f / (1f - rate);
+        for (int i = 0; i < n; i++) {
+            mask[i] = dropoutUniform(seed, i) >= rate ? keepScale : 0f;
+        }
+    }
+
+    /**
+     * The uniform float in [0, 1) behind element {@code i} of a dropout mask: the top 24 bits of
+     * {@code mix64(seed + (i+1) * GOLDEN_GAMMA)}, i.e. of the {@code i}-th {@code nextLong()} of
+     * {@code new SplittableRandom(seed)}. Being a pure function of {@code (seed, i)} is what lets
+     * any backend, in any order and over any split of the work, draw the same mask. 24 bits,
+     * because floats just below 1 are 2^-24 apart: a finer grid would round.
+     */
+    static float dropoutUniform(long seed, long i) {
+        return (mix64(seed + (i + 1) * GOLDEN_GAMMA) >>> 40) * 0x1.0p-24f;
+    }
+
+    /** The SplitMix64 finalizer (Stafford's "Mix13"), as in {@link java.util.SplittableRandom}. */
+    static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    // ---------------------------------------------------------------- loss
+
+    @Override
+    public double softmaxCrossEntropyForward(float[] probs, float[] logits, int[] labels, int n, int k,
+                                             float smoothing, float[] classWeights) {
+        String kernel = "softmaxCrossEntropyForward";
+        checkLoss(kernel, labels, n, k, smoothing, classWeights);
+        Checks.span(kernel, "logits", logits, 0, (long) n * k);
+        Checks.span(kernel, "probs", probs, 0, (long) n * k);
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            int row = i * k;
+            int label = checkLabel(kernel, labels, i, k);
+            // log p_j = z_j - logsumexp(z) = (z_j - max) - log sum_l exp(z_l - max). After the
+            // shift every exponent is <= 0, so nothing overflows, and the largest term is 1, so
+            // the log never sees 0.
+            float max = logits[row];
+            for (int j = 1; j < k; j++) {
+                max = Math.max(max, logits[row + j]);
+            }
+            double sumExp = 0;
+            for (int j = 0; j < k; j++) {
+                sumExp += Math.exp((double) logits[row + j] - max);
+            }
+            double logSumExp = Math.log(sumExp);
+            double sumLogP = 0;
+            for (int j = 0; j < k; j++) {
+                double logP = (double) logits[row + j] - max - logSumExp;
+                probs[row + j] = (float) Math.exp(logP);
+                sumLogP += logP;
+            }
+            // -sum_j t_j log p_j with t_j = (1 - s) [j == y] + s/K, without forming t.
+            double logPy = (double) logits[row + label] - max - logSumExp;
+            double rowLoss = -((1.0 - smoothing) * logPy + smoothing * sumLogP / k);
+            total += weight(classWeights, label) * rowLoss;
+        }
+        return total / n;
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(float[] dlogits, float[] probs, int[] labels, int n, int k,
+                                            float smoothing, float[] classWeights) {
+        String kernel = "softmaxCrossEntropyBackward";
+        checkLoss(kernel, labels, n, k, smoothing, classWeights);
+        Checks.span(kernel, "probs", probs, 0, (long) n * k);
+        Checks.span(kernel, "dlogits", dlogits, 0, (long) n * k);
+        float offTarget = smoothing / k;
+        float onTarget = 1f - smoothing + offTarget;
+        for (int i = 0; i < n; i++) {
+            int row = i * k;
+            int label = checkLabel(kernel, labels, i, k);
+            float rowScale = (float) weight(classWeights, label) / n;
+            for (int j = 0; j < k; j++) {
+                float target = j == label ? onTarget : offTarget;
+                dlogits[row + j] = rowScale * (probs[row + j] - target);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- optimizer updates
+
+    @Override
+    public void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
+                          float lr, float momentum, float weightDecay, boolean nesterov) {
+        Checks.nonNegative("sgdUpdate", "n", n);
+        Checks.span("sgdUpdate", "w", w, 0, n);
+        Checks.span("sgdUpdate", "g", g, 0, n);
+        if (momentum == 0f) {
+            // Plain SGD: there is no velocity to keep, and `velocity` is neither read nor written.
+            for (int i = 0; i < n; i++) {
+                float gi = g[i] + weightDecay * w[i];
+                w[i] -= lr * gi;
+            }
+            return;
+        }
+        Checks.span("sgdUpdate", "velocity", velocity, 0, n);
+        for (int i = 0; i < n; i++) {
+            float gi = g[i] + weightDecay * w[i]; // L2 decay enters the gradient; g is not modified
+            float vi = momentum * velocity[i] + gi;
+            velocity[i] = vi;
+            // Nesterov looks ahead: the step uses the gradient plus the velocity it is about to
+            // follow, as in PyTorch (Sutskever et al. 2013 rewritten in terms of the current w).
+            w[i] -= lr * (nesterov ? gi + momentum * vi : vi);
+        }
+    }
+
+    @Override
+    public void adamUpdate(float[] w, float[] g, float[] m, float[] v, int n,
+                           float lr, float beta1, float beta2, float eps, float weightDecay,
+                           boolean decoupled, long t) {
+        String kernel = "adamUpdate";
+        Checks.nonNegative(kernel, "n", n);
+        Checks.positive(kernel, "t", t);
+        if (!(beta1 >= 0f && beta1 < 1f)) {
+            throw new IllegalArgumentException(kernel + ": beta1 must be in [0, 1), got " + beta1);
+        }
+        if (!(beta2 >= 0f && beta2 < 1f)) {
+            throw new IllegalArgumentException(kernel + ": beta2 must be in [0, 1), got " + beta2);
+        }
+        Checks.span(kernel, "w", w, 0, n);
+        Checks.span(kernel, "g", g, 0, n);
+        Checks.span(kernel, "m", m, 0, n);
+        Checks.span(kernel, "v", v, 0, n);
+        // m and v start at 0 and so underestimate the moments early on; dividing by 1 - beta^t
+        // undoes that. In double because 1 - beta2^t is a small difference of numbers near 1
+        // (1e-3 at t = 1 for beta2 = 0.999), and a float beta2^t, off by up to 3e-8 per
+        // multiplication, would already err by 3e-5 of it.
+        float biasCorrection1 = (float) (1.0 - Math.pow(beta1, t));
+        float biasCorrection2 = (float) (1.0 - Math.pow(beta2, t));
+        for (int i = 0; i < n; i++) {
+            float wi = w[i];
+            float gi = g[i];
+            if (decoupled) {
+                wi -= lr * weightDecay * wi; // AdamW: decay the weight itself, outside the moments
+            } else {
+                gi += weightDecay * wi; // Adam + L2: decay enters the gradient (g is not modified)
+            }
+            float mi = beta1 * m[i] + (1f - beta1) * gi;
+            float vi = beta2 * v[i] + (1f - beta2) * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            float mHat = mi / biasCorrection1;
+            float vHat = vi / biasCorrection2;
+            w[i] = wi - lr * mHat / ((float) Math.sqrt(vHat) + eps);
+        }
+    }
+
+    // ---------------------------------------------------------------- checks shared by kernels
+
+    private static void checkNcs(String kernel, int n, int c, int spatial) {
+        Checks.nonNegative(kernel, "n", n);
+        Checks.nonNegative(kernel, "c", c);
+        Checks.nonNegative(kernel, "spatial", spatial);
+    }
+
+    private static void checkConv(String kernel, float[] col, int colOff, float[] img, int imgOff,
+                                  int channels, int height, int width, int kh, int kw,
+                                  int strideH, int strideW, int padTop, int padLeft,
+                                  int outH, int outW) {
+        Checks.nonNegative(kernel, "channels", channels);
+        Checks.nonNegative(kernel, "height", height);
+        Checks.nonNegative(kernel, "width", width);
+        Checks.positive(kernel, "kh", kh);
+        Checks.positive(kernel, "kw", kw);
+        Checks.positive(kernel, "strideH", strideH);
+        Checks.positive(kernel, "strideW", strideW);
+        Checks.nonNegative(kernel, "padTop", padTop);
+        Checks.nonNegative(kernel, "padLeft", padLeft);
+        Checks.nonNegative(kernel, "outH", outH);
+        Checks.nonNegative(kernel, "outW", outW);
+        Checks.span(kernel, "img", img, imgOff, (long) channels * height * width);
+        Checks.span(kernel, "col", col, colOff, (long) channels * kh * kw * outH * outW);
+    }
+
+    private static void checkLoss(String kernel, int[] labels, int n, int k,
+                                  float smoothing, float[] classWeights) {
+        Checks.positive(kernel, "n", n); // the mean over an empty batch is undefined
+        Checks.positive(kernel, "k", k);
+        Checks.span(kernel, "labels", labels, 0, n);
+        if (!(smoothing >= 0f && smoothing <= 1f)) {
+            throw new IllegalArgumentException(kernel + ": smoothing must be in [0, 1], got " + smoothing);
+        }
+        if (classWeights != null) {
+            Checks.span(kernel, "classWeights", classWeights, 0, k);
+        }
+    }
+
+    private static int checkLabel(String kernel, int[] labels, int row, int k) {
+        int label = labels[row];
+        if (label < 0 || label >= k) {
+            throw new IllegalArgumentException(kernel + ": row " + row + " has label " + label
+                    + ", outside [0, " + k + ")");
+        }
+        return label;
+    }
+
+    private static double weight(float[] classWeights, int label) {
+        return classWeights == null ? 1.0 : classWeights[label];
+    }
+}
