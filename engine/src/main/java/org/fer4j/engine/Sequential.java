@@ -63,15 +63,19 @@ public final class Sequential {
     public static Sequential fromConfig(Map<String, ?> config) {
         Object n = config.get("name");
         Object shape = config.get("input_shape");
-        if (!(shape instanceof List<?> dims)) {
-            throw new IllegalArgumentException("model config: missing 'input_shape' list");
-        }
-        int[] in = new int[dims.size()];
-        for (int i = 0; i < in.length; i++) {
-            if (!(dims.get(i) instanceof Number d)) {
-                throw new IllegalArgumentException("model config: 'input_shape' must hold integers, got " + shape);
+        int[] in;
+        if (shape instanceof int[] dims) {
+            in = dims.clone();
+        } else if (shape instanceof List<?> dims) {
+            in = new int[dims.size()];
+            for (int i = 0; i < in.length; i++) {
+                if (!(dims.get(i) instanceof Number d)) {
+                    throw new IllegalArgumentException("model config: 'input_shape' must hold integers, got " + shape);
+                }
+                in[i] = d.intValue();
             }
-            in[i] = d.intValue();
+        } else {
+            throw new IllegalArgumentException("model config: missing 'input_shape' list");
         }
         Object layerList = config.get("layers");
         if (!(layerList instanceof List<?> items)) {

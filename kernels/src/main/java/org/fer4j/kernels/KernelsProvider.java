@@ -4,6 +4,8 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Picks the process-wide {@link Kernels} once, from the system property {@code fer4j.kernels}:
@@ -37,6 +39,9 @@ public final class KernelsProvider {
     private record Selection(Kernels kernels, String reason) {
     }
 
+    /** Per-thread replacement set by {@link #using}; null nearly always. */
+    private static final ThreadLocal<Kernels> OVERRIDE = new ThreadLocal<>();
+
     /** Set once, under the class lock; volatile so that later reads need no lock. */
     private static volatile Selection selection;
 
@@ -51,7 +56,28 @@ public final class KernelsProvider {
      * @throws IllegalStateException if it names a backend that cannot run here
      */
     public static Kernels get() {
-        return selection().kernels();
+        Kernels chosen = OVERRIDE.get();
+        return chosen != null ? chosen : selection().kernels();
+    }
+
+    /**
+     * Runs {@code body} with {@link #get()} answering {@code kernels} on this thread. Layers and
+     * optimizers take their kernels when they are constructed, so the ones built inside keep
+     * {@code kernels} for life. For tests that run the engine on a chosen backend side by side
+     * with another, or on a deliberately broken one to show that a check can fail.
+     */
+    public static <T> T using(Kernels kernels, Supplier<T> body) {
+        Kernels previous = OVERRIDE.get();
+        OVERRIDE.set(Objects.requireNonNull(kernels, "kernels"));
+        try {
+            return body.get();
+        } finally {
+            if (previous == null) {
+                OVERRIDE.remove();
+            } else {
+                OVERRIDE.set(previous);
+            }
+        }
     }
 
     /**

@@ -68,4 +68,24 @@ class KernelsProviderTest {
                     KernelsProvider.selectionReason());
         }
     }
+
+    @Test
+    void usingReplacesTheKernelsOnThisThreadOnly() throws Exception {
+        Kernels process = KernelsProvider.get();
+        Kernels other = new ScalarKernels();
+        Kernels seen = KernelsProvider.using(other, () -> {
+            Kernels[] elsewhere = new Kernels[1];
+            Thread t = new Thread(() -> elsewhere[0] = KernelsProvider.get());
+            t.start();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            assertSame(process, elsewhere[0]);
+            return KernelsProvider.get();
+        });
+        assertSame(other, seen);
+        assertSame(process, KernelsProvider.get());
+    }
 }

@@ -422,7 +422,7 @@ public final class ModelFile {
             }
             int version = head.getInt(8);
             if (version != VERSION) {
-                throw new ModelFileException(path, "unsupported version " + Integer.toUnsignedString(version)
+                throw new ModelFileException(path, "unsupported version " + version
                         + " (this build reads version " + VERSION + ")"
                         + (version > VERSION ? "; it was written by a newer fer4j" : ""));
             }

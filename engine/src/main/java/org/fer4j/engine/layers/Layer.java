@@ -32,7 +32,7 @@ public abstract class Layer {
     public abstract String type();
 
     /**
-     * The configuration that, with {@link LayerFactory}, rebuilds this layer: only numbers,
+     * The configuration that, with {@link Layers#fromConfig}, rebuilds this layer: only numbers,
      * strings, booleans, {@code int[]}, lists and nested maps.
      */
     public abstract Map<String, Object> config();
