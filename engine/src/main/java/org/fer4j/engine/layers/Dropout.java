@@ -71,6 +71,18 @@ public final class Dropout extends Layer {
         this.holdMask = hold;
     }
 
+    /** How many masks this layer has drawn: with the seed, all a checkpoint needs to resume its masks exactly. */
+    public long draws() {
+        return calls;
+    }
+
+    public void setDraws(long draws) {
+        if (draws < 0) {
+            throw new IllegalArgumentException("dropout draws must be >= 0, got " + draws);
+        }
+        this.calls = draws;
+    }
+
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         batchOf(x);

@@ -1,0 +1,24 @@
+package org.fer4j.engine.train;
+
+/**
+ * Hooks into {@link Trainer#fit}, Keras' way: progress display, checkpoints, early stopping,
+ * history. Every method has an empty default, so a callback writes only what it needs. A
+ * callback can end training after the current epoch with {@link Trainer#requestStop()}.
+ */
+public interface Callback {
+
+    default void onTrainBegin(Trainer trainer) {
+    }
+
+    default void onEpochBegin(Trainer trainer, int epoch, int batches) {
+    }
+
+    default void onBatchEnd(Trainer trainer, BatchLogs logs) {
+    }
+
+    default void onEpochEnd(Trainer trainer, EpochLogs logs) {
+    }
+
+    default void onTrainEnd(Trainer trainer) {
+    }
+}

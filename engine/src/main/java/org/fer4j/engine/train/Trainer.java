@@ -1,0 +1,245 @@
+package org.fer4j.engine.train;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.fer4j.engine.Mode;
+import org.fer4j.engine.Sequential;
+import org.fer4j.engine.Tensor;
+import org.fer4j.engine.data.Batch;
+import org.fer4j.engine.data.BatchSource;
+import org.fer4j.engine.layers.SoftmaxCrossEntropy;
+import org.fer4j.engine.metrics.ConfusionMatrix;
+import org.fer4j.engine.optim.GradientClipping;
+import org.fer4j.engine.optim.LrSchedule;
+import org.fer4j.engine.optim.Optimizer;
+
+/**
+ * Keras' {@code fit} for a {@link Sequential}: epochs of mini-batch steps, validation after each,
+ * a learning-rate schedule, and callbacks. One step:
+ *
+ * <pre>
+ * optimizer.zeroGrad()
+ * logits = model.forward(x, TRAIN)          [N, K]
+ * loss   = lossFn.forward(logits, y)        mean over the batch
+ * model.backward(lossFn.backward())         fills every parameter's gradient
+ * clip the global gradient norm (optional)
+ * optimizer.step()
+ * </pre>
+ *
+ * Deterministic: the model seed fixes the initial weights and dropout masks, the config seed the
+ * order of every epoch, so the same seeds, backend and thread count give the same weights.
+ */
+public final class Trainer {
+    private final Sequential model;
+    private final Optimizer optimizer;
+    private final SoftmaxCrossEntropy loss;
+    private final LrSchedule schedule;
+    private final TrainConfig config;
+    private final List<Callback> callbacks = new ArrayList<>();
+    private final History history = new History();
+    private int nextEpoch;
+    private volatile boolean stopRequested;
+
+    /**
+     * @param schedule the learning rate per epoch, or {@code null} to keep the optimizer's
+     */
+    public Trainer(Sequential model, Optimizer optimizer, SoftmaxCrossEntropy loss, LrSchedule schedule,
+                   TrainConfig config) {
+        if (model.outputShape().length != 1) {
+            throw new IllegalArgumentException("model '" + model.name() + "' must end in a flat (classes) output for "
+                    + "classification, got " + Tensor.shapeString(model.outputShape()));
+        }
+        this.model = model;
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.schedule = schedule;
+        this.config = config;
+    }
+
+    public Trainer addCallback(Callback callback) {
+        callbacks.add(callback);
+        return this;
+    }
+
+    /**
+     * Continues a run from a checkpoint: the epochs before {@code nextEpoch} are done and
+     * {@code previous} holds their logs (the weights and optimizer state are restored by the caller).
+     */
+    public void resumeAt(int nextEpoch, History previous) {
+        if (nextEpoch < 0) {
+            throw new IllegalArgumentException("resume epoch must be >= 0, got " + nextEpoch);
+        }
+        this.nextEpoch = nextEpoch;
+        for (EpochLogs e : previous.epochs()) {
+            history.add(e);
+        }
+    }
+
+    /** Ends training after the current batch; the epoch in progress is not recorded. Thread-safe. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    public boolean stopRequested() {
+        return stopRequested;
+    }
+
+    /**
+     * Trains from the current epoch up to {@code config.epochs()}, validating on {@code validation}
+     * after each epoch when it is not null. Returns the history (including resumed epochs).
+     */
+    public History fit(BatchSource train, BatchSource validation) {
+        int classes = model.outputShape()[0];
+        checkData("training", train, classes);
+        if (validation != null) {
+            checkData("validation", validation, classes);
+        }
+        if (schedule != null && schedule.monitorsMetric() && validation == null) {
+            throw new IllegalArgumentException("a plateau schedule needs validation data");
+        }
+        stopRequested = false;
+        for (Callback c : callbacks) {
+            c.onTrainBegin(this);
+        }
+        int batches = train.batchCount(config.batchSize());
+        for (int epoch = nextEpoch; epoch < config.epochs() && !stopRequested; epoch++) {
+            if (schedule != null) {
+                optimizer.setLearningRate(schedule.learningRate(epoch));
+            }
+            for (Callback c : callbacks) {
+                c.onEpochBegin(this, epoch, batches);
+            }
+            long start = System.nanoTime();
+            double lossSum = 0;
+            long correct = 0;
+            long seen = 0;
+            int b = 0;
+            Iterator<Batch> it = train.batches(config.batchSize(), config.shuffle(), epochSeed(epoch));
+            while (it.hasNext() && !stopRequested) {
+                Batch batch = it.next();
+                double batchLoss = step(batch);
+                lossSum += batchLoss * batch.size();
+                correct += loss.correct();
+                seen += batch.size();
+                BatchLogs logs = new BatchLogs(epoch, b++, batches, seen, lossSum / seen, (double) correct / seen,
+                        (System.nanoTime() - start) / 1e9);
+                for (Callback c : callbacks) {
+                    c.onBatchEnd(this, logs);
+                }
+            }
+            if (stopRequested && it.hasNext()) {
+                break;  // an interrupted epoch is not recorded: resuming repeats it whole
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Evaluation val = validation == null ? null : evaluate(validation, config.batchSize());
+            EpochLogs logs = new EpochLogs(epoch, lossSum / seen, (double) correct / seen,
+                    val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(),
+                    optimizer.learningRate(), seconds, seen);
+            history.add(logs);
+            nextEpoch = epoch + 1;
+            if (schedule != null) {
+                schedule.observe(epoch, val == null ? logs.loss() : val.loss());
+            }
+            for (Callback c : callbacks) {
+                c.onEpochEnd(this, logs);
+            }
+        }
+        for (Callback c : callbacks) {
+            c.onTrainEnd(this);
+        }
+        return history;
+    }
+
+    /** One optimisation step on {@code batch}; returns its mean loss. */
+    public double step(Batch batch) {
+        optimizer.zeroGrad();
+        Tensor logits = model.forward(batch.x(), Mode.TRAIN);
+        double value = loss.forward(logits, batch.y());
+        if (!Double.isFinite(value)) {
+            throw new IllegalStateException("training diverged: the loss became " + value
+                    + " (try a lower learning rate or gradient clipping)");
+        }
+        model.backward(loss.backward());
+        if (config.clipNorm() > 0) {
+            GradientClipping.clipByGlobalNorm(optimizer.params(), config.clipNorm());
+        }
+        optimizer.step();
+        return value;
+    }
+
+    /** Loss, accuracy and confusion matrix of the model in evaluation mode over {@code data}. */
+    public Evaluation evaluate(BatchSource data, int batchSize) {
+        return evaluate(model, loss, data, batchSize);
+    }
+
+    public static Evaluation evaluate(Sequential model, SoftmaxCrossEntropy loss, BatchSource data, int batchSize) {
+        int classes = model.outputShape()[0];
+        ConfusionMatrix confusion = new ConfusionMatrix(classes);
+        double lossSum = 0;
+        long seen = 0;
+        Iterator<Batch> it = data.batches(batchSize, false, 0L);
+        while (it.hasNext()) {
+            Batch batch = it.next();
+            Tensor logits = model.forward(batch.x(), Mode.EVAL);
+            lossSum += loss.forward(logits, batch.y()) * batch.size();
+            confusion.addScores(batch.y(), loss.probabilities().data());
+            seen += batch.size();
+        }
+        if (seen == 0) {
+            throw new IllegalArgumentException("cannot evaluate on an empty data set");
+        }
+        return new Evaluation(lossSum / seen, confusion.accuracy(), confusion);
+    }
+
+    private void checkData(String what, BatchSource data, int classes) {
+        if (!java.util.Arrays.equals(data.sampleShape(), model.inputShape())) {
+            throw new IllegalArgumentException(what + " data has samples of shape " + Tensor.shapeString(data.sampleShape())
+                    + " but model '" + model.name() + "' takes " + Tensor.shapeString(model.inputShape()));
+        }
+        if (data.classes() != classes) {
+            throw new IllegalArgumentException(what + " data has " + data.classes() + " classes but model '"
+                    + model.name() + "' outputs " + classes);
+        }
+        if (data.size() == 0) {
+            throw new IllegalArgumentException(what + " data is empty");
+        }
+    }
+
+    /** A distinct, well-mixed shuffling seed per epoch (SplitMix64's finaliser). */
+    private long epochSeed(int epoch) {
+        long z = config.seed() + (epoch + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    public Sequential model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public LrSchedule schedule() {
+        return schedule;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    public SoftmaxCrossEntropy loss() {
+        return loss;
+    }
+
+    public History history() {
+        return history;
+    }
+
+    /** The epoch the next {@link #fit} starts with (from 0). */
+    public int nextEpoch() {
+        return nextEpoch;
+    }
+}
