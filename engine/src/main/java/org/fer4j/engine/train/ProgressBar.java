@@ -1,6 +1,6 @@
 package org.fer4j.engine.train;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -17,20 +17,20 @@ public final class ProgressBar implements Callback {
     private static final int WIDTH = 30;
     private static final long REDRAW_NANOS = 100_000_000L;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean interactive;
     private long lastDraw;
     private int epochs;
 
     /** Draws on {@code out}; {@code interactive} redraws the bar in place with carriage returns. */
-    public ProgressBar(PrintStream out, boolean interactive) {
+    public ProgressBar(PrintWriter out, boolean interactive) {
         this.out = out;
         this.interactive = interactive;
     }
 
     /** On standard output, interactive when a terminal is attached. */
     public static ProgressBar toStdout() {
-        return new ProgressBar(System.out, System.console() != null);
+        return new ProgressBar(new PrintWriter(System.out, true), System.console() != null);
     }
 
     @Override

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,7 +141,7 @@ class TrainerTest {
     @Test
     void progressBarPrintsOneKerasStyleLinePerEpochWhenNotInteractive() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(bytes, StandardCharsets.UTF_8), true);
         Sequential model = smallCnn(1);
         Trainer trainer = trainer(model, null, 2).addCallback(new ProgressBar(out, false));
         trainer.fit(SyntheticBars.generate(70, SIZE, CLASSES, 8), SyntheticBars.generate(20, SIZE, CLASSES, 9));
