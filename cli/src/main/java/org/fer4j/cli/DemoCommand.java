@@ -1,15 +1,17 @@
 package org.fer4j.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.fer4j.cli.report.RunReport;
+import org.fer4j.kernels.KernelsProvider;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.data.ArrayDataset;
 import org.fer4j.engine.data.SyntheticBars;
-import org.fer4j.engine.io.Json;
 import org.fer4j.engine.io.ModelInfo;
 import org.fer4j.engine.io.Normalization;
 import org.fer4j.engine.layers.SoftmaxCrossEntropy;
@@ -113,9 +115,14 @@ final class DemoCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%nHeld-out accuracy: %.2f%% (%d of %d images)%n", 100 * eval.accuracy(),
                 eval.confusion().correct(), eval.confusion().total());
         if (out != null) {
-            Files.writeString(out.resolve("history.csv"), trainer.history().toCsv());
-            Files.writeString(out.resolve("metrics.json"), Json.writePretty(report.toMap()) + "\n");
-            o.println("Run folder: " + out + " (best.fer4j, last.fer4j, history.csv, metrics.json)");
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("model", model.name());
+            facts.put("data", "generated bars, " + classes + " orientations, seed " + seed);
+            facts.put("split", "held-out (" + testCount + " images)");
+            facts.put("backend", KernelsProvider.get().describe());
+            RunReport.write(out, "fer4j demo: bars-cnn on generated bars", trainer.history(), report, facts);
+            o.println("Run folder: " + out + " (best.fer4j, last.fer4j, history.csv, curves.png, confusion_matrix.png, "
+                    + "metrics.json, report.html)");
         }
         return 0;
     }

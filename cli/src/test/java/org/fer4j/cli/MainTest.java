@@ -64,9 +64,14 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Backend: fer4j kernels:"), r.out());
         assertTrue(r.out().contains("Held-out accuracy:"), r.out());
-        for (String f : new String[] {"best.fer4j", "last.fer4j", "history.csv", "metrics.json"}) {
+        for (String f : new String[] {"best.fer4j", "last.fer4j", "history.csv", "metrics.json", "curves.png",
+                "confusion_matrix.png", "report.html"}) {
             assertTrue(Files.size(runDir.resolve(f)) > 0, f);
         }
+        assertTrue(javax.imageio.ImageIO.read(runDir.resolve("curves.png").toFile()).getWidth() > 0);
+        assertTrue(javax.imageio.ImageIO.read(runDir.resolve("confusion_matrix.png").toFile()).getWidth() > 0);
+        assertTrue(Files.readString(runDir.resolve("metrics.json")).contains("\"macro_f1\""));
+        assertEquals(3, Files.readAllLines(runDir.resolve("history.csv")).size());
         Result s = run("summary", runDir.resolve("best.fer4j").toString());
         assertEquals(0, s.code(), s.err());
         assertTrue(s.out().contains("Classes: 0deg, 45deg, 90deg, 135deg"), s.out());
