@@ -10,9 +10,11 @@ import org.fer4j.engine.layers.Conv2D;
 import org.fer4j.engine.layers.Dense;
 import org.fer4j.engine.layers.Dropout;
 import org.fer4j.engine.layers.Flatten;
+import org.fer4j.engine.layers.GlobalAveragePooling;
 import org.fer4j.engine.layers.MaxPool2D;
 import org.fer4j.engine.layers.Padding;
 import org.fer4j.engine.layers.ReLU;
+import org.fer4j.engine.layers.Residual;
 
 /**
  * Named architectures. Each takes the number of classes (7 for FER2013, fewer for a subset) and a
@@ -40,6 +42,10 @@ public final class ModelZoo {
     static {
         add(new Entry("fer-ref", "the reference CNN of the common Keras FER2013 example (48x48 grey input), "
                 + "used to compare fer4j with other frameworks", 7, ModelZoo::ferRef));
+        add(new Entry("fer-vgg", "a VGG-style net with batch-norm (four stages of 3x3 conv + BN + ReLU, max-pool, "
+                + "dropout), sized to train on a 2-core machine", 7, ModelZoo::ferVgg));
+        add(new Entry("fer-resnet", "a small residual net: a conv stem, three stages of two residual blocks, "
+                + "global average pooling", 7, ModelZoo::ferResnet));
         add(new Entry("bars-cnn", "a small CNN for the generated 16x16 bar-orientation task of `fer4j demo`",
                 4, ModelZoo::barsCnn));
     }
@@ -92,6 +98,57 @@ public final class ModelZoo {
                 .add(new Dense(1024)).add(new ReLU()).add(new Dropout(0.5f))
                 .add(new Dense(classes))
                 .build(seed);
+    }
+
+    /**
+     * fer-vgg: VGG's pattern (Simonyan and Zisserman 2014) with batch-norm after every conv, on
+     * 1x48x48. Stages of 32, 64, 128 and 256 filters halve the resolution 48 -> 24 -> 12 -> 6 -> 3;
+     * the first stage has one conv (a second at full resolution would cost a fifth of the
+     * network's multiply-adds for little gain on 48x48 faces), the others two. Head: Dense(256) +
+     * BN + ReLU + Dropout 0.5. Convs feeding batch-norm have no bias (BN's shift replaces it).
+     */
+    public static Sequential ferVgg(int classes, long seed) {
+        Sequential.Builder b = Sequential.builder("fer-vgg", 1, 48, 48);
+        int[][] stages = {{32}, {64, 64}, {128, 128}, {256, 256}};
+        float[] dropout = {0.1f, 0.2f, 0.3f, 0.3f};
+        for (int s = 0; s < stages.length; s++) {
+            for (int filters : stages[s]) {
+                b.add(new Conv2D(filters, 3, 1, Padding.SAME).withoutBias()).add(new BatchNorm()).add(new ReLU());
+            }
+            b.add(new MaxPool2D(2)).add(new Dropout(dropout[s]));
+        }
+        return b.add(new Flatten())
+                .add(new Dense(256, false, org.fer4j.engine.layers.Init.AUTO)).add(new BatchNorm()).add(new ReLU())
+                .add(new Dropout(0.5f))
+                .add(new Dense(classes))
+                .build(seed);
+    }
+
+    /**
+     * fer-resnet: a ResNet-style net (He et al. 2015, arXiv:1512.03385) on 1x48x48: a 3x3 stem of
+     * 32 filters, then stages of 32, 64 and 128 filters with two basic blocks each (3x3 conv + BN
+     * + ReLU + 3x3 conv + BN, added to the input; a strided 1x1 projection where the shape
+     * changes), ReLU after each sum, global average pooling and Dense(classes). Resolution
+     * 48 -> 24 (stem pool) -> 24 -> 12 -> 6.
+     */
+    public static Sequential ferResnet(int classes, long seed) {
+        Sequential.Builder b = Sequential.builder("fer-resnet", 1, 48, 48)
+                .add(new Conv2D(32, 3, 1, Padding.SAME).withoutBias()).add(new BatchNorm()).add(new ReLU())
+                .add(new MaxPool2D(2));
+        int channels = 32;
+        for (int width : new int[] {32, 64, 128}) {
+            for (int block = 0; block < 2; block++) {
+                int stride = block == 0 && width != channels ? 2 : 1;
+                List<org.fer4j.engine.layers.Layer> main = List.of(
+                        new Conv2D(width, 3, stride, Padding.SAME).withoutBias(), new BatchNorm(), new ReLU(),
+                        new Conv2D(width, 3, 1, Padding.SAME).withoutBias(), new BatchNorm());
+                List<org.fer4j.engine.layers.Layer> shortcut = stride == 1 && width == channels ? List.of()
+                        : List.of(new Conv2D(width, 1, stride, Padding.SAME).withoutBias(), new BatchNorm());
+                b.add(new Residual(main, shortcut)).add(new ReLU());
+                channels = width;
+            }
+        }
+        return b.add(new GlobalAveragePooling()).add(new Dropout(0.3f)).add(new Dense(classes)).build(seed);
     }
 
     /** bars-cnn: two conv stages (the first with batch-norm) and a small dense head on 1x16x16. */

@@ -42,6 +42,7 @@ public final class BatchNorm extends Layer {
     private Tensor output;
     private Tensor dinput;
     private float[] zeros;  // [C], the "mean" and "beta" of the EVAL backward trick below
+    private float[] product;  // dy * xhat, EVAL backward only
 
     public BatchNorm() {
         this(0.99f, 1e-3f);
@@ -159,7 +160,9 @@ public final class BatchNorm extends Layer {
             kernels.batchNormForward(dinput.data(), null, dout.data(), zeros, invStd,
                     gamma.value().data(), zeros, n, channels, spatial);
             kernels.biasBackward(beta.grad().data(), dout.data(), n, channels, spatial);
-            float[] product = new float[dout.size()];
+            if (product == null || product.length != dout.size()) {
+                product = new float[dout.size()];
+            }
             kernels.mul(product, dout.data(), xhat.data(), product.length);
             kernels.biasBackward(gamma.grad().data(), product, n, channels, spatial);
         }

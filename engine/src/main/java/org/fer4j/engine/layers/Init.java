@@ -4,7 +4,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Weight initialisation. {@code AUTO} resolves at build time: He for a layer whose output feeds a
- * ReLU (possibly through batch-norm, dropout or pooling), Glorot otherwise.
+ * ReLU (possibly through batch-norm, dropout, max-pooling or flatten: the layers whose
+ * {@code isScalePreserving()} is true), Glorot otherwise.
  */
 public enum Init {
     AUTO,

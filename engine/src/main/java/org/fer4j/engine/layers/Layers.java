@@ -95,7 +95,7 @@ public final class Layers {
 
     /**
      * Builds each layer on the previous one's output shape and returns the last output shape.
-     * A layer learns whether a ReLU follows it (looking past batch-norm, dropout, pooling and
+     * A layer learns whether a ReLU follows it (looking past batch-norm, dropout, max-pooling and
      * flatten), which selects He over Glorot initialisation. Build errors are rethrown naming the
      * layer's index, name and type, the shape it got, and what it needs.
      */

@@ -32,7 +32,7 @@ public final class SoftmaxCrossEntropy {
 
     /**
      * @param smoothing    label smoothing in [0, 1)
-     * @param classWeights one positive weight per class, or {@code null} for all 1
+     * @param classWeights one weight >= 0 per class (0 ignores a class), or {@code null} for all 1
      */
     public SoftmaxCrossEntropy(float smoothing, float[] classWeights) {
         if (!(smoothing >= 0 && smoothing < 1)) {

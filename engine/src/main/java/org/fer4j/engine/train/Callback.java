@@ -3,7 +3,9 @@ package org.fer4j.engine.train;
 /**
  * Hooks into {@link Trainer#fit}, Keras' way: progress display, checkpoints, early stopping,
  * history. Every method has an empty default, so a callback writes only what it needs. A
- * callback can end training after the current epoch with {@link Trainer#requestStop()}.
+ * callback can end training with {@link Trainer#requestStop()}: called from {@code onEpochEnd} it
+ * stops after that epoch; called mid-epoch it stops after the current batch and that epoch is not
+ * recorded (a resumed run repeats it).
  */
 public interface Callback {
 

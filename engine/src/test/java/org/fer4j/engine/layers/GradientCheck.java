@@ -15,8 +15,9 @@ import org.fer4j.engine.Tensor;
  *
  * <p>The checked function is the layer followed by a fixed random projection,
  * {@code L = sum_i out_i * r_i}, so {@code dL/dout = r} and the only curvature is the layer's own.
- * The engine computes in float; the check keeps its own sums in double and perturbs by
- * {@code EPS = 1e-2}, where float rounding (about 1e-7 relative per value) contributes well under
+ * The engine computes in float; the check keeps its own sums in double and compares with the
+ * central quotient of step {@code EPS/2 = 5e-3} (after the smoothness tests below, which also use
+ * {@code EPS = 1e-2}), where float rounding (about 1e-7 relative per value) contributes well under
  * 1e-3 to a difference quotient. A gradient passes when its relative error
  * {@code |a - n| / (|a| + |n|)} is below {@code MAX_RELATIVE} or its absolute error below
  * {@code MIN_ABSOLUTE}. The planted-bug tests show these tolerances catch a dropped term or a
@@ -25,7 +26,7 @@ import org.fer4j.engine.Tensor;
  * <p>Points where the function is not smooth (a ReLU or max-pool decision flipping within
  * {@code EPS}) are detected from the forward pass alone, by comparing the difference quotients for
  * {@code EPS} and {@code EPS/2}, and skipped; since that test never looks at the backward pass, it
- * cannot hide a wrong gradient. Every check requires most points to be smooth.
+ * cannot hide a wrong gradient. A check fails when more points are skipped than checked.
  */
 final class GradientCheck {
     static final double EPS = 1e-2;

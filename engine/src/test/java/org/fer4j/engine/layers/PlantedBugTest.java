@@ -52,7 +52,7 @@ class PlantedBugTest {
 
     @Test
     void conv2dWithAShiftedIndexInCol2im() {
-        // col2im folds every column entry back one pixel to the right of where it came from.
+        // col2im folds every column entry back one pixel to the left of where it came from.
         Kernels broken = plant("col2im", (real, a) -> {
             a[12] = (int) a[12] + 1;  // padLeft
             return invoke(real, "col2im", a);
