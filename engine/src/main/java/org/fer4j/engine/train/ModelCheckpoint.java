@@ -18,7 +18,8 @@ import org.fer4j.engine.layers.Layer;
 import org.fer4j.engine.layers.Residual;
 
 /**
- * Writes {@code last.fer4j} after every epoch (weights, optimizer state, schedule state, history:
+ * Writes {@code last.fer4j} after every epoch (and {@link #save} can write it mid-epoch, after an
+ * interruption) (weights, optimizer state, schedule state, history:
  * everything {@link #restore} needs to continue the run exactly) and {@code best.fer4j} whenever
  * the monitored metric improves (the model to deploy: weights only). Both are written atomically
  * by {@link ModelFile}, so an interrupted run never leaves a half-written model behind.
@@ -78,6 +79,16 @@ public final class ModelCheckpoint implements Callback {
     public static void save(Path path, Trainer trainer, ModelInfo info) throws IOException {
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("next_epoch", trainer.nextEpoch());
+        Trainer.Progress partial = trainer.partialProgress();
+        if (partial.started()) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("batches", partial.batches());
+            p.put("loss_sum", partial.lossSum());
+            p.put("correct", partial.correct());
+            p.put("seen", partial.seen());
+            p.put("seconds", partial.seconds());
+            training.put("partial_epoch", p);
+        }
         training.put("history", trainer.history().toList());
         if (trainer.schedule() != null) {
             training.put("schedule", trainer.schedule().state());
@@ -120,7 +131,13 @@ public final class ModelCheckpoint implements Callback {
             }
         }
         Object next = training.get("next_epoch");
-        trainer.resumeAt(next instanceof Number n ? n.intValue() : 0, History.fromList(training.get("history")));
+        Trainer.Progress progress = Trainer.Progress.NONE;
+        if (training.get("partial_epoch") instanceof Map<?, ?> p) {
+            progress = new Trainer.Progress(((Number) p.get("batches")).intValue(), ((Number) p.get("loss_sum")).doubleValue(),
+                    ((Number) p.get("correct")).longValue(), ((Number) p.get("seen")).longValue(),
+                    ((Number) p.get("seconds")).doubleValue());
+        }
+        trainer.resumeAt(next instanceof Number n ? n.intValue() : 0, progress, History.fromList(training.get("history")));
     }
 
     private static List<Dropout> dropouts(List<Layer> layers, List<Dropout> out) {

@@ -39,7 +39,21 @@ public final class Trainer {
     private final List<Callback> callbacks = new ArrayList<>();
     private final History history = new History();
     private int nextEpoch;
+    private Progress partial = Progress.NONE;  // of nextEpoch, when it was interrupted mid-way
     private volatile boolean stopRequested;
+
+    /**
+     * How far an epoch got: batches done and the running sums behind its loss and accuracy. An
+     * interrupted epoch keeps this so that a resumed run skips exactly those batches (the order
+     * of an epoch depends only on the seed) and reports the same epoch figures.
+     */
+    public record Progress(int batches, double lossSum, long correct, long seen, double seconds) {
+        public static final Progress NONE = new Progress(0, 0, 0, 0, 0);
+
+        public boolean started() {
+            return batches > 0;
+        }
+    }
 
     /**
      * @param schedule the learning rate per epoch, or {@code null} to keep the optimizer's
@@ -67,16 +81,26 @@ public final class Trainer {
      * {@code previous} holds their logs (the weights and optimizer state are restored by the caller).
      */
     public void resumeAt(int nextEpoch, History previous) {
+        resumeAt(nextEpoch, Progress.NONE, previous);
+    }
+
+    /** As {@link #resumeAt(int, History)}, inside epoch {@code nextEpoch} after {@code progress}. */
+    public void resumeAt(int nextEpoch, Progress progress, History previous) {
         if (nextEpoch < 0) {
             throw new IllegalArgumentException("resume epoch must be >= 0, got " + nextEpoch);
         }
         this.nextEpoch = nextEpoch;
+        this.partial = progress;
         for (EpochLogs e : previous.epochs()) {
             history.add(e);
         }
     }
 
-    /** Ends training after the current batch; the epoch in progress is not recorded. Thread-safe. */
+    /**
+     * Ends training after the current batch. Thread-safe (a Ctrl-C handler calls it). When the
+     * epoch is not finished, {@link #partialProgress()} says how far it got, and a checkpoint
+     * written then resumes inside it.
+     */
     public void requestStop() {
         stopRequested = true;
     }
@@ -110,12 +134,17 @@ public final class Trainer {
             for (Callback c : callbacks) {
                 c.onEpochBegin(this, epoch, batches);
             }
-            long start = System.nanoTime();
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
+            Progress done = partial;
+            partial = Progress.NONE;
+            long start = System.nanoTime() - (long) (done.seconds() * 1e9);
+            double lossSum = done.lossSum();
+            long correct = done.correct();
+            long seen = done.seen();
             int b = 0;
             Iterator<Batch> it = train.batches(config.batchSize(), config.shuffle(), epochSeed(epoch));
+            for (; b < done.batches() && it.hasNext(); b++) {
+                it.next();  // trained before the interruption
+            }
             while (it.hasNext() && !stopRequested) {
                 Batch batch = it.next();
                 double batchLoss = step(batch);
@@ -129,7 +158,10 @@ public final class Trainer {
                 }
             }
             if (stopRequested && it.hasNext()) {
-                break;  // an interrupted epoch is not recorded: resuming repeats it whole
+                // Interrupted inside the epoch: remember how far it got; nothing is recorded yet.
+                partial = new Progress(b, lossSum, correct, seen, (System.nanoTime() - start) / 1e9);
+                nextEpoch = epoch;
+                break;
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Evaluation val = validation == null ? null : evaluate(validation, config.batchSize());
@@ -236,6 +268,11 @@ public final class Trainer {
 
     public History history() {
         return history;
+    }
+
+    /** How far {@link #nextEpoch()} got before an interruption; {@link Progress#NONE} when it has not begun. */
+    public Progress partialProgress() {
+        return partial;
     }
 
     /** The epoch the next {@link #fit} starts with (from 0). */

@@ -114,6 +114,38 @@ class TrainerTest {
     }
 
     @Test
+    void anInterruptionMidEpochResumesInsideThatEpochExactly(@TempDir Path dir) throws Exception {
+        ArrayDataset train = SyntheticBars.generate(200, SIZE, CLASSES, 10);
+        ModelInfo info = ModelInfo.of(List.of(SyntheticBars.classNames(CLASSES)), Normalization.NONE);
+        Sequential straight = smallCnn(12);
+        History expected = trainer(straight, null, 2).fit(train, null);
+
+        Sequential first = smallCnn(12);
+        Trainer interrupted = trainer(first, null, 2);
+        interrupted.addCallback(new Callback() {
+            @Override
+            public void onBatchEnd(Trainer t, BatchLogs logs) {
+                if (logs.epoch() == 1 && logs.batch() == 2) {
+                    t.requestStop();  // as the Ctrl-C handler does
+                }
+            }
+        });
+        interrupted.fit(train, null);
+        assertEquals(1, interrupted.history().epochs().size());
+        assertEquals(3, interrupted.partialProgress().batches());
+        Path file = dir.resolve(ModelCheckpoint.LAST);
+        ModelCheckpoint.save(file, interrupted, info);
+
+        Checkpoint saved = ModelFile.load(file);
+        Trainer resumed = trainer(saved.model(), null, 2);
+        ModelCheckpoint.restore(resumed, saved);
+        History history = resumed.fit(train, null);
+        assertSameState(straight, saved.model());
+        assertEquals(expected.last().loss(), history.last().loss(), 1e-12);
+        assertEquals(expected.last().accuracy(), history.last().accuracy(), 1e-12);
+    }
+
+    @Test
     void earlyStoppingStopsAndRestoresTheBestWeights() {
         ArrayDataset train = SyntheticBars.generate(128, SIZE, CLASSES, 6);
         Sequential model = smallCnn(3);
