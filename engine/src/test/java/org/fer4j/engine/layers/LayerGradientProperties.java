@@ -24,7 +24,7 @@ class LayerGradientProperties {
         assertTrue(report.passed(), report.describe());
     }
 
-    @Property(tries = 25)
+    @Property(tries = 75)
     void conv2d(@ForAll @IntRange(min = 1, max = 3) int batch,
                 @ForAll @IntRange(min = 1, max = 3) int channels,
                 @ForAll @IntRange(min = 1, max = 4) int filters,
@@ -46,7 +46,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(conv, x, Mode.TRAIN, seed));
     }
 
-    @Property(tries = 20)
+    @Property(tries = 60)
     void conv2dRectangularKernelsAndStrides(@ForAll @IntRange(min = 1, max = 3) int kh,
                                             @ForAll @IntRange(min = 1, max = 3) int kw,
                                             @ForAll @IntRange(min = 1, max = 3) int sh,
@@ -59,7 +59,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(conv, x, Mode.TRAIN, seed));
     }
 
-    @Property(tries = 25)
+    @Property(tries = 75)
     void maxPool(@ForAll @IntRange(min = 1, max = 3) int batch,
                  @ForAll @IntRange(min = 1, max = 3) int channels,
                  @ForAll @IntRange(min = 2, max = 8) int height,
@@ -74,7 +74,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(pool, x, Mode.TRAIN, seed));
     }
 
-    @Property(tries = 25)
+    @Property(tries = 75)
     void batchNormOnFeatureMaps(@ForAll @IntRange(min = 1, max = 4) int batch,
                                 @ForAll @IntRange(min = 1, max = 3) int channels,
                                 @ForAll @IntRange(min = 1, max = 4) int height,
@@ -87,7 +87,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(bn, x, Mode.TRAIN, seed));
     }
 
-    @Property(tries = 25)
+    @Property(tries = 75)
     void batchNormOnDenseFeatures(@ForAll @IntRange(min = 4, max = 8) int batch,
                                   @ForAll @IntRange(min = 1, max = 6) int features,
                                   @ForAll long seed) {
@@ -97,7 +97,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(bn, x, Mode.TRAIN, seed));
     }
 
-    @Property(tries = 10)
+    @Property(tries = 30)
     void batchNormInEvaluationMode(@ForAll @IntRange(min = 1, max = 3) int batch, @ForAll long seed) {
         BatchNorm bn = GradientCheck.built(new BatchNorm(0.5f, 1e-3f), seed, 2, 3, 3);
         randomizeAffine(bn, seed);
@@ -107,7 +107,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(bn, x, Mode.EVAL, seed));
     }
 
-    @Property(tries = 20)
+    @Property(tries = 60)
     void dropoutWithAFixedMask(@ForAll @IntRange(min = 1, max = 4) int batch,
                                @ForAll @IntRange(min = 1, max = 30) int features,
                                @ForAll @IntRange(min = 0, max = 8) int tenthsRate,
@@ -118,7 +118,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(dropout, x, Mode.TRAIN, seed));
     }
 
-    @Property(tries = 20)
+    @Property(tries = 60)
     void dense(@ForAll @IntRange(min = 1, max = 5) int batch,
                @ForAll @IntRange(min = 1, max = 12) int inputs,
                @ForAll @IntRange(min = 1, max = 8) int units,
@@ -129,7 +129,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(dense, x, Mode.TRAIN, seed));
     }
 
-    @Property(tries = 20)
+    @Property(tries = 60)
     void relu(@ForAll @IntRange(min = 1, max = 3) int batch,
               @ForAll @IntRange(min = 1, max = 3) int channels,
               @ForAll @IntRange(min = 1, max = 5) int size,
@@ -140,7 +140,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(relu, x, Mode.TRAIN, seed));
     }
 
-    @Property(tries = 10)
+    @Property(tries = 30)
     void flatten(@ForAll @IntRange(min = 1, max = 3) int batch,
                  @ForAll @IntRange(min = 1, max = 3) int channels,
                  @ForAll @IntRange(min = 1, max = 4) int size,
@@ -150,7 +150,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(flatten, x, Mode.TRAIN, seed));
     }
 
-    @Property(tries = 15)
+    @Property(tries = 45)
     void globalAveragePooling(@ForAll @IntRange(min = 1, max = 3) int batch,
                               @ForAll @IntRange(min = 1, max = 4) int channels,
                               @ForAll @IntRange(min = 1, max = 5) int height,
@@ -161,7 +161,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(gap, x, Mode.TRAIN, seed));
     }
 
-    @Property(tries = 15)
+    @Property(tries = 45)
     void residualWithIdentityShortcut(@ForAll @IntRange(min = 1, max = 3) int batch,
                                       @ForAll @IntRange(min = 1, max = 3) int channels,
                                       @ForAll @IntRange(min = 3, max = 6) int size,
@@ -173,7 +173,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(block, x, Mode.TRAIN, seed));
     }
 
-    @Property(tries = 15)
+    @Property(tries = 45)
     void residualWithProjectionShortcut(@ForAll @IntRange(min = 1, max = 3) int batch,
                                         @ForAll @IntRange(min = 4, max = 7) int size,
                                         @ForAll long seed) {
@@ -184,7 +184,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(block, x, Mode.TRAIN, seed, 2e-3));
     }
 
-    @Property(tries = 25)
+    @Property(tries = 75)
     void softmaxCrossEntropy(@ForAll @IntRange(min = 1, max = 6) int batch,
                              @ForAll @IntRange(min = 2, max = 7) int classes,
                              @ForAll boolean smoothing,
@@ -207,7 +207,7 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check("SoftmaxCrossEntropy", lossFunction(loss, logits, labels), logits, List.of(), seed));
     }
 
-    @Property(tries = 8)
+    @Property(tries = 24)
     void wholeSequentialNetwork(@ForAll @IntRange(min = 2, max = 4) int batch, @ForAll long seed) {
         Sequential model = Sequential.builder("tiny", 1, 8, 8)
                 .add(new Conv2D(3, 3, 1, Padding.SAME)).add(new BatchNorm()).add(new ReLU())
