@@ -18,16 +18,28 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Facial-expression recognition and a CNN engine in pure Java.",
-        subcommands = {SummaryCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, SummaryCommand.class, DemoCommand.class, BenchCommand.class, InspectCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
-                "  fer4j demo                      train a small CNN on generated images",
-                "  fer4j summary fer-ref           print the layers of the reference CNN",
-                "  fer4j help summary              help on one command"})
+                "  fer4j demo                                   train a small CNN on generated images",
+                "  fer4j inspect ../shared/data/fer2013/fer2013.csv.gz",
+                "  fer4j train --data fer2013.csv.gz --model fer-vgg --augment standard --out runs/vgg",
+                "  fer4j eval --model runs/vgg/best.fer4j --data fer2013.csv.gz --split PublicTest",
+                "  fer4j predict --model fer2013 face.png",
+                "  fer4j summary fer-ref                        layers, shapes and parameters",
+                "  fer4j bench --model fer-ref                  training and inference speed",
+                "  fer4j help train                             help on one command",
+                "", "Exit codes: 0 success, 2 bad input (flags, files, data), 1 internal error, 130 interrupted."})
 public final class Main implements Runnable {
-    /** Exit code for errors in the input (files, data, settings). */
-    public static final int EXIT_ERROR = 1;
-    /** Exit code for a bad command line (picocli's convention). */
-    public static final int EXIT_USAGE = 2;
+    /** Exit code for an internal failure (a bug): one line, the stack trace only with --verbose. */
+    public static final int EXIT_INTERNAL = 1;
+    /** Exit code for bad input: a bad flag or value, a missing or malformed file, an impossible setting. */
+    public static final int EXIT_USER = 2;
+    /** Exit code after Ctrl-C, once the checkpoint is saved (128 + SIGINT, as shells report it). */
+    public static final int EXIT_INTERRUPTED = 130;
+
+    @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "print stack traces of internal errors and more detail")
+    static boolean verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -57,14 +69,16 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given streams; returns the exit code (for tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        verbose = false;
         CommandLine cli = new CommandLine(new Main());
+        cli.setOverwrittenOptionsAllowed(true);  // the last of a repeated flag wins, as in most Unix tools
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
             CommandLine c = e.getCommandLine();
             c.getErr().println("fer4j: " + e.getMessage());
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
-            return EXIT_USAGE;
+            return EXIT_USER;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
             Throwable cause = e;
@@ -74,9 +88,17 @@ public final class Main implements Runnable {
             if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException
                     || cause instanceof IOException) {
                 c.getErr().println("fer4j " + c.getCommandName() + ": " + oneLine(cause));
-                return EXIT_ERROR;
+                if (verbose) {
+                    cause.printStackTrace(c.getErr());
+                }
+                return EXIT_USER;
             }
-            throw e;
+            c.getErr().println("fer4j " + c.getCommandName() + ": internal error: " + oneLine(cause)
+                    + (verbose ? "" : " (run with --verbose for the stack trace)"));
+            if (verbose) {
+                cause.printStackTrace(c.getErr());
+            }
+            return EXIT_INTERNAL;
         });
         return cli.execute(args);
     }
@@ -94,6 +116,9 @@ public final class Main implements Runnable {
 
     static String oneLine(Throwable t) {
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (t instanceof java.io.FileNotFoundException || t instanceof java.nio.file.FileSystemException) {
+            message = message.replace("(No such file or directory)", "no such file");
+        }
         if (t instanceof java.nio.file.NoSuchFileException) {
             message = "no such file: " + message;
         } else if (t instanceof java.nio.file.AccessDeniedException) {

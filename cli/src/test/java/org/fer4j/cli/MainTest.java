@@ -32,7 +32,7 @@ class MainTest {
     @Test
     void unknownModelIsOneLineAndNonZero() {
         Result r = run("summary", "fer-nope");
-        assertEquals(Main.EXIT_ERROR, r.code());
+        assertEquals(Main.EXIT_USER, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("unknown model 'fer-nope'"), r.err());
     }
@@ -40,10 +40,10 @@ class MainTest {
     @Test
     void badFlagValuesNameTheFlag() {
         Result r = run("demo", "--epochs", "-3");
-        assertEquals(Main.EXIT_ERROR, r.code());
+        assertEquals(Main.EXIT_USER, r.code());
         assertTrue(r.err().contains("--epochs must be > 0, got -3"), r.err());
         Result u = run("demo", "--epochs", "many");
-        assertEquals(Main.EXIT_USAGE, u.code());
+        assertEquals(Main.EXIT_USER, u.code());
         assertTrue(u.err().contains("--epochs"), u.err());
     }
 
@@ -52,7 +52,7 @@ class MainTest {
         Path bad = dir.resolve("broken.fer4j");
         Files.writeString(bad, "emotion,pixels,Usage\n");
         Result r = run("summary", bad.toString());
-        assertEquals(Main.EXIT_ERROR, r.code());
+        assertEquals(Main.EXIT_USER, r.code());
         assertTrue(r.err().contains(bad.toString()) && r.err().contains("not a fer4j model file"), r.err());
     }
 

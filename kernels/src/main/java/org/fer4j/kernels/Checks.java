@@ -64,4 +64,136 @@ final class Checks {
         long count = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
         span(kernel, name, array, off, count);
     }
+
+    /** sgemm: sizes, and each matrix as stored (A is k x m when transA, B is n x k when transB). */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc) {
+        nonNegative("sgemm", "m", m);
+        nonNegative("sgemm", "n", n);
+        nonNegative("sgemm", "k", k);
+        // As stored: A is m x k (k x m when transA), B is k x n (n x k when transB), C is m x n.
+        matrix("sgemm", "a", a, aOff, transA ? k : m, transA ? m : k, lda);
+        matrix("sgemm", "b", b, bOff, transB ? n : k, transB ? k : n, ldb);
+        matrix("sgemm", "c", c, cOff, m, n, ldc);
+    }
+
+    /** maxPoolForward: sizes, windows inside their planes (no padding), and the three spans. */
+    static void maxPool(float[] out, int[] argmax, float[] in, int planes, int height, int width,
+                        int kh, int kw, int strideH, int strideW, int outH, int outW) {
+        String kernel = "maxPoolForward";
+        nonNegative(kernel, "planes", planes);
+        positive(kernel, "height", height);
+        positive(kernel, "width", width);
+        positive(kernel, "kh", kh);
+        positive(kernel, "kw", kw);
+        positive(kernel, "strideH", strideH);
+        positive(kernel, "strideW", strideW);
+        nonNegative(kernel, "outH", outH);
+        nonNegative(kernel, "outW", outW);
+        // No padding: every window must lie inside its plane.
+        if (outH > 0 && (long) (outH - 1) * strideH + kh > height) {
+            throw new IllegalArgumentException(kernel + ": outH = " + outH + " windows of height "
+                    + kh + " at stride " + strideH + " need height >= "
+                    + ((long) (outH - 1) * strideH + kh) + ", got " + height);
+        }
+        if (outW > 0 && (long) (outW - 1) * strideW + kw > width) {
+            throw new IllegalArgumentException(kernel + ": outW = " + outW + " windows of width "
+                    + kw + " at stride " + strideW + " need width >= "
+                    + ((long) (outW - 1) * strideW + kw) + ", got " + width);
+        }
+        long outCount = (long) planes * outH * outW;
+        span(kernel, "in", in, 0, (long) planes * height * width);
+        span(kernel, "out", out, 0, outCount);
+        span(kernel, "argmax", argmax, 0, outCount);
+    }
+
+    /** adamUpdate: sizes, the step, the betas and the four spans. */
+    static void adam(float[] w, float[] g, float[] m, float[] v, int n, float beta1, float beta2, long t) {
+        String kernel = "adamUpdate";
+        nonNegative(kernel, "n", n);
+        positive(kernel, "t", t);
+        if (!(beta1 >= 0f && beta1 < 1f)) {
+            throw new IllegalArgumentException(kernel + ": beta1 must be in [0, 1), got " + beta1);
+        }
+        if (!(beta2 >= 0f && beta2 < 1f)) {
+            throw new IllegalArgumentException(kernel + ": beta2 must be in [0, 1), got " + beta2);
+        }
+        span(kernel, "w", w, 0, n);
+        span(kernel, "g", g, 0, n);
+        span(kernel, "m", m, 0, n);
+        span(kernel, "v", v, 0, n);
+    }
+
+    /** dropoutMask: the size, the span and a rate in [0, 1). */
+    static void dropout(float[] mask, int n, float rate) {
+        nonNegative("dropoutMask", "n", n);
+        span("dropoutMask", "mask", mask, 0, n);
+        if (!(rate >= 0f && rate < 1f)) {
+            throw new IllegalArgumentException("dropoutMask: rate must be in [0, 1), got " + rate);
+        }
+    }
+
+    /** An {@code [N, C, S]} buffer's sizes. */
+    static void ncs(String kernel, int n, int c, int spatial) {
+        nonNegative(kernel, "n", n);
+        nonNegative(kernel, "c", c);
+        nonNegative(kernel, "spatial", spatial);
+    }
+
+    /** im2col and col2im: the geometry and both spans. */
+    static void conv(String kernel, float[] col, int colOff, float[] img, int imgOff,
+                     int channels, int height, int width, int kh, int kw,
+                     int strideH, int strideW, int padTop, int padLeft,
+                     int outH, int outW) {
+        nonNegative(kernel, "channels", channels);
+        nonNegative(kernel, "height", height);
+        nonNegative(kernel, "width", width);
+        positive(kernel, "kh", kh);
+        positive(kernel, "kw", kw);
+        positive(kernel, "strideH", strideH);
+        positive(kernel, "strideW", strideW);
+        nonNegative(kernel, "padTop", padTop);
+        nonNegative(kernel, "padLeft", padLeft);
+        nonNegative(kernel, "outH", outH);
+        nonNegative(kernel, "outW", outW);
+        span(kernel, "img", img, imgOff, (long) channels * height * width);
+        span(kernel, "col", col, colOff, (long) channels * kh * kw * outH * outW);
+    }
+
+    /** convForward: the geometry and the workspace (as im2col's col), the kernel and y. */
+    static void convForward(float[] y, int yOff, float[] img, int imgOff, float[] kernel, float[] col,
+                            int filters, int channels, int height, int width, int kh, int kw,
+                            int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        String k = "convForward";
+        nonNegative(k, "filters", filters);
+        conv(k, col, 0, img, imgOff, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft,
+                outH, outW);
+        span(k, "kernel", kernel, 0, (long) filters * channels * kh * kw);
+        span(k, "y", y, yOff, (long) filters * outH * outW);
+    }
+
+    /** The softmax cross-entropy kernels: sizes, labels span, smoothing and class weights. */
+    static void loss(String kernel, int[] labels, int n, int k,
+                     float smoothing, float[] classWeights) {
+        positive(kernel, "n", n); // the mean over an empty batch is undefined
+        positive(kernel, "k", k);
+        span(kernel, "labels", labels, 0, n);
+        if (!(smoothing >= 0f && smoothing <= 1f)) {
+            throw new IllegalArgumentException(kernel + ": smoothing must be in [0, 1], got " + smoothing);
+        }
+        if (classWeights != null) {
+            span(kernel, "classWeights", classWeights, 0, k);
+        }
+    }
+
+    /** {@code labels[row]}, checked to lie in [0, k). */
+    static int label(String kernel, int[] labels, int row, int k) {
+        int label = labels[row];
+        if (label < 0 || label >= k) {
+            throw new IllegalArgumentException(kernel + ": row " + row + " has label " + label
+                    + ", outside [0, " + k + ")");
+        }
+        return label;
+    }
 }

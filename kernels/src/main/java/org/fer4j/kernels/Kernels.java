@@ -33,6 +33,14 @@ public interface Kernels {
         return name();
     }
 
+    /**
+     * Width in bits of the SIMD vectors this implementation computes with, e.g. 512 for
+     * {@code FloatVector} on AVX-512; 0 when it does not use SIMD vectors itself.
+     */
+    default int vectorBits() {
+        return 0;
+    }
+
     // ---------------------------------------------------------------- BLAS-like
 
     /**
@@ -85,6 +93,27 @@ public interface Kernels {
     void im2col(float[] col, int colOff, float[] img, int imgOff,
                 int channels, int height, int width, int kh, int kw,
                 int strideH, int strideW, int padTop, int padLeft, int outH, int outW);
+
+    /**
+     * One image's convolution as one product: {@code y = beta * y + kernel . im2col(img)}, with
+     * {@code y [F, outH*outW]} from {@code yOff}, {@code kernel [F, C*kh*kw]} row-major from 0, and
+     * the image and geometry as in {@link #im2col}. {@code col} is a workspace of at least
+     * {@code C*kh*kw*outH*outW} floats that an implementation may use for the unfolded image; its
+     * contents afterwards are unspecified. The default, and the reference, is exactly that:
+     * {@code im2col} into {@code col}, then {@code sgemm}. A backend may instead unfold the image
+     * straight into its GEMM's packed panels and never write {@code col}.
+     */
+    default void convForward(float[] y, int yOff, float[] img, int imgOff, float[] kernel, float[] col,
+                             int filters, int channels, int height, int width, int kh, int kw,
+                             int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
+                             float beta) {
+        int rows = channels * kh * kw;
+        int positions = outH * outW;
+        im2col(col, 0, img, imgOff, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft,
+                outH, outW);
+        sgemm(false, false, filters, positions, rows, 1f, kernel, 0, rows, col, 0, positions,
+                beta, y, yOff, positions);
+    }
 
     /**
      * The adjoint of {@link #im2col}: <em>adds</em> each column entry back into the image position

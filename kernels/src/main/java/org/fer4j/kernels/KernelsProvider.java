@@ -20,11 +20,14 @@ import java.util.function.Supplier;
  * An explicit request for a backend that cannot run fails (it is never quietly replaced, or a
  * benchmark would measure the wrong thing); {@code auto} falls back and logs why, once, at INFO on
  * the logger {@code org.fer4j.kernels}. {@link #selectionReason()} gives the same line for the CLI
- * to print at the start of a run.
+ * to print at the start of a run, with the vector width and the thread count in use. The CLI's
+ * {@code --backend} sets the same choice through {@link #configure}.
  *
- * <p>This build has only the scalar backend. The seam for the others is {@link #create}: each
- * backend either returns its kernels or throws {@link Unavailable} with the reason, and
- * {@code auto} walks {@link #AUTO_ORDER} collecting those reasons.
+ * <p>The vector backend runs when the module {@code jdk.incubator.vector} is readable (the
+ * launcher, surefire and JMH pass {@code --add-modules jdk.incubator.vector}) and its preferred
+ * vector is at least 128 bits wide. Its class is loaded by name only after that check (Lucene's
+ * pattern), so that nothing links against the incubator module when it is absent. The OpenCL
+ * backend will live in its own optional module and be loaded the same way.
  */
 public final class KernelsProvider {
 
@@ -36,7 +39,17 @@ public final class KernelsProvider {
     /** The backends {@code auto} tries, fastest first. OpenCL only ever runs when asked for. */
     private static final List<String> AUTO_ORDER = List.of("vector", "scalar");
 
-    private record Selection(Kernels kernels, String reason) {
+    /** The vector backend's class, loaded by name (see {@link #createVector}). */
+    private static final String VECTOR_CLASS = "org.fer4j.kernels.VectorKernels";
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /** Narrower vectors do not pay for the Vector API's overhead (Lucene draws the line here too). */
+    private static final int MIN_VECTOR_BITS = 128;
+
+    /** What was chosen, and why: "the fastest available", "chosen with -Dfer4j.kernels=vector", ... */
+    private record Selection(Kernels kernels, String why) {
+        String reason() {
+            return "fer4j kernels: " + kernels.describe() + ", " + why;
+        }
     }
 
     /** Per-thread replacement set by {@link #using}; null nearly always. */
@@ -81,11 +94,46 @@ public final class KernelsProvider {
     }
 
     /**
-     * One line on what {@link #get()} chose and why, e.g.
-     * {@code fer4j kernels: scalar (the Vector API backend is not part of this build)}.
+     * One line on what {@link #get()} chose and why, with the vector width and the thread count
+     * in use now, e.g. {@code fer4j kernels: vector (512-bit FloatVector, FMA, 2 threads), the
+     * fastest available}, or {@code fer4j kernels: scalar (plain Java loops, the reference; 2
+     * threads), because vector is unavailable: pass --add-modules jdk.incubator.vector}.
      */
     public static String selectionReason() {
         return selection().reason();
+    }
+
+    /**
+     * Sets the process-wide backend as {@code -Dfer4j.kernels} would (for the CLI's
+     * {@code --backend}): {@code scalar}, {@code vector}, {@code opencl} or {@code auto}. Call it
+     * before any layer or optimizer is built; they take their kernels when constructed.
+     * {@code auto} (or null or empty) imposes nothing: it leaves an earlier choice, or the
+     * property, in charge. Asking again for the backend already in use is a no-op.
+     *
+     * @throws IllegalArgumentException if {@code backend} is not one of those names
+     * @throws IllegalStateException if it names a backend that cannot run here, or if a different
+     *     backend was already chosen in this process
+     */
+    public static void configure(String backend) {
+        String name = normalize(backend, "--backend");
+        if (name.equals("auto")) {
+            selection();
+            return;
+        }
+        synchronized (KernelsProvider.class) {
+            Selection s = selection;
+            if (s != null) {
+                if (!s.kernels().name().equals(name)) {
+                    throw new IllegalStateException("fer4j kernels: " + s.kernels().name()
+                            + " is already in use in this process (" + s.why() + "); cannot switch to "
+                            + name + ": choose the backend before building a model");
+                }
+                return;
+            }
+            s = selectNamed(name, "--backend " + name);
+            LOG.log(Level.INFO, s.reason());
+            selection = s;
+        }
     }
 
     /**
@@ -95,6 +143,19 @@ public final class KernelsProvider {
      */
     public static Kernels forName(String name) {
         return select(name).kernels();
+    }
+
+    /**
+     * Why the vector backend cannot run in this process, or null when it can: for tests and
+     * benchmarks that skip the vector side visibly instead of failing.
+     */
+    public static String vectorUnavailableReason() {
+        try {
+            createVector();
+            return null;
+        } catch (Unavailable e) {
+            return e.getMessage();
+        }
     }
 
     private static Selection selection() {
@@ -115,20 +176,32 @@ public final class KernelsProvider {
     }
 
     private static Selection select(String requested) {
-        String name = requested == null ? "auto" : requested.strip().toLowerCase(Locale.ROOT);
-        if (name.isEmpty() || name.equals("auto")) {
+        String name = normalize(requested, "-D" + PROPERTY);
+        if (name.equals("auto")) {
             return selectAuto();
         }
-        if (!name.equals("scalar") && !name.equals("vector") && !name.equals("opencl")) {
-            throw new IllegalArgumentException("-D" + PROPERTY
+        return selectNamed(name, "-D" + PROPERTY + "=" + name);
+    }
+
+    /** {@code scalar}, {@code vector}, {@code opencl} or {@code auto} (also for null and empty). */
+    private static String normalize(String requested, String flag) {
+        String name = requested == null ? "auto" : requested.strip().toLowerCase(Locale.ROOT);
+        if (name.isEmpty()) {
+            return "auto";
+        }
+        if (!name.equals("auto") && !name.equals("scalar") && !name.equals("vector") && !name.equals("opencl")) {
+            throw new IllegalArgumentException(flag
                     + " must be one of scalar, vector, opencl, auto; got '" + requested + "'");
         }
+        return name;
+    }
+
+    private static Selection selectNamed(String name, String how) {
         try {
-            return new Selection(create(name), "fer4j kernels: " + name
-                    + " (chosen with -D" + PROPERTY + "=" + name + ")");
+            return new Selection(create(name), "chosen with " + how);
         } catch (Unavailable e) {
-            throw new IllegalStateException("fer4j kernels: " + name + " was requested with -D"
-                    + PROPERTY + "=" + name + ", but " + e.getMessage()
+            throw new IllegalStateException("fer4j kernels: " + name + " was requested with " + how
+                    + ", but " + e.getMessage()
                     + "; use -D" + PROPERTY + "=scalar, or leave it unset to pick automatically");
         }
     }
@@ -138,32 +211,53 @@ public final class KernelsProvider {
         for (String name : AUTO_ORDER) {
             try {
                 Kernels kernels = create(name);
-                String why = skipped.isEmpty() ? "the fastest available" : String.join("; ", skipped);
-                return new Selection(kernels, "fer4j kernels: " + name + " (" + why + ")");
+                String why = skipped.isEmpty() ? "the fastest available"
+                        : "because " + String.join("; ", skipped);
+                return new Selection(kernels, why);
             } catch (Unavailable e) {
-                skipped.add(e.getMessage());
+                skipped.add(name + " is unavailable: " + e.getMessage());
             }
         }
         throw new AssertionError("the scalar backend is always available");
     }
 
     /**
-     * Instantiates one backend, or says why it cannot run here.
-     *
-     * <p>The seam for {@code VectorKernels}: its case will check that {@code jdk.incubator.vector}
-     * is readable ({@code ModuleLayer.boot().findModule(...)}; if not, {@link Unavailable} with
-     * "pass --add-modules jdk.incubator.vector"), then load the package-private class by name, so
-     * that this class never links against the incubator module when it is absent, and mention the
-     * vector width in its reason. The OpenCL case will load its class, from the optional
-     * {@code kernels/opencl} module, the same way.
+     * Instantiates one backend, or says why it cannot run here. The OpenCL case will load its
+     * class, from the optional {@code kernels/opencl} module, the way {@link #createVector} does.
      */
     private static Kernels create(String name) throws Unavailable {
         return switch (name) {
             case "scalar" -> new ScalarKernels();
-            case "vector" -> throw new Unavailable("the Vector API backend is not part of this build");
+            case "vector" -> createVector();
             case "opencl" -> throw new Unavailable("the OpenCL backend is not part of this build");
             default -> throw new IllegalArgumentException("unknown backend '" + name + "'");
         };
+    }
+
+    /**
+     * {@code VectorKernels}, when {@code jdk.incubator.vector} is readable and its preferred
+     * vector is at least {@value #MIN_VECTOR_BITS} bits. The class is loaded by name, after the
+     * module check, so that this class never links against the incubator module.
+     */
+    private static Kernels createVector() throws Unavailable {
+        Module vector = ModuleLayer.boot().findModule(VECTOR_MODULE).orElse(null);
+        if (vector == null || !KernelsProvider.class.getModule().canRead(vector)) {
+            throw new Unavailable("pass --add-modules " + VECTOR_MODULE + " to the java command");
+        }
+        if (System.getProperty("java.vm.info", "").contains("interpreted mode")) {
+            throw new Unavailable("the JVM runs interpreted (-Xint), where the Vector API is slower than plain loops");
+        }
+        Kernels kernels;
+        try {
+            kernels = Class.forName(VECTOR_CLASS).asSubclass(Kernels.class).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new Unavailable("its class failed to load (" + e + ")");
+        }
+        if (kernels.vectorBits() < MIN_VECTOR_BITS) {
+            throw new Unavailable("the preferred vector on this CPU is " + kernels.vectorBits()
+                    + " bits wide, below " + MIN_VECTOR_BITS);
+        }
+        return kernels;
     }
 
     /** Why a backend cannot run here; its message completes "fer4j kernels: scalar (...)". */

@@ -32,7 +32,8 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public String describe() {
-        return "scalar (plain Java loops, one thread: the reference implementation)";
+        // The kernels themselves are single-threaded; layers split a batch over Parallel's threads.
+        return "scalar (plain Java loops, the reference; layers on " + Parallel.threads() + " threads)";
     }
 
     // ---------------------------------------------------------------- BLAS-like
@@ -42,13 +43,7 @@ public final class ScalarKernels implements Kernels {
                       float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        Checks.nonNegative("sgemm", "m", m);
-        Checks.nonNegative("sgemm", "n", n);
-        Checks.nonNegative("sgemm", "k", k);
-        // As stored: A is m x k (k x m when transA), B is k x n (n x k when transB), C is m x n.
-        Checks.matrix("sgemm", "a", a, aOff, transA ? k : m, transA ? m : k, lda);
-        Checks.matrix("sgemm", "b", b, bOff, transB ? n : k, transB ? k : n, ldb);
-        Checks.matrix("sgemm", "c", c, cOff, m, n, ldc);
+        Checks.sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
 
         // C = beta * C first, so that the loops below only accumulate. beta == 0 stores zeros
         // rather than multiplying: C is often a recycled buffer, and 0 * NaN would be NaN.
@@ -162,7 +157,7 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void addBias(float[] y, float[] bias, int n, int c, int spatial) {
-        checkNcs("addBias", n, c, spatial);
+        Checks.ncs("addBias", n, c, spatial);
         Checks.span("addBias", "y", y, 0, (long) n * c * spatial);
         Checks.span("addBias", "bias", bias, 0, c);
         for (int ni = 0; ni < n; ni++) {
@@ -178,7 +173,7 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void biasBackward(float[] dbias, float[] dy, int n, int c, int spatial) {
-        checkNcs("biasBackward", n, c, spatial);
+        Checks.ncs("biasBackward", n, c, spatial);
         Checks.span("biasBackward", "dy", dy, 0, (long) n * c * spatial);
         Checks.span("biasBackward", "dbias", dbias, 0, c);
         for (int ci = 0; ci < c; ci++) {
@@ -199,7 +194,7 @@ public final class ScalarKernels implements Kernels {
     public void im2col(float[] col, int colOff, float[] img, int imgOff,
                        int channels, int height, int width, int kh, int kw,
                        int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        checkConv("im2col", col, colOff, img, imgOff, channels, height, width, kh, kw,
+        Checks.conv("im2col", col, colOff, img, imgOff, channels, height, width, kh, kw,
                 strideH, strideW, padTop, padLeft, outH, outW);
         // col is [C*kh*kw, outH*outW]: row (ch, ki, kj) lists, for every output position, the
         // pixel that kernel tap (ki, kj) of channel ch sees there. A convolution is then one GEMM:
@@ -230,10 +225,22 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void convForward(float[] y, int yOff, float[] img, int imgOff, float[] kernel, float[] col,
+                            int filters, int channels, int height, int width, int kh, int kw,
+                            int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
+                            float beta) {
+        Checks.convForward(y, yOff, img, imgOff, kernel, col, filters, channels, height, width, kh, kw,
+                strideH, strideW, padTop, padLeft, outH, outW);
+        // The definition: unfold, then one GEMM (Kernels' default).
+        Kernels.super.convForward(y, yOff, img, imgOff, kernel, col, filters, channels, height, width,
+                kh, kw, strideH, strideW, padTop, padLeft, outH, outW, beta);
+    }
+
+    @Override
     public void col2im(float[] img, int imgOff, float[] col, int colOff,
                        int channels, int height, int width, int kh, int kw,
                        int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        checkConv("col2im", col, colOff, img, imgOff, channels, height, width, kh, kw,
+        Checks.conv("col2im", col, colOff, img, imgOff, channels, height, width, kh, kw,
                 strideH, strideW, padTop, padLeft, outH, outW);
         // The same walk as im2col with the assignment reversed. Overlapping windows read a pixel
         // more than once, so its gradient is the sum of all the entries it was copied into.
@@ -267,31 +274,7 @@ public final class ScalarKernels implements Kernels {
     public void maxPoolForward(float[] out, int[] argmax, float[] in,
                                int planes, int height, int width, int kh, int kw,
                                int strideH, int strideW, int outH, int outW) {
-        String kernel = "maxPoolForward";
-        Checks.nonNegative(kernel, "planes", planes);
-        Checks.positive(kernel, "height", height);
-        Checks.positive(kernel, "width", width);
-        Checks.positive(kernel, "kh", kh);
-        Checks.positive(kernel, "kw", kw);
-        Checks.positive(kernel, "strideH", strideH);
-        Checks.positive(kernel, "strideW", strideW);
-        Checks.nonNegative(kernel, "outH", outH);
-        Checks.nonNegative(kernel, "outW", outW);
-        // No padding: every window must lie inside its plane.
-        if (outH > 0 && (long) (outH - 1) * strideH + kh > height) {
-            throw new IllegalArgumentException(kernel + ": outH = " + outH + " windows of height "
-                    + kh + " at stride " + strideH + " need height >= "
-                    + ((long) (outH - 1) * strideH + kh) + ", got " + height);
-        }
-        if (outW > 0 && (long) (outW - 1) * strideW + kw > width) {
-            throw new IllegalArgumentException(kernel + ": outW = " + outW + " windows of width "
-                    + kw + " at stride " + strideW + " need width >= "
-                    + ((long) (outW - 1) * strideW + kw) + ", got " + width);
-        }
-        long outCount = (long) planes * outH * outW;
-        Checks.span(kernel, "in", in, 0, (long) planes * height * width);
-        Checks.span(kernel, "out", out, 0, outCount);
-        Checks.span(kernel, "argmax", argmax, 0, outCount);
+        Checks.maxPool(out, argmax, in, planes, height, width, kh, kw, strideH, strideW, outH, outW);
 
         // argmax holds flat indices into the whole of `in`, not into one plane, so that backward
         // is a plain scatter that needs no sizes.
@@ -369,7 +352,7 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
-        checkNcs("batchNormStats", n, c, spatial);
+        Checks.ncs("batchNormStats", n, c, spatial);
         long count = (long) n * spatial;
         Checks.positive("batchNormStats", "n*spatial", count);
         Checks.span("batchNormStats", "x", x, 0, count * c);
@@ -402,7 +385,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
                                  float[] gamma, float[] beta, int n, int c, int spatial) {
-        checkNcs("batchNormForward", n, c, spatial);
+        Checks.ncs("batchNormForward", n, c, spatial);
         long size = (long) n * c * spatial;
         Checks.span("batchNormForward", "x", x, 0, size);
         Checks.span("batchNormForward", "y", y, 0, size);
@@ -434,7 +417,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
                                   float[] invStd, float[] gamma, int n, int c, int spatial) {
-        checkNcs("batchNormBackward", n, c, spatial);
+        Checks.ncs("batchNormBackward", n, c, spatial);
         long count = (long) n * spatial;
         Checks.positive("batchNormBackward", "n*spatial", count);
         long size = count * c;
@@ -498,11 +481,7 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void dropoutMask(float[] mask, int n, float rate, long seed) {
-        Checks.nonNegative("dropoutMask", "n", n);
-        Checks.span("dropoutMask", "mask", mask, 0, n);
-        if (!(rate >= 0f && rate < 1f)) {
-            throw new IllegalArgumentException("dropoutMask: rate must be in [0, 1), got " + rate);
-        }
+        Checks.dropout(mask, n, rate);
         // Inverted dropout: the survivors are scaled up in training so inference needs no scaling.
         float keepScale = 1f / (1f - rate);
         for (int i = 0; i < n; i++) {
@@ -534,13 +513,13 @@ public final class ScalarKernels implements Kernels {
     public double softmaxCrossEntropyForward(float[] probs, float[] logits, int[] labels, int n, int k,
                                              float smoothing, float[] classWeights) {
         String kernel = "softmaxCrossEntropyForward";
-        checkLoss(kernel, labels, n, k, smoothing, classWeights);
+        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
         Checks.span(kernel, "logits", logits, 0, (long) n * k);
         Checks.span(kernel, "probs", probs, 0, (long) n * k);
         double total = 0;
         for (int i = 0; i < n; i++) {
             int row = i * k;
-            int label = checkLabel(kernel, labels, i, k);
+            int label = Checks.label(kernel, labels, i, k);
             // log p_j = z_j - logsumexp(z) = (z_j - max) - log sum_l exp(z_l - max). After the
             // shift every exponent is <= 0, so nothing overflows, and the largest term is 1, so
             // the log never sees 0.
@@ -571,14 +550,14 @@ public final class ScalarKernels implements Kernels {
     public void softmaxCrossEntropyBackward(float[] dlogits, float[] probs, int[] labels, int n, int k,
                                             float smoothing, float[] classWeights) {
         String kernel = "softmaxCrossEntropyBackward";
-        checkLoss(kernel, labels, n, k, smoothing, classWeights);
+        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
         Checks.span(kernel, "probs", probs, 0, (long) n * k);
         Checks.span(kernel, "dlogits", dlogits, 0, (long) n * k);
         float offTarget = smoothing / k;
         float onTarget = 1f - smoothing + offTarget;
         for (int i = 0; i < n; i++) {
             int row = i * k;
-            int label = checkLabel(kernel, labels, i, k);
+            int label = Checks.label(kernel, labels, i, k);
             float rowScale = (float) weight(classWeights, label) / n;
             for (int j = 0; j < k; j++) {
                 float target = j == label ? onTarget : offTarget;
@@ -618,19 +597,7 @@ public final class ScalarKernels implements Kernels {
     public void adamUpdate(float[] w, float[] g, float[] m, float[] v, int n,
                            float lr, float beta1, float beta2, float eps, float weightDecay,
                            boolean decoupled, long t) {
-        String kernel = "adamUpdate";
-        Checks.nonNegative(kernel, "n", n);
-        Checks.positive(kernel, "t", t);
-        if (!(beta1 >= 0f && beta1 < 1f)) {
-            throw new IllegalArgumentException(kernel + ": beta1 must be in [0, 1), got " + beta1);
-        }
-        if (!(beta2 >= 0f && beta2 < 1f)) {
-            throw new IllegalArgumentException(kernel + ": beta2 must be in [0, 1), got " + beta2);
-        }
-        Checks.span(kernel, "w", w, 0, n);
-        Checks.span(kernel, "g", g, 0, n);
-        Checks.span(kernel, "m", m, 0, n);
-        Checks.span(kernel, "v", v, 0, n);
+        Checks.adam(w, g, m, v, n, beta1, beta2, t);
         // m and v start at 0 and so underestimate the moments early on; dividing by 1 - beta^t
         // undoes that. In double because 1 - beta2^t is a small difference of numbers near 1
         // (1e-3 at t = 1 for beta2 = 0.999), and a float beta2^t, off by up to 3e-8 per
@@ -653,55 +620,6 @@ public final class ScalarKernels implements Kernels {
             float vHat = vi / biasCorrection2;
             w[i] = wi - lr * mHat / ((float) Math.sqrt(vHat) + eps);
         }
-    }
-
-    // ---------------------------------------------------------------- checks shared by kernels
-
-    private static void checkNcs(String kernel, int n, int c, int spatial) {
-        Checks.nonNegative(kernel, "n", n);
-        Checks.nonNegative(kernel, "c", c);
-        Checks.nonNegative(kernel, "spatial", spatial);
-    }
-
-    private static void checkConv(String kernel, float[] col, int colOff, float[] img, int imgOff,
-                                  int channels, int height, int width, int kh, int kw,
-                                  int strideH, int strideW, int padTop, int padLeft,
-                                  int outH, int outW) {
-        Checks.nonNegative(kernel, "channels", channels);
-        Checks.nonNegative(kernel, "height", height);
-        Checks.nonNegative(kernel, "width", width);
-        Checks.positive(kernel, "kh", kh);
-        Checks.positive(kernel, "kw", kw);
-        Checks.positive(kernel, "strideH", strideH);
-        Checks.positive(kernel, "strideW", strideW);
-        Checks.nonNegative(kernel, "padTop", padTop);
-        Checks.nonNegative(kernel, "padLeft", padLeft);
-        Checks.nonNegative(kernel, "outH", outH);
-        Checks.nonNegative(kernel, "outW", outW);
-        Checks.span(kernel, "img", img, imgOff, (long) channels * height * width);
-        Checks.span(kernel, "col", col, colOff, (long) channels * kh * kw * outH * outW);
-    }
-
-    private static void checkLoss(String kernel, int[] labels, int n, int k,
-                                  float smoothing, float[] classWeights) {
-        Checks.positive(kernel, "n", n); // the mean over an empty batch is undefined
-        Checks.positive(kernel, "k", k);
-        Checks.span(kernel, "labels", labels, 0, n);
-        if (!(smoothing >= 0f && smoothing <= 1f)) {
-            throw new IllegalArgumentException(kernel + ": smoothing must be in [0, 1], got " + smoothing);
-        }
-        if (classWeights != null) {
-            Checks.span(kernel, "classWeights", classWeights, 0, k);
-        }
-    }
-
-    private static int checkLabel(String kernel, int[] labels, int row, int k) {
-        int label = labels[row];
-        if (label < 0 || label >= k) {
-            throw new IllegalArgumentException(kernel + ": row " + row + " has label " + label
-                    + ", outside [0, " + k + ")");
-        }
-        return label;
     }
 
     private static double weight(float[] classWeights, int label) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.fer4j.engine.Mode;
 import org.fer4j.engine.Param;
 import org.fer4j.engine.Tensor;
+import org.fer4j.kernels.Parallel;
 
 /**
  * 2-D convolution (cross-correlation, as in every framework) by im2col + GEMM, darknet's way:
@@ -17,7 +18,7 @@ import org.fer4j.engine.Tensor;
  * kernel [F, C, KH, KW]        weights, read as a matrix [F, C*KH*KW]
  * bias   [F]
  * col    [C*KH*KW, OH*OW]      one image unfolded by im2col (workspace, reused)
- * y      [N, F, OH, OW]        y[n] = kernel . col(x[n]) + bias
+ * y      [N, F, OH, OW]        y[n] = kernel . col(x[n]) + bias   (Kernels.convForward)
  * </pre>
  *
  * Backward, per image n, with {@code dy[n]} read as {@code [F, OH*OW]}:
@@ -25,6 +26,12 @@ import org.fer4j.engine.Tensor;
  * {@code dcol = kernel^T . dy[n]} and {@code dx[n] = col2im(dcol)}. The column matrix is rebuilt in
  * backward rather than cached for the whole batch: caching would cost {@code N*C*KH*KW*OH*OW}
  * floats (140 MB for fer-ref's second conv at batch 64), rebuilding costs one cheap copy.
+ *
+ * <p>Threads: the images of a batch are independent, so the batch is cut into one contiguous
+ * chunk per thread ({@link Parallel}), each with its own {@code col} and {@code dcol}. The only
+ * shared output is {@code dkernel}: chunk 0 adds into it directly, every other chunk into its own
+ * partial, and the partials are added in chunk order afterwards, so the same thread count always
+ * gives the same bits. At batch 1 there is a single chunk, and the GEMM splits itself instead.
  */
 public final class Conv2D extends Layer {
     private final int filters;
@@ -47,12 +54,13 @@ public final class Conv2D extends Layer {
     private Param kernel;   // [F, C, KH, KW]
     private Param bias;     // [F], or null without bias
 
-    // Cache and workspaces.
-    private Tensor input;   // [N, C, H, W], the forward input (read by backward)
-    private float[] col;    // [C*KH*KW, OH*OW]
-    private float[] dcol;   // [C*KH*KW, OH*OW]
-    private Tensor output;  // [N, F, OH, OW]
-    private Tensor dinput;  // [N, C, H, W]
+    // Cache and workspaces; the workspaces have one slot per chunk of the batch (per thread).
+    private Tensor input;           // [N, C, H, W], the forward input (read by backward)
+    private float[][] col;          // [chunk][C*KH*KW * OH*OW]
+    private float[][] dcol;         // [chunk][C*KH*KW * OH*OW]
+    private float[][] dkernelPart;  // [chunk][F * C*KH*KW], chunks >= 1 only
+    private Tensor output;          // [N, F, OH, OW]
+    private Tensor dinput;          // [N, C, H, W]
 
     public Conv2D(int filters, int kernelSize) {
         this(filters, kernelSize, kernelSize, 1, 1, Padding.VALID, true, Init.AUTO);
@@ -153,24 +161,30 @@ public final class Conv2D extends Layer {
         int n = batchOf(x);
         int rows = channels * kh * kw;
         int positions = outH * outW;
-        if (col == null) {
-            col = new float[rows * positions];
-            dcol = new float[rows * positions];
-        }
+        int imageSize = channels * height * width;
+        int outSize = filters * positions;
+        ensureWorkspaces(rows * positions);
         input = x;
         output = reuse(output, n, filters, outH, outW);
         float[] y = output.data();
-        for (int i = 0; i < n; i++) {
-            kernels.im2col(col, 0, x.data(), i * channels * height * width,
-                    channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
-            // y[i] [F, P] = kernel [F, rows] . col [rows, P]
-            kernels.sgemm(false, false, filters, positions, rows,
-                    1f, kernel.value().data(), 0, rows, col, 0, positions,
-                    0f, y, i * filters * positions, positions);
-        }
-        if (bias != null) {
-            kernels.addBias(y, bias.value().data(), n, filters, positions);
-        }
+        float[] w = kernel.value().data();
+        float[] b = bias == null ? null : bias.value().data();
+        Parallel.forChunks(n, 1, (chunk, from, to) -> {
+            float[] c = col[chunk];
+            for (int i = from; i < to; i++) {
+                // y[i] [F, P] = bias (one value per row) + kernel [F, rows] . im2col(x[i]) [rows, P].
+                // The bias goes in first, while y[i] is about to be in cache anyway; convForward is
+                // im2col into c then sgemm, or the same product with the image unfolded on the fly.
+                if (b != null) {
+                    for (int f = 0; f < filters; f++) {
+                        kernels.fill(y, i * outSize + f * positions, positions, b[f]);
+                    }
+                }
+                kernels.convForward(y, i * outSize, x.data(), i * imageSize, w, c, filters,
+                        channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW,
+                        b == null ? 0f : 1f);
+            }
+        });
         return output;
     }
 
@@ -180,28 +194,58 @@ public final class Conv2D extends Layer {
         int rows = channels * kh * kw;
         int positions = outH * outW;
         int imageSize = channels * height * width;
+        int outSize = filters * positions;
         float[] dy = dout.data();
         dinput = reuse(dinput, n, channels, height, width);
         float[] dx = dinput.data();
-        kernels.fill(dx, 0, dx.length, 0f);
+        float[] w = kernel.value().data();
+        float[] dkernel = kernel.grad().data();
         if (bias != null) {
             kernels.biasBackward(bias.grad().data(), dy, n, filters, positions);
         }
-        for (int i = 0; i < n; i++) {
-            kernels.im2col(col, 0, input.data(), i * imageSize,
-                    channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
-            // dkernel [F, rows] += dy[i] [F, P] . col^T [P, rows]
-            kernels.sgemm(false, true, filters, rows, positions,
-                    1f, dy, i * filters * positions, positions, col, 0, positions,
-                    1f, kernel.grad().data(), 0, rows);
-            // dcol [rows, P] = kernel^T [rows, F] . dy[i] [F, P]
-            kernels.sgemm(true, false, rows, positions, filters,
-                    1f, kernel.value().data(), 0, rows, dy, i * filters * positions, positions,
-                    0f, dcol, 0, positions);
-            kernels.col2im(dx, i * imageSize, dcol, 0,
-                    channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+        ensureWorkspaces(rows * positions);  // the thread count may have changed since forward
+        int chunks = Parallel.chunks(n, 1);
+        Parallel.forChunks(n, 1, (chunk, from, to) -> {
+            float[] c = col[chunk];
+            float[] dc = dcol[chunk];
+            float[] dk = chunk == 0 ? dkernel : dkernelPart[chunk];
+            if (chunk > 0) {
+                kernels.fill(dk, 0, dk.length, 0f);
+            }
+            for (int i = from; i < to; i++) {
+                kernels.im2col(c, 0, input.data(), i * imageSize,
+                        channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+                // dkernel [F, rows] += dy[i] [F, P] . col^T [P, rows]
+                kernels.sgemm(false, true, filters, rows, positions,
+                        1f, dy, i * outSize, positions, c, 0, positions,
+                        1f, dk, 0, rows);
+                // dcol [rows, P] = kernel^T [rows, F] . dy[i] [F, P]
+                kernels.sgemm(true, false, rows, positions, filters,
+                        1f, w, 0, rows, dy, i * outSize, positions,
+                        0f, dc, 0, positions);
+                // dx[i] = col2im(dcol), which adds: start from zero
+                kernels.fill(dx, i * imageSize, imageSize, 0f);
+                kernels.col2im(dx, i * imageSize, dc, 0,
+                        channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+            }
+        });
+        for (int chunk = 1; chunk < chunks; chunk++) {
+            kernels.axpy(dkernel, 0, dkernelPart[chunk], 0, dkernel.length, 1f);
         }
         return dinput;
+    }
+
+    /** One col and dcol per thread, and a dkernel partial per thread after the first. */
+    private void ensureWorkspaces(int colSize) {
+        int threads = Parallel.threads();
+        if (col == null || col.length < threads || col[0].length != colSize) {
+            col = new float[threads][colSize];
+            dcol = new float[threads][colSize];
+            dkernelPart = new float[threads][];
+            for (int t = 1; t < threads; t++) {
+                dkernelPart[t] = new float[kernel.value().size()];
+            }
+        }
     }
 
     /** Multiply-adds of one forward pass for one image (for the summary and benchmarks). */

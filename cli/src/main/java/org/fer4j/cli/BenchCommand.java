@@ -1,0 +1,203 @@
+package org.fer4j.cli;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.fer4j.engine.Mode;
+import org.fer4j.engine.Sequential;
+import org.fer4j.engine.Tensor;
+import org.fer4j.engine.data.Batch;
+import org.fer4j.engine.io.Json;
+import org.fer4j.engine.layers.SoftmaxCrossEntropy;
+import org.fer4j.engine.optim.Adam;
+import org.fer4j.engine.train.TrainConfig;
+import org.fer4j.engine.train.Trainer;
+import org.fer4j.kernels.Kernels;
+import org.fer4j.kernels.KernelsProvider;
+import org.fer4j.kernels.Parallel;
+import org.fer4j.models.ModelZoo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fer4j bench}: training and inference speed of a model-zoo model on random data of its
+ * input shape, end to end through the real layers, loss, Adam and {@link Trainer#step}. Three
+ * numbers, each after a warm-up and as the median (with min and max) of several timed windows:
+ * training images/s (forward, backward, Adam), inference images/s at the batch size, and the
+ * latency of one image at batch 1. The JMH benchmarks in the {@code bench} module break the same
+ * work down by kernel and layer.
+ */
+@Command(name = "bench",
+        description = "Measure training and inference speed of a model on random data: training images/s "
+                + "(forward, backward, Adam), inference images/s, and latency at batch 1.",
+        mixinStandardHelpOptions = true,
+        footer = {"", "Each number is the median of " + BenchCommand.WINDOWS + " timed windows of S/"
+                + BenchCommand.WINDOWS + " seconds (min and max beside it), after a warm-up of S/2 seconds.",
+                "With --json the backend lines go to standard error and standard output holds one JSON object.",
+                "", "Examples:",
+                "  fer4j bench",
+                "  fer4j bench --backend scalar --threads 1 --seconds 20",
+                "  fer4j bench --model bars-cnn --batch 32 --json"})
+final class BenchCommand implements Callable<Integer> {
+    static final int WINDOWS = 5;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "fer-ref",
+            description = "model to measure: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})",
+            completionCandidates = SummaryCommand.ModelNames.class)
+    String model;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "64",
+            description = "batch size for training and inference (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    /** {@code --backend} and {@code --threads}, as every command that runs the engine has them. */
+    @Mixin
+    EngineOptions engine;
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
+            description = "timed seconds per measurement (default: ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--json", description = "print the results as one JSON object")
+    boolean json;
+
+    /** The flags of this command, checked: each error names its flag. */
+    record Settings(String model, int batch, double seconds) {
+        Settings {
+            if (!ModelZoo.contains(model)) {
+                throw new IllegalArgumentException("--model: unknown model '" + model + "'; known models: "
+                        + String.join(", ", ModelZoo.names()));
+            }
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+            }
+            if (!(seconds > 0) || !Double.isFinite(seconds)) {
+                throw new IllegalArgumentException("--seconds must be > 0, got " + seconds);
+            }
+        }
+    }
+
+    @Override
+    public Integer call() {
+        Settings s = new Settings(model, batch, seconds);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        // The backend and threads are process-wide and read when layers are constructed: applied
+        // before any model exists. The backend line comes first, always; with --json on standard
+        // error, so that standard output is one JSON object.
+        String backendLine = engine.apply();
+        PrintWriter header = json ? err : out;
+        header.println(backendLine);
+        Kernels kernels = KernelsProvider.get();
+        int vectorBits = kernels.vectorBits();
+        int threadCount = Parallel.threads();
+        header.printf(Locale.ROOT, "Vector width: %s; threads: %d%n",
+                vectorBits == 0 ? "none (scalar)" : vectorBits + " bits", threadCount);
+        header.flush();
+
+        Throughput.resetPeakHeap();
+        ModelZoo.Entry entry = ModelZoo.entry(s.model());
+        int classes = entry.defaultClasses();
+        Sequential net = entry.build(classes, 42);
+        if (!json) {
+            out.printf(Locale.ROOT, "Model: %s, %,d parameters, input %s, %d classes; random data, batch %d%n",
+                    net.name(), net.parameterCount(), Tensor.shapeString(net.inputShape()), classes, s.batch());
+            out.printf(Locale.ROOT, "Each number: median of %d windows of %.2f s (min, max), after a %.2f s warm-up%n",
+                    WINDOWS, s.seconds() / WINDOWS, s.seconds() / 2);
+            out.flush();
+        }
+        Throughput meter = new Throughput(s.seconds() / 2, WINDOWS, s.seconds() / WINDOWS);
+
+        Batch data = randomBatch(net, s.batch(), classes, 1);
+        Trainer trainer = new Trainer(net, new Adam(net.params(), 1e-4f), new SoftmaxCrossEntropy(), null,
+                TrainConfig.DEFAULT.toBuilder().batchSize(s.batch()).build());
+        Throughput.Stats train = meter.imagesPerSecond(() -> {
+            trainer.step(data);
+            return data.size();
+        });
+        line(out, "Training (forward, backward, Adam)", train, "images/s");
+
+        Tensor x = data.x();
+        Throughput.Stats infer = meter.imagesPerSecond(() -> net.forward(x, Mode.EVAL).dim(0));
+        line(out, "Inference, batch " + s.batch(), infer, "images/s");
+
+        Tensor one = randomBatch(net, 1, classes, 2).x();
+        Throughput.Stats latency = meter.imagesPerSecond(() -> net.forward(one, Mode.EVAL).dim(0))
+                .reciprocalMillis();
+        line(out, "Latency, batch 1", latency, "ms");
+
+        double peakHeapMb = Throughput.peakHeapBytes() / (1024.0 * 1024.0);
+        double maxHeapMb = Runtime.getRuntime().maxMemory() / (1024.0 * 1024.0);
+        if (json) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("model", net.name());
+            r.put("backend", kernels.name());
+            r.put("threads", threadCount);
+            r.put("batch", s.batch());
+            r.put("vector_bits", vectorBits);
+            put(r, "train_img_s", train, 1);
+            put(r, "infer_img_s", infer, 1);
+            put(r, "latency_ms", latency, 3);
+            r.put("peak_heap_mb", round(peakHeapMb, 1));
+            r.put("max_heap_mb", round(maxHeapMb, 1));
+            r.put("windows", WINDOWS);
+            r.put("seconds", s.seconds());
+            r.put("kernels", kernels.describe());
+            r.put("java", Runtime.version().toString());
+            out.println(Json.write(r));
+        } else {
+            out.printf(Locale.ROOT, "Peak heap: %,.0f MB (of %,.0f MB max)%n", peakHeapMb, maxHeapMb);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Random pixels in [0, 1) of the model's input shape and random labels, from a fixed seed. */
+    private static Batch randomBatch(Sequential net, int n, int classes, long seed) {
+        int[] sample = net.inputShape();
+        int[] shape = new int[sample.length + 1];
+        shape[0] = n;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = new float[Math.toIntExact(Tensor.checkedSize(shape))];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextDouble();
+        }
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = random.nextInt(classes);
+        }
+        return new Batch(new Tensor(x, shape), y);
+    }
+
+    private void line(PrintWriter out, String what, Throughput.Stats stats, String unit) {
+        if (json) {
+            return;
+        }
+        String format = unit.equals("ms") ? "%,.3f" : "%,.1f";
+        out.printf(Locale.ROOT, "%-36s %12s %-8s (min %s, max %s)%n", what + ":",
+                String.format(Locale.ROOT, format, stats.median()), unit,
+                String.format(Locale.ROOT, format, stats.min()), String.format(Locale.ROOT, format, stats.max()));
+        out.flush();
+    }
+
+    private static void put(Map<String, Object> r, String key, Throughput.Stats stats, int decimals) {
+        r.put(key, round(stats.median(), decimals));
+        r.put(key + "_min", round(stats.min(), decimals));
+        r.put(key + "_max", round(stats.max(), decimals));
+    }
+
+    private static double round(double value, int decimals) {
+        double scale = Math.pow(10, decimals);
+        return Math.round(value * scale) / scale;
+    }
+}

@@ -1,0 +1,44 @@
+package org.fer4j.cli;
+
+import java.util.List;
+import java.util.Locale;
+import org.fer4j.kernels.KernelsProvider;
+import org.fer4j.kernels.Parallel;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --backend} and {@code --threads}, shared by every command that runs the engine. They must
+ * be applied before any layer is built, since layers take their kernels at construction.
+ */
+final class EngineOptions {
+    static final List<String> BACKENDS = List.of("auto", "scalar", "vector", "opencl");
+
+    @Option(names = "--threads", paramLabel = "N", description = "engine threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--backend", paramLabel = "B", description = "kernels: auto, scalar, vector or opencl (default: auto, the fastest that works)")
+    String backend;
+
+    /** Validates and applies the options; returns the line every run prints first. */
+    String apply() {
+        if (threads != null) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+            }
+            Parallel.setThreads(threads);
+        }
+        if (backend != null) {
+            String b = backend.strip().toLowerCase(Locale.ROOT);
+            if (!BACKENDS.contains(b)) {
+                throw new IllegalArgumentException("--backend must be one of " + String.join(", ", BACKENDS) + ", got '"
+                        + backend + "'");
+            }
+            try {
+                KernelsProvider.configure(b);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("--backend " + b + ": " + e.getMessage(), e);
+            }
+        }
+        return Main.backendLine();
+    }
+}

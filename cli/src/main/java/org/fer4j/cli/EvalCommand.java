@@ -1,0 +1,168 @@
+package org.fer4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.fer4j.cli.report.RunReport;
+import org.fer4j.datasets.Datasets;
+import org.fer4j.datasets.ImageBatchSource;
+import org.fer4j.datasets.NormalizationSpec;
+import org.fer4j.datasets.PreparedData;
+import org.fer4j.datasets.Split;
+import org.fer4j.engine.data.Batch;
+import org.fer4j.engine.io.Json;
+import org.fer4j.engine.io.Normalization;
+import org.fer4j.engine.metrics.ClassificationReport;
+import org.fer4j.engine.metrics.ConfusionMatrix;
+import org.fer4j.models.EmotionClassifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code fer4j eval}: accuracy, macro-F1, the per-class table and the confusion matrix of a
+ * trained model on one split of a data source, plus the report files.
+ */
+@Command(name = "eval",
+        description = "Evaluate a trained model on a data source: accuracy, macro F1, per-class precision/recall/F1, "
+                + "the confusion matrix, and the report files.",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        footer = {"", "Examples:",
+                "  fer4j eval --model fer2013 --data ../shared/data/fer2013/fer2013.csv.gz --split PublicTest",
+                "  fer4j eval --model runs/vgg/best.fer4j --data faces/ --split test --tta flip --json"})
+final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME|FILE", description = "a bundled model (fer2013, ...) or a .fer4j file")
+    String model;
+
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
+
+    @Option(names = "--split", paramLabel = "NAME", description = "the split to evaluate: test, val, train, all, or the "
+            + "source's own name (PublicTest, Training, ...) (default: test, or val when there is no test split)")
+    String split;
+
+    @Option(names = "--split-spec", paramLabel = "SPEC", description = "how to split the source: own or ratios such as "
+            + "72/14/14 (default: as recorded in the model when it was trained, else own/auto)")
+    String splitSpec;
+
+    @Option(names = "--seed", description = "seed of a ratio split (default: the model's training seed, else 42)")
+    Long seed;
+
+    @Option(names = "--tta", paramLabel = "KIND", description = "test-time augmentation: none or flip (average with the mirrored face)")
+    String tta = "none";
+
+    @Option(names = "--batch", description = "batch size (default: ${DEFAULT-VALUE})")
+    int batch = 128;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "folder for the report files (default: eval-<model>-<split>)")
+    Path out;
+
+    @Option(names = "--json", description = "print the metrics as one JSON object on standard output (progress goes to standard error)")
+    boolean json;
+
+    @Mixin
+    EngineOptions engine = new EngineOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        if (!tta.equals("none") && !tta.equals("flip")) {
+            throw new IllegalArgumentException("--tta must be none or flip, got '" + tta + "'");
+        }
+        if (batch <= 0) {
+            throw new IllegalArgumentException("--batch must be > 0, got " + batch);
+        }
+        PrintWriter o = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        o.println(engine.apply());
+        EmotionClassifier classifier = EmotionClassifier.open(model).withFlipAveraging(tta.equals("flip"));
+        Map<String, Object> meta = classifier.info().metadata();
+        long s = seed != null ? seed : meta.get("seed") instanceof Number n ? n.longValue() : 42L;
+        String spec0 = splitSpec != null ? splitSpec : meta.get("split_spec") instanceof String m && !m.equals("auto") ? m : null;
+        int[] size = classifier.inputSize();
+        var config = dataOptions.config(s, size[0], size[1], spec0).toBuilder()
+                .classes(classifier.classNames())
+                .normalization(specFor(classifier.info().normalization()))
+                .build();
+        try (PreparedData data = Datasets.prepare(config)) {
+            ImageBatchSource source = pick(data);
+            String splitName = split == null ? (data.test().size() > 0 ? "test" : "val") : split;
+            o.printf(Locale.ROOT, "Evaluating %s on %s, split %s (%d images, %s)%s%n", model, dataOptions.data, splitName,
+                    source.size(), data.splitDescription(), tta.equals("flip") ? ", with flip averaging" : "");
+            ConfusionMatrix confusion = new ConfusionMatrix(classifier.classNames().size());
+            var it = source.batches(batch, false, 0L);
+            while (it.hasNext()) {
+                Batch b = it.next();
+                List<EmotionClassifier.Prediction> predictions = classifier.probabilities(b.x());
+                for (int i = 0; i < b.size(); i++) {
+                    confusion.add(b.y()[i], predictions.get(i).index());
+                }
+            }
+            ClassificationReport report = new ClassificationReport(confusion, classifier.classNames());
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("model", model);
+            facts.put("data", dataOptions.data.toString());
+            facts.put("split", splitName);
+            facts.put("tta", tta);
+            Path dir = out != null ? out : Path.of("eval-" + Path.of(model).getFileName().toString().replace(".fer4j", "")
+                    + "-" + splitName.toLowerCase(Locale.ROOT));
+            RunReport.write(dir, model + " on " + dataOptions.data.getFileName() + ", " + splitName, null, report, facts);
+            if (json) {
+                Map<String, Object> all = new LinkedHashMap<>(facts);
+                all.putAll(report.toMap());
+                spec.commandLine().getOut().println(Json.write(all));
+            } else {
+                o.println();
+                o.print(report.format(4));
+                o.println();
+                o.print(report.confusionMatrixText());
+                o.printf(Locale.ROOT, "%nAccuracy: %.2f%% (%d of %d), macro F1 %.4f%n", 100 * report.accuracy(),
+                        confusion.correct(), confusion.total(), report.macroF1());
+                o.println("Report: " + dir.resolve(RunReport.HTML));
+            }
+            return 0;
+        }
+    }
+
+    /** The split the user named, by role or by the source's own name. */
+    private ImageBatchSource pick(PreparedData data) {
+        if (split == null) {
+            return data.test().size() > 0 ? data.test() : data.val();
+        }
+        if (split.equalsIgnoreCase("all")) {
+            throw new IllegalArgumentException("--split all: evaluate the splits one at a time (train, val, test)");
+        }
+        Split role = Split.fromSourceName(split);
+        if (role == null) {
+            throw new IllegalArgumentException("--split must be test, val, train or a source split name (Training, "
+                    + "PublicTest, PrivateTest, validation ...), got '" + split + "'");
+        }
+        ImageBatchSource s = data.split(role);
+        if (s.size() == 0) {
+            throw new IllegalArgumentException("--split " + split + ": the data has no such split (" + data.splitDescription() + ")");
+        }
+        return role == Split.TRAIN ? s.plain() : s;
+    }
+
+    /** The data pipeline's spelling of the normalisation the model was trained with. */
+    static NormalizationSpec specFor(Normalization n) {
+        if (n.equals(Normalization.UNIT)) {
+            return NormalizationSpec.UNIT;
+        }
+        if (n.equals(Normalization.NONE)) {
+            return NormalizationSpec.NONE;
+        }
+        if (Math.abs(n.scale() - 1f / 255) < 1e-9) {
+            return new NormalizationSpec(NormalizationSpec.Kind.FIXED, n.mean(), n.std());
+        }
+        throw new IllegalArgumentException("the model's normalisation " + n + " has no data-pipeline equivalent");
+    }
+}

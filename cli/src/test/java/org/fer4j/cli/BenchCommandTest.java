@@ -1,0 +1,86 @@
+package org.fer4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+import org.fer4j.engine.io.Json;
+import org.fer4j.kernels.Parallel;
+import org.junit.jupiter.api.Test;
+
+/** {@code fer4j bench} runs and reports; it never asserts a speed (that would be a timed test). */
+class BenchCommandTest {
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void jsonHoldsEveryField() {
+        Result r = run("bench", "--model", "bars-cnn", "--seconds", "0.2", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("Backend: fer4j kernels:"), r.err());
+        assertTrue(r.err().contains("threads:"), r.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(r.out());
+        assertEquals("bars-cnn", json.get("model"));
+        assertEquals(64L, json.get("batch"));
+        assertTrue(json.get("backend") instanceof String b && !b.isEmpty(), r.out());
+        assertTrue(((Number) json.get("threads")).intValue() >= 1, r.out());
+        assertTrue(((Number) json.get("vector_bits")).intValue() >= 0, r.out());
+        for (String key : List.of("train_img_s", "infer_img_s", "latency_ms")) {
+            double median = ((Number) json.get(key)).doubleValue();
+            double min = ((Number) json.get(key + "_min")).doubleValue();
+            double max = ((Number) json.get(key + "_max")).doubleValue();
+            assertTrue(min > 0 && min <= median && median <= max, key + " in " + r.out());
+        }
+        assertTrue(((Number) json.get("peak_heap_mb")).doubleValue() > 0, r.out());
+    }
+
+    @Test
+    void textReportStartsWithTheBackend() {
+        // --threads sets the process-wide pool: put it back for the tests that share this JVM.
+        int before = Parallel.threads();
+        Result r;
+        try {
+            r = run("bench", "--model", "bars-cnn", "--batch", "7", "--threads", "1", "--seconds", "0.1");
+        } finally {
+            Parallel.setThreads(before);
+        }
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("Backend: fer4j kernels:"), r.out());
+        assertTrue(lines.get(1).contains("threads: 1"), r.out());
+        for (String label : List.of("Training (forward, backward, Adam):", "Inference, batch 7:",
+                "Latency, batch 1:", "Peak heap:")) {
+            assertTrue(r.out().contains(label), label + " missing from " + r.out());
+        }
+    }
+
+    @Test
+    void badValuesNameTheFlag() {
+        expectError("--threads must be >= 1, got 0", "--threads", "0");
+        expectError("--batch must be >= 1, got 0", "--batch", "0");
+        expectError("--seconds must be > 0, got 0.0", "--seconds", "0");
+        expectError("--backend must be one of", "--backend", "fast");
+        expectError("--model: unknown model 'fer-nope'", "--model", "fer-nope");
+    }
+
+    private static void expectError(String message, String... flags) {
+        String[] args = new String[flags.length + 1];
+        args[0] = "bench";
+        System.arraycopy(flags, 0, args, 1, flags.length);
+        Result r = run(args);
+        assertEquals(Main.EXIT_USER, r.code(), r.out());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(message), r.err());
+    }
+}

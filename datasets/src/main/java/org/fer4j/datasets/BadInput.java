@@ -1,0 +1,41 @@
+package org.fer4j.datasets;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a reader reports each bad row or file. By default the first one stops the load (no training
+ * starts on half a data set); with {@code skipBad} every one is counted and the first
+ * {@link #KEPT} messages are kept for the report. Never a silent drop. Readers call it from one
+ * thread, in input order, so the first error reported is the first in the file.
+ */
+final class BadInput {
+    static final int KEPT = 20;
+
+    private final boolean skipBad;
+    private final List<String> messages = new ArrayList<>();
+    private int count;
+
+    BadInput(boolean skipBad) {
+        this.skipBad = skipBad;
+    }
+
+    /** Throws {@code message} as a {@link BadDataException}, or counts it when skipping. */
+    void report(String message) throws BadDataException {
+        if (!skipBad) {
+            throw new BadDataException(message + " (use --skip-bad to skip bad rows and files)");
+        }
+        count++;
+        if (messages.size() < KEPT) {
+            messages.add(message);
+        }
+    }
+
+    int count() {
+        return count;
+    }
+
+    List<String> messages() {
+        return List.copyOf(messages);
+    }
+}

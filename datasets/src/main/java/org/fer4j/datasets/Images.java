@@ -1,0 +1,148 @@
+package org.fer4j.datasets;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.fer4j.engine.Tensor;
+import org.fer4j.engine.io.Normalization;
+
+/**
+ * Image files to model input, the one path that training, evaluation and prediction share:
+ *
+ * <pre>
+ * file --decode (javax.imageio: PNG, JPEG, BMP, GIF)--> BufferedImage
+ *      --grey (BT.601 luma)--> float [srcH, srcW] in 0..255
+ *      --resample to the model's size (area down, bilinear up; see Resampler)--> round to uint8 [H, W]
+ *      --(training only: augmentation)--> float (x * scale - mean) / std  (Normalization)
+ * </pre>
+ *
+ * Grey: an image that is already grey (1 band, or grey + alpha) keeps its values, rescaled to
+ * 8 bits if it has more; a colour or palette image becomes {@code Y = 0.299 R + 0.587 G + 0.114 B}
+ * (ITU-R BT.601, as Pillow's {@code convert("L")} and OpenCV's {@code COLOR_RGB2GRAY}) on its sRGB
+ * values. Alpha is ignored, as Pillow does. The aspect ratio is not kept: crop faces to a square
+ * first if they are not.
+ */
+public final class Images {
+    /** The file endings the folder reader picks up (case-insensitive). */
+    public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
+
+    private Images() {
+    }
+
+    /** Whether {@code file}'s name ends in one of {@link #EXTENSIONS}. */
+    public static boolean isImageFile(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Decodes {@code file} by its content (not its name). Errors are one line naming the file:
+     * {@code faces/happy/a.png: cannot decode: not a PNG, JPEG, BMP or GIF image}.
+     */
+    public static BufferedImage read(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        return decode(bytes, file.toString());
+    }
+
+    static BufferedImage decode(byte[] bytes, String name) throws BadDataException {
+        if (bytes.length == 0) {
+            throw new BadDataException(name + ": cannot decode: the file is empty, expected a PNG, JPEG, BMP or GIF image");
+        }
+        // In-memory stream: ImageIO.createImageInputStream would spill to a temporary file by default.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new BadDataException(name + ": cannot decode: not a PNG, JPEG, BMP or GIF image");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                BufferedImage image = reader.read(0);
+                if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
+                    throw new BadDataException(name + ": cannot decode: no image in the file");
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (BadDataException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // ImageIO reports corrupt data as IIOException, but also as IndexOutOfBounds, NegativeArraySize, ...
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new BadDataException(name + ": cannot decode: corrupt or truncated image (" + why.replace('\n', ' ') + ")", e);
+        }
+    }
+
+    /**
+     * {@code image} as 8-bit grey of {@code height x width}, row-major: the exact bytes the datasets
+     * store for a decoded file.
+     */
+    public static byte[] toGray(BufferedImage image, int height, int width) {
+        float[] grey = Resampler.resize(luma(image), image.getHeight(), image.getWidth(), height, width);
+        byte[] out = new byte[height * width];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) Math.max(0, Math.min(255, Math.round(grey[i])));
+        }
+        return out;
+    }
+
+    /**
+     * The model input for one image, exactly as a training sample without augmentation: grey at
+     * {@code height x width} ({@link #toGray}), as floats 0..255, then {@code normalization}.
+     * Shape {@code [1, 1, height, width]}: a batch of one.
+     */
+    public static Tensor toInput(BufferedImage image, int height, int width, Normalization normalization) {
+        byte[] grey = toGray(image, height, width);
+        float[] x = new float[grey.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = grey[i] & 0xFF;
+        }
+        normalization.apply(x);
+        return new Tensor(x, 1, 1, height, width);
+    }
+
+    /** {@code [h, w]} grey values 0..255 (not rounded) at the image's own size. */
+    static float[] luma(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        float[] out = new float[w * h];
+        ColorModel cm = image.getColorModel();
+        Raster raster = image.getRaster();
+        if (cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(cm instanceof IndexColorModel)) {
+            // Raw samples: getRGB would pass grey through a linear-to-sRGB conversion and change it.
+            int max = (1 << cm.getComponentSize(0)) - 1;
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    out[y * w + x] = max == 255 ? row[x] : row[x] * 255f / max;
+                }
+            }
+            return out;
+        }
+        int[] argb = new int[w];
+        for (int y = 0; y < h; y++) {
+            image.getRGB(0, y, w, 1, argb, 0, w);
+            for (int x = 0; x < w; x++) {
+                int p = argb[x];
+                out[y * w + x] = 0.299f * ((p >> 16) & 0xFF) + 0.587f * ((p >> 8) & 0xFF) + 0.114f * (p & 0xFF);
+            }
+        }
+        return out;
+    }
+}

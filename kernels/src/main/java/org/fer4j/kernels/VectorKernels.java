@@ -1,0 +1,1180 @@
+package org.fer4j.kernels;
+
+import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Kernels} on the Vector API ({@code jdk.incubator.vector}) at the CPU's preferred width,
+ * with FMA, and split over {@link Parallel}'s threads where the work is large. Loaded by name by
+ * {@link KernelsProvider} only once the module is known to be readable.
+ *
+ * <p>Every loop has the same shape (Lucene's): the size check, a main loop unrolled over four
+ * vectors (independent accumulators where it reduces), a one-vector remainder, then a scalar
+ * remainder. Each kernel is tested against {@link ScalarKernels}, the reference, over awkward
+ * sizes; {@link #VectorKernels(VectorGemm, int)} can plant an off-by-one in the scalar
+ * remainders to show those tests notice.
+ *
+ * <p>Numerics, compared with the reference: elementwise kernels, dropout masks and the optimizer
+ * updates perform the same float operations in the same order, so they give the same bits.
+ * GEMM uses FMA (one rounding per multiply-add instead of two) and sums in a blocked order, and
+ * the reductions sum lane-wise before combining; both stay within the error bounds the tests
+ * allow, which grow with the length of the sum. Reductions that the contract puts in double
+ * (statistics, norms, the loss) are in double here too.
+ *
+ * <p>Threads: a kernel whose outputs can be cut into disjoint ranges (elementwise kernels,
+ * per-channel reductions, pooling planes, GEMM panels) splits them with {@link Parallel}; every
+ * output is then computed by the same operations whatever the split, so these kernels give the
+ * same bits for any thread count. Inside a region that is already parallel they run serially.
+ */
+final class VectorKernels implements Kernels {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    /** Doubles in a vector of the same width, and the floats that widen into exactly one of them. */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+    private static final VectorSpecies<Float> F_HALF =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, F.vectorShape());
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
+
+    /**
+     * Below twice this many elements a kernel runs on the calling thread: handing half of a few
+     * microseconds of streaming to another thread costs about as much as it saves.
+     */
+    private static final int GRAIN = 1 << 16;
+
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+
+    private final VectorGemm gemm;
+    /**
+     * 0 in every real use. The planted-bug test passes 1, which makes each elementwise scalar
+     * remainder stop one element short and each GEMM edge tile store one column too few: the
+     * comparison tests must then fail.
+     */
+    private final int plantedTailBug;
+
+    VectorKernels() {
+        this(new VectorGemm(), 0);
+    }
+
+    VectorKernels(VectorGemm gemm, int plantedTailBug) {
+        this.gemm = gemm;
+        this.plantedTailBug = plantedTailBug;
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public String describe() {
+        return "vector (" + F.vectorBitSize() + "-bit FloatVector, FMA, " + Parallel.threads() + " threads)";
+    }
+
+    @Override
+    public int vectorBits() {
+        return F.vectorBitSize();
+    }
+
+    /**
+     * Whether {@code n} elements are worth splitting over threads. Callers test this before they
+     * build the lambda for {@link Parallel}, so that the many small calls (a bias row, one
+     * parameter's update) allocate nothing.
+     */
+    private static boolean large(long n) {
+        return n >= 2L * GRAIN && Parallel.threads() > 1;
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, count)} units (planes, channels, rows) that hold
+     * {@code elements} elements in all, split over threads when that is large, at least
+     * {@link #GRAIN} elements to a chunk.
+     */
+    private static void split(int count, long elements, Parallel.Range body) {
+        if (large(elements) && count > 1) {
+            Parallel.forRange(count, (int) Math.max(1, GRAIN * (long) count / elements), body);
+        } else if (count > 0) {
+            body.run(0, count);
+        }
+    }
+
+    // ---------------------------------------------------------------- BLAS-like
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                      float alpha, float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        Checks.sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        gemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void axpy(float[] y, int yOff, float[] x, int xOff, int n, float alpha) {
+        Checks.nonNegative("axpy", "n", n);
+        Checks.span("axpy", "y", y, yOff, n);
+        Checks.span("axpy", "x", x, xOff, n);
+        if (large(n)) {
+            Parallel.forRange(n, GRAIN, (from, to) -> axpy(y, yOff, x, xOff, from, to, alpha));
+        } else {
+            axpy(y, yOff, x, xOff, 0, n, alpha);
+        }
+    }
+
+    private void axpy(float[] y, int yOff, float[] x, int xOff, int from, int to, float alpha) {
+        // y + alpha*x as a multiply then an add, like the reference (not an FMA): the same bits.
+        int i = from;
+        for (; i <= to - 4 * L; i += 4 * L) {
+            for (int u = 0; u < 4 * L; u += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xOff + i + u);
+                FloatVector.fromArray(F, y, yOff + i + u).add(xv.mul(alpha)).intoArray(y, yOff + i + u);
+            }
+        }
+        for (; i <= to - L; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector.fromArray(F, y, yOff + i).add(xv.mul(alpha)).intoArray(y, yOff + i);
+        }
+        for (; i < to - plantedTailBug; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
+    public void scale(float[] x, int off, int n, float alpha) {
+        Checks.nonNegative("scale", "n", n);
+        Checks.span("scale", "x", x, off, n);
+        if (large(n)) {
+            Parallel.forRange(n, GRAIN, (from, to) -> scale(x, off, from, to, alpha));
+        } else {
+            scale(x, off, 0, n, alpha);
+        }
+    }
+
+    private void scale(float[] x, int off, int from, int to, float alpha) {
+        int i = from;
+        for (; i <= to - 4 * L; i += 4 * L) {
+            for (int u = 0; u < 4 * L; u += L) {
+                FloatVector.fromArray(F, x, off + i + u).mul(alpha).intoArray(x, off + i + u);
+            }
+        }
+        for (; i <= to - L; i += L) {
+            FloatVector.fromArray(F, x, off + i).mul(alpha).intoArray(x, off + i);
+        }
+        for (; i < to - plantedTailBug; i++) {
+            x[off + i] *= alpha;
+        }
+    }
+
+    @Override
+    public void fill(float[] x, int off, int n, float value) {
+        Checks.nonNegative("fill", "n", n);
+        Checks.span("fill", "x", x, off, n);
+        // Arrays.fill is an intrinsic that already stores whole vectors; only the split is ours.
+        if (large(n)) {
+            Parallel.forRange(n, GRAIN, (from, to) -> Arrays.fill(x, off + from, off + to - plantedTailBug, value));
+        } else {
+            Arrays.fill(x, off, off + n - plantedTailBug, value);
+        }
+    }
+
+    @Override
+    public void add(float[] y, float[] a, float[] b, int n) {
+        Checks.nonNegative("add", "n", n);
+        Checks.span("add", "y", y, 0, n);
+        Checks.span("add", "a", a, 0, n);
+        Checks.span("add", "b", b, 0, n);
+        if (large(n)) {
+            Parallel.forRange(n, GRAIN, (from, to) -> add(y, a, b, from, to));
+        } else {
+            add(y, a, b, 0, n);
+        }
+    }
+
+    private void add(float[] y, float[] a, float[] b, int from, int to) {
+        int i = from;
+        for (; i <= to - 4 * L; i += 4 * L) {
+            for (int u = 0; u < 4 * L; u += L) {
+                FloatVector.fromArray(F, a, i + u).add(FloatVector.fromArray(F, b, i + u)).intoArray(y, i + u);
+            }
+        }
+        for (; i <= to - L; i += L) {
+            FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(y, i);
+        }
+        for (; i < to - plantedTailBug; i++) {
+            y[i] = a[i] + b[i];
+        }
+    }
+
+    @Override
+    public void mul(float[] y, float[] a, float[] b, int n) {
+        Checks.nonNegative("mul", "n", n);
+        Checks.span("mul", "y", y, 0, n);
+        Checks.span("mul", "a", a, 0, n);
+        Checks.span("mul", "b", b, 0, n);
+        if (large(n)) {
+            Parallel.forRange(n, GRAIN, (from, to) -> mul(y, a, b, from, to));
+        } else {
+            mul(y, a, b, 0, n);
+        }
+    }
+
+    private void mul(float[] y, float[] a, float[] b, int from, int to) {
+        int i = from;
+        for (; i <= to - 4 * L; i += 4 * L) {
+            for (int u = 0; u < 4 * L; u += L) {
+                FloatVector.fromArray(F, a, i + u).mul(FloatVector.fromArray(F, b, i + u)).intoArray(y, i + u);
+            }
+        }
+        for (; i <= to - L; i += L) {
+            FloatVector.fromArray(F, a, i).mul(FloatVector.fromArray(F, b, i)).intoArray(y, i);
+        }
+        for (; i < to - plantedTailBug; i++) {
+            y[i] = a[i] * b[i];
+        }
+    }
+
+    @Override
+    public double sumOfSquares(float[] x, int off, int n) {
+        Checks.nonNegative("sumOfSquares", "n", n);
+        Checks.span("sumOfSquares", "x", x, off, n);
+        // In double, as the contract says: each half-width float vector widens into one double
+        // vector. One thread: the result must not depend on the thread count, and this runs once
+        // per parameter per step, only when gradients are clipped.
+        int h = D.length();
+        DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        for (; i <= n - 4 * h; i += 4 * h) {
+            DoubleVector v0 = widen(x, off + i);
+            DoubleVector v1 = widen(x, off + i + h);
+            DoubleVector v2 = widen(x, off + i + 2 * h);
+            DoubleVector v3 = widen(x, off + i + 3 * h);
+            s0 = v0.fma(v0, s0);
+            s1 = v1.fma(v1, s1);
+            s2 = v2.fma(v2, s2);
+            s3 = v3.fma(v3, s3);
+        }
+        for (; i <= n - h; i += h) {
+            DoubleVector v = widen(x, off + i);
+            s0 = v.fma(v, s0);
+        }
+        double sum = Lanes.sum(s0.add(s1).add(s2.add(s3)));
+        for (; i < n - plantedTailBug; i++) {
+            double xi = x[off + i];
+            sum += xi * xi;
+        }
+        return sum;
+    }
+
+    /** {@code D.length()} floats from {@code x[i]} as doubles. */
+    private static DoubleVector widen(float[] x, int i) {
+        return (DoubleVector) FloatVector.fromArray(F_HALF, x, i).convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    /** {@code sum x[i, i+len)} in double: float lanes over short runs, then widened. */
+    private double sum(float[] x, int from, int len) {
+        // Lane sums in float stay exact to about len/L * 2^-24 relative, then each run of up to
+        // 1024 elements is added in double: close to a double sum at a fraction of the cost.
+        double total = 0;
+        int i = from;
+        int end = from + len;
+        while (i < end) {
+            int runEnd = Math.min(end, i + 1024);
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            for (; i <= runEnd - 4 * L; i += 4 * L) {
+                s0 = s0.add(FloatVector.fromArray(F, x, i));
+                s1 = s1.add(FloatVector.fromArray(F, x, i + L));
+                s2 = s2.add(FloatVector.fromArray(F, x, i + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(F, x, i + 3 * L));
+            }
+            for (; i <= runEnd - L; i += L) {
+                s0 = s0.add(FloatVector.fromArray(F, x, i));
+            }
+            total += Lanes.sum(s0.add(s1).add(s2.add(s3)));
+            for (; i < runEnd - plantedTailBug; i++) {
+                total += x[i];
+            }
+            i = runEnd;
+        }
+        return total;
+    }
+
+    // ---------------------------------------------------------------- bias
+
+    @Override
+    public void addBias(float[] y, float[] bias, int n, int c, int spatial) {
+        Checks.ncs("addBias", n, c, spatial);
+        Checks.span("addBias", "y", y, 0, (long) n * c * spatial);
+        Checks.span("addBias", "bias", bias, 0, c);
+        long size = (long) n * c * spatial;
+        if (spatial == 1) {
+            // Dense features [N, C]: the bias row added to each sample's row.
+            split(n, size, (n0, n1) -> {
+                for (int ni = n0; ni < n1; ni++) {
+                    addRow(y, ni * c, bias, 0, c);
+                }
+            });
+            return;
+        }
+        split(n * c, size, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                addScalar(y, p * spatial, spatial, bias[p % c]);
+            }
+        });
+    }
+
+    /** {@code y[i, i+len) += value}. */
+    private void addScalar(float[] y, int from, int len, float value) {
+        int i = from;
+        int end = from + len;
+        for (; i <= end - 4 * L; i += 4 * L) {
+            for (int u = 0; u < 4 * L; u += L) {
+                FloatVector.fromArray(F, y, i + u).add(value).intoArray(y, i + u);
+            }
+        }
+        for (; i <= end - L; i += L) {
+            FloatVector.fromArray(F, y, i).add(value).intoArray(y, i);
+        }
+        for (; i < end - plantedTailBug; i++) {
+            y[i] += value;
+        }
+    }
+
+    /**
+     * {@code y[yi, yi+len) += x[xi, xi+len)}. The remainder is one masked vector rather than a
+     * scalar loop: col2im calls this for rows of 8 to 46 floats, where the tail is most of the work.
+     */
+    private void addRow(float[] y, int yi, float[] x, int xi, int len) {
+        int i = 0;
+        for (; i <= len - 4 * L; i += 4 * L) {
+            for (int u = 0; u < 4 * L; u += L) {
+                FloatVector.fromArray(F, y, yi + i + u).add(FloatVector.fromArray(F, x, xi + i + u))
+                        .intoArray(y, yi + i + u);
+            }
+        }
+        for (; i <= len - L; i += L) {
+            FloatVector.fromArray(F, y, yi + i).add(FloatVector.fromArray(F, x, xi + i)).intoArray(y, yi + i);
+        }
+        if (i < len - plantedTailBug) {
+            VectorMask<Float> m = F.indexInRange(i, len - plantedTailBug);
+            FloatVector.fromArray(F, y, yi + i, m).add(FloatVector.fromArray(F, x, xi + i, m)).intoArray(y, yi + i, m);
+        }
+    }
+
+    @Override
+    public void biasBackward(float[] dbias, float[] dy, int n, int c, int spatial) {
+        Checks.ncs("biasBackward", n, c, spatial);
+        Checks.span("biasBackward", "dy", dy, 0, (long) n * c * spatial);
+        Checks.span("biasBackward", "dbias", dbias, 0, c);
+        if (spatial == 1) {
+            columnSums(dbias, dy, n, c);
+            return;
+        }
+        // Whole channels per chunk: each channel's sum is the same whatever the thread count.
+        split(c, (long) n * c * spatial, (c0, c1) -> {
+            for (int ci = c0; ci < c1; ci++) {
+                double total = 0;
+                for (int ni = 0; ni < n; ni++) {
+                    total += sum(dy, (ni * c + ci) * spatial, spatial);
+                }
+                dbias[ci] += (float) total;
+            }
+        });
+    }
+
+    /**
+     * Dense features {@code dy [N, C]}: {@code dbias[c] += sum_n dy[n, c]}, a double vector of
+     * columns at a time running down the rows, so each column sums in the reference's order.
+     */
+    private void columnSums(float[] dbias, float[] dy, int n, int c) {
+        int h = D.length();
+        int ci = 0;
+        for (; ci <= c - h; ci += h) {
+            DoubleVector total = DoubleVector.zero(D);
+            for (int ni = 0; ni < n; ni++) {
+                total = total.add(widen(dy, ni * c + ci));
+            }
+            ((FloatVector) total.convertShape(VectorOperators.D2F, F_HALF, 0))
+                    .add(FloatVector.fromArray(F_HALF, dbias, ci)).intoArray(dbias, ci);
+        }
+        for (; ci < c - plantedTailBug; ci++) {
+            double total = 0;
+            for (int ni = 0; ni < n; ni++) {
+                total += dy[ni * c + ci];
+            }
+            dbias[ci] += (float) total;
+        }
+    }
+
+    // ---------------------------------------------------------------- convolution helpers
+
+    @Override
+    public void im2col(float[] col, int colOff, float[] img, int imgOff,
+                       int channels, int height, int width, int kh, int kw,
+                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        Checks.conv("im2col", col, colOff, img, imgOff, channels, height, width, kh, kw,
+                strideH, strideW, padTop, padLeft, outH, outW);
+        int rows = channels * kh * kw;
+        int positions = outH * outW;
+        Parallel.Range body = (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int ch = r / (kh * kw);
+                int ki = r / kw % kh;
+                int kj = r % kw;
+                unfoldRow(col, colOff + r * positions, img, imgOff + ch * height * width,
+                        height, width, ki, kj, strideH, strideW, padTop, padLeft, outH, outW);
+            }
+        };
+        split(rows, (long) rows * positions, body);
+    }
+
+    /**
+     * One row of col: kernel tap (ki, kj) over every output position. Each output row reads the
+     * input pixels {@code ix = ox*strideW - padLeft + kj} for ox in a range where they exist; with
+     * stride 1 that range is one contiguous run, copied a vector at a time ({@link #copyRun}), and
+     * the padding on either side is zeros.
+     */
+    private static void unfoldRow(float[] col, int dst, float[] img, int plane,
+                                  int height, int width, int ki, int kj, int strideH, int strideW,
+                                  int padTop, int padLeft, int outH, int outW) {
+        // Output columns whose input column lies inside the image: ox in [oxLo, oxHi).
+        int oxLo = Math.min(outW, Math.max(0, ceilDiv(padLeft - kj, strideW)));
+        int oxHi = Math.max(oxLo, Math.min(outW, ceilDiv(width + padLeft - kj, strideW)));
+        for (int oy = 0; oy < outH; oy++, dst += outW) {
+            int iy = oy * strideH - padTop + ki;
+            if (iy < 0 || iy >= height) {
+                Arrays.fill(col, dst, dst + outW, 0f);
+                continue;
+            }
+            int src = plane + iy * width - padLeft + kj;
+            if (oxLo > 0) {
+                Arrays.fill(col, dst, dst + oxLo, 0f);
+            }
+            if (strideW == 1) {
+                copyRun(img, src + oxLo, col, dst + oxLo, oxHi - oxLo);
+            } else {
+                for (int ox = oxLo; ox < oxHi; ox++) {
+                    col[dst + ox] = img[src + ox * strideW];
+                }
+            }
+            if (oxHi < outW) {
+                Arrays.fill(col, dst + oxHi, dst + outW, 0f);
+            }
+        }
+    }
+
+    /**
+     * {@code dst[d, d+len) = src[s, s+len)} for the runs of im2col (fer-ref's are 8 to 46 floats):
+     * {@code System.arraycopy} from a vector's length up, one masked vector copy below it, where
+     * the call would cost more than the copy. (Whole vectors for the longer runs measured no
+     * faster, and inlined deep into a caller's compiled code they can miss C2's inlining budget
+     * and be boxed: the intrinsic copy cannot.)
+     */
+    private static void copyRun(float[] src, int s, float[] dst, int d, int len) {
+        if (len >= L) {
+            System.arraycopy(src, s, dst, d, len);
+        } else if (len > 0) {
+            VectorMask<Float> m = F.indexInRange(0, len);
+            FloatVector.fromArray(F, src, s, m).intoArray(dst, d, m);
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    @Override
+    public void convForward(float[] y, int yOff, float[] img, int imgOff, float[] kernel, float[] col,
+                            int filters, int channels, int height, int width, int kh, int kw,
+                            int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
+                            float beta) {
+        Checks.convForward(y, yOff, img, imgOff, kernel, col, filters, channels, height, width, kh, kw,
+                strideH, strideW, padTop, padLeft, outH, outW);
+        // "Valid" windows at stride 1 across (every fer-ref convolution): the GEMM unfolds the image
+        // into its packed panels itself. Anything else: im2col into col, then the GEMM.
+        boolean unfoldInPanels = strideW == 1 && padTop == 0 && padLeft == 0 && outH > 0 && outW > 0
+                && (long) (outH - 1) * strideH + kh <= height && outW - 1 + kw <= width
+                && filters > 0 && channels > 0;
+        if (unfoldInPanels) {
+            gemm.convForward(y, yOff, img, imgOff, kernel, filters, channels, height, width, kh, kw, strideH,
+                    outH, outW, beta);
+        } else {
+            Kernels.super.convForward(y, yOff, img, imgOff, kernel, col, filters, channels, height, width,
+                    kh, kw, strideH, strideW, padTop, padLeft, outH, outW, beta);
+        }
+    }
+
+    @Override
+    public void col2im(float[] img, int imgOff, float[] col, int colOff,
+                       int channels, int height, int width, int kh, int kw,
+                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        Checks.conv("col2im", col, colOff, img, imgOff, channels, height, width, kh, kw,
+                strideH, strideW, padTop, padLeft, outH, outW);
+        // Split by channel: the rows of one channel all add into the same image plane, so they
+        // stay on one thread, in the reference's order (ki, kj, oy), whatever the split.
+        int positions = outH * outW;
+        Parallel.Range body = (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                for (int ki = 0; ki < kh; ki++) {
+                    for (int kj = 0; kj < kw; kj++) {
+                        int r = (ch * kh + ki) * kw + kj;
+                        foldRow(img, imgOff + ch * height * width, col, colOff + r * positions,
+                                height, width, ki, kj, strideH, strideW, padTop, padLeft, outH, outW);
+                    }
+                }
+            }
+        };
+        split(channels, (long) channels * kh * kw * positions, body);
+    }
+
+    /** The adjoint of {@link #unfoldRow}: adds one row of col back into its image plane. */
+    private void foldRow(float[] img, int plane, float[] col, int src,
+                         int height, int width, int ki, int kj, int strideH, int strideW,
+                         int padTop, int padLeft, int outH, int outW) {
+        int oxLo = Math.min(outW, Math.max(0, ceilDiv(padLeft - kj, strideW)));
+        int oxHi = Math.max(oxLo, Math.min(outW, ceilDiv(width + padLeft - kj, strideW)));
+        for (int oy = 0; oy < outH; oy++, src += outW) {
+            int iy = oy * strideH - padTop + ki;
+            if (iy < 0 || iy >= height) {
+                continue;
+            }
+            int dst = plane + iy * width - padLeft + kj;
+            if (strideW == 1) {
+                addRow(img, dst + oxLo, col, src + oxLo, oxHi - oxLo);
+            } else {
+                for (int ox = oxLo; ox < oxHi; ox++) {
+                    img[dst + ox * strideW] += col[src + ox];
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    @Override
+    public void maxPoolForward(float[] out, int[] argmax, float[] in,
+                               int planes, int height, int width, int kh, int kw,
+                               int strideH, int strideW, int outH, int outW) {
+        Checks.maxPool(out, argmax, in, planes, height, width, kh, kw, strideH, strideW, outH, outW);
+        int planeSize = height * width;
+        int outSize = outH * outW;
+        boolean twoByTwo = kh == 2 && kw == 2 && strideH == 2 && strideW == 2;
+        Parallel.Range body = (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                if (twoByTwo) {
+                    maxPool2x2(out, argmax, in, p * planeSize, p * outSize, width, outH, outW);
+                } else {
+                    maxPoolPlane(out, argmax, in, p * planeSize, p * outSize, width, kh, kw,
+                            strideH, strideW, outH, outW);
+                }
+            }
+        };
+        split(planes, (long) planes * planeSize, body);
+    }
+
+    /** Any window and stride, one plane: the reference's loop. */
+    private static void maxPoolPlane(float[] out, int[] argmax, float[] in, int plane, int o,
+                                     int width, int kh, int kw, int strideH, int strideW, int outH, int outW) {
+        for (int oy = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++, o++) {
+                int corner = plane + oy * strideH * width + ox * strideW;
+                int best = corner;
+                float max = in[corner];
+                for (int ki = 0; ki < kh; ki++) {
+                    for (int kj = 0; kj < kw; kj++) {
+                        int idx = corner + ki * width + kj;
+                        if (in[idx] > max) {
+                            max = in[idx];
+                            best = idx;
+                        }
+                    }
+                }
+                out[o] = max;
+                argmax[o] = best;
+            }
+        }
+    }
+
+    /** Lane l of {@code v0 ++ v1} at 2l (EVEN) and 2l+1 (ODD): de-interleaves pairs of columns. */
+    private static final VectorShuffle<Float> EVEN = pairShuffle(0);
+    private static final VectorShuffle<Float> ODD = pairShuffle(1);
+
+    private static VectorShuffle<Float> pairShuffle(int parity) {
+        int[] index = new int[L];
+        for (int l = 0; l < L; l++) {
+            int source = 2 * l + parity;
+            // Two-vector rearrange: an index below 0 reads the second vector, at index + L.
+            index[l] = source < L ? source : source - 2 * L;
+        }
+        return VectorShuffle.fromArray(F, index, 0);
+    }
+
+    /**
+     * The 2x2, stride-2 window of every CNN, L outputs at a time: two vectors of the top input
+     * row, de-interleaved into the left and right pixels of L windows, likewise the bottom row;
+     * then the four candidates in the reference's order (top-left, top-right, bottom-left,
+     * bottom-right) with a strict {@code >}, so that ties and NaNs resolve as there. The
+     * branch-free selects matter: on real activations a scalar compare mispredicts often.
+     *
+     * <p>The last vector of a row (fer-ref's pooled widths are 22, 10 and 4) still loads whole
+     * vectors, reading into the next row, whose lanes are then not stored; only at the very end
+     * of {@code in} do the loads need masks too.
+     */
+    private void maxPool2x2(float[] out, int[] argmax, float[] in, int plane, int o,
+                            int width, int outH, int outW) {
+        IntVector pairs = IntVector.zero(INTS).addIndex(2);  // 0, 2, 4, ...: the left pixel of each window
+        for (int oy = 0; oy < outH; oy++, o += outW) {
+            int top = plane + 2 * oy * width;
+            int ox = 0;
+            for (; ox <= outW - L; ox += L) {
+                int left = top + 2 * ox;
+                pool2x2Vector(out, argmax, in, left, width, o + ox, pairs, L, false);
+            }
+            int rest = outW - ox - plantedTailBug;
+            if (rest > 0) {
+                int left = top + 2 * ox;
+                boolean maskLoads = left + width + 2 * L > in.length;
+                pool2x2Vector(out, argmax, in, left, width, o + ox, pairs, rest, maskLoads);
+            }
+        }
+    }
+
+    /**
+     * The first {@code count} of L windows whose top-left pixels are {@code in[left + 2l]}. (A
+     * count rather than a mask: this method is too big to inline, and a mask passed to it would be
+     * boxed on every call.)
+     */
+    private static void pool2x2Vector(float[] out, int[] argmax, float[] in, int left, int width, int o,
+                                      IntVector pairs, int count, boolean maskLoads) {
+        FloatVector t0;
+        FloatVector t1;
+        FloatVector b0;
+        FloatVector b1;
+        if (maskLoads) {
+            int inputs = 2 * count;  // two pixels per window still to read
+            VectorMask<Float> m0 = F.indexInRange(0, inputs);
+            VectorMask<Float> m1 = F.indexInRange(L, inputs);
+            t0 = FloatVector.fromArray(F, in, left, m0);
+            t1 = FloatVector.fromArray(F, in, left + L, m1);
+            b0 = FloatVector.fromArray(F, in, left + width, m0);
+            b1 = FloatVector.fromArray(F, in, left + width + L, m1);
+        } else {
+            t0 = FloatVector.fromArray(F, in, left);
+            t1 = FloatVector.fromArray(F, in, left + L);
+            b0 = FloatVector.fromArray(F, in, left + width);
+            b1 = FloatVector.fromArray(F, in, left + width + L);
+        }
+        IntVector first = pairs.add(left);
+        FloatVector max = t0.rearrange(EVEN, t1);
+        IntVector best = first;
+        FloatVector v = t0.rearrange(ODD, t1);
+        VectorMask<Float> gt = v.compare(VectorOperators.GT, max);
+        max = max.blend(v, gt);
+        best = best.blend(first.add(1), gt.cast(INTS));
+        v = b0.rearrange(EVEN, b1);
+        gt = v.compare(VectorOperators.GT, max);
+        max = max.blend(v, gt);
+        best = best.blend(first.add(width), gt.cast(INTS));
+        v = b0.rearrange(ODD, b1);
+        gt = v.compare(VectorOperators.GT, max);
+        max = max.blend(v, gt);
+        best = best.blend(first.add(width + 1), gt.cast(INTS));
+        if (count == L) {
+            max.intoArray(out, o);
+            best.intoArray(argmax, o);
+        } else {
+            VectorMask<Float> store = F.indexInRange(0, count);
+            max.intoArray(out, o, store);
+            best.intoArray(argmax, o, store.cast(INTS));
+        }
+    }
+
+    @Override
+    public void maxPoolBackward(float[] din, float[] dout, int[] argmax, int inCount, int outCount) {
+        Checks.nonNegative("maxPoolBackward", "inCount", inCount);
+        Checks.nonNegative("maxPoolBackward", "outCount", outCount);
+        Checks.span("maxPoolBackward", "din", din, 0, inCount);
+        Checks.span("maxPoolBackward", "dout", dout, 0, outCount);
+        Checks.span("maxPoolBackward", "argmax", argmax, 0, outCount);
+        split(inCount, inCount, (from, to) -> Arrays.fill(din, from, to, 0f));
+        // The scatter stays on one thread: with overlapping windows two outputs may route to the
+        // same input, and only one writer per element keeps the sum exact and race-free.
+        int i = 0;
+        for (; i < outCount - plantedTailBug; i++) {
+            din[argmax[i]] += dout[i];
+        }
+    }
+
+    @Override
+    public void avgPoolGlobalForward(float[] out, float[] in, int planes, int spatial) {
+        Checks.nonNegative("avgPoolGlobalForward", "planes", planes);
+        Checks.positive("avgPoolGlobalForward", "spatial", spatial);
+        Checks.span("avgPoolGlobalForward", "in", in, 0, (long) planes * spatial);
+        Checks.span("avgPoolGlobalForward", "out", out, 0, planes);
+        split(planes, (long) planes * spatial, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                out[p] = (float) (sum(in, p * spatial, spatial) / spatial);
+            }
+        });
+    }
+
+    @Override
+    public void avgPoolGlobalBackward(float[] din, float[] dout, int planes, int spatial) {
+        Checks.nonNegative("avgPoolGlobalBackward", "planes", planes);
+        Checks.positive("avgPoolGlobalBackward", "spatial", spatial);
+        Checks.span("avgPoolGlobalBackward", "din", din, 0, (long) planes * spatial);
+        Checks.span("avgPoolGlobalBackward", "dout", dout, 0, planes);
+        split(planes, (long) planes * spatial, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                float share = dout[p] / spatial;
+                Arrays.fill(din, p * spatial, (p + 1) * spatial - plantedTailBug, share);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- batch normalisation
+
+    @Override
+    public void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
+        Checks.ncs("batchNormStats", n, c, spatial);
+        long count = (long) n * spatial;
+        Checks.positive("batchNormStats", "n*spatial", count);
+        Checks.span("batchNormStats", "x", x, 0, count * c);
+        Checks.span("batchNormStats", "mean", mean, 0, c);
+        Checks.span("batchNormStats", "var", var, 0, c);
+        // Two passes, as in the reference, both in double (a mean of 1000 next to a spread of 1
+        // must keep its digits): mean, then the squared deviations from it.
+        split(c, count * c, (c0, c1) -> {
+            for (int ci = c0; ci < c1; ci++) {
+                double total = 0;
+                for (int ni = 0; ni < n; ni++) {
+                    total += sumDouble(x, (ni * c + ci) * spatial, spatial);
+                }
+                double mu = total / count;
+                double squares = 0;
+                for (int ni = 0; ni < n; ni++) {
+                    squares += squaredDeviations(x, (ni * c + ci) * spatial, spatial, mu);
+                }
+                mean[ci] = (float) mu;
+                var[ci] = (float) (squares / count);
+            }
+        });
+    }
+
+    /** {@code sum x[i, i+len)} with every element widened to double first. */
+    private double sumDouble(float[] x, int from, int len) {
+        int h = D.length();
+        DoubleVector s0 = DoubleVector.zero(D), s1 = s0;
+        int i = from;
+        int end = from + len;
+        for (; i <= end - 2 * h; i += 2 * h) {
+            s0 = s0.add(widen(x, i));
+            s1 = s1.add(widen(x, i + h));
+        }
+        for (; i <= end - h; i += h) {
+            s0 = s0.add(widen(x, i));
+        }
+        double sum = Lanes.sum(s0.add(s1));
+        for (; i < end - plantedTailBug; i++) {
+            sum += x[i];
+        }
+        return sum;
+    }
+
+    /** {@code sum (x[i] - mu)^2} over {@code [i, i+len)}, in double. */
+    private double squaredDeviations(float[] x, int from, int len, double mu) {
+        int h = D.length();
+        DoubleVector s0 = DoubleVector.zero(D), s1 = s0;
+        int i = from;
+        int end = from + len;
+        for (; i <= end - 2 * h; i += 2 * h) {
+            DoubleVector d0 = widen(x, i).sub(mu);
+            DoubleVector d1 = widen(x, i + h).sub(mu);
+            s0 = d0.fma(d0, s0);
+            s1 = d1.fma(d1, s1);
+        }
+        for (; i <= end - h; i += h) {
+            DoubleVector d = widen(x, i).sub(mu);
+            s0 = d.fma(d, s0);
+        }
+        double sum = Lanes.sum(s0.add(s1));
+        for (; i < end - plantedTailBug; i++) {
+            double d = x[i] - mu;
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    @Override
+    public void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
+                                 float[] gamma, float[] beta, int n, int c, int spatial) {
+        Checks.ncs("batchNormForward", n, c, spatial);
+        long size = (long) n * c * spatial;
+        Checks.span("batchNormForward", "x", x, 0, size);
+        Checks.span("batchNormForward", "y", y, 0, size);
+        if (xhat != null) {
+            Checks.span("batchNormForward", "xhat", xhat, 0, size);
+        }
+        Checks.span("batchNormForward", "mean", mean, 0, c);
+        Checks.span("batchNormForward", "invStd", invStd, 0, c);
+        Checks.span("batchNormForward", "gamma", gamma, 0, c);
+        Checks.span("batchNormForward", "beta", beta, 0, c);
+        split(n * c, size, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int ci = p % c;
+                normalize(y, xhat, x, p * spatial, spatial, mean[ci], invStd[ci], gamma[ci], beta[ci]);
+            }
+        });
+    }
+
+    /** One plane: {@code xhat = (x - mu) * is; y = g * xhat + b}, in the reference's operations. */
+    private void normalize(float[] y, float[] xhat, float[] x, int from, int len,
+                           float mu, float is, float g, float b) {
+        int i = from;
+        int end = from + len;
+        for (; i <= end - L; i += L) {
+            FloatVector xh = FloatVector.fromArray(F, x, i).sub(mu).mul(is);
+            if (xhat != null) {
+                xh.intoArray(xhat, i);
+            }
+            xh.mul(g).add(b).intoArray(y, i);
+        }
+        for (; i < end - plantedTailBug; i++) {
+            float xh = (x[i] - mu) * is;
+            if (xhat != null) {
+                xhat[i] = xh;
+            }
+            y[i] = g * xh + b;
+        }
+    }
+
+    @Override
+    public void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
+                                  float[] invStd, float[] gamma, int n, int c, int spatial) {
+        Checks.ncs("batchNormBackward", n, c, spatial);
+        long count = (long) n * spatial;
+        Checks.positive("batchNormBackward", "n*spatial", count);
+        long size = count * c;
+        Checks.span("batchNormBackward", "dx", dx, 0, size);
+        Checks.span("batchNormBackward", "dy", dy, 0, size);
+        Checks.span("batchNormBackward", "xhat", xhat, 0, size);
+        Checks.span("batchNormBackward", "dgamma", dgamma, 0, c);
+        Checks.span("batchNormBackward", "dbeta", dbeta, 0, c);
+        Checks.span("batchNormBackward", "invStd", invStd, 0, c);
+        Checks.span("batchNormBackward", "gamma", gamma, 0, c);
+        split(c, size, (c0, c1) -> {
+            double[] sums = new double[2];
+            for (int ci = c0; ci < c1; ci++) {
+                double sumDy = 0;
+                double sumDyXhat = 0;
+                for (int ni = 0; ni < n; ni++) {
+                    sums(dy, xhat, (ni * c + ci) * spatial, spatial, sums);
+                    sumDy += sums[0];
+                    sumDyXhat += sums[1];
+                }
+                dbeta[ci] += (float) sumDy;
+                dgamma[ci] += (float) sumDyXhat;
+                // As in the reference: dy minus its mean, minus its projection on xhat.
+                float meanDy = (float) (sumDy / count);
+                float meanDyXhat = (float) (sumDyXhat / count);
+                float k = gamma[ci] * invStd[ci];
+                for (int ni = 0; ni < n; ni++) {
+                    int base = (ni * c + ci) * spatial;
+                    int i = base;
+                    int end = base + spatial;
+                    for (; i <= end - L; i += L) {
+                        FloatVector d = FloatVector.fromArray(F, dy, i).sub(meanDy)
+                                .sub(FloatVector.fromArray(F, xhat, i).mul(meanDyXhat));
+                        d.mul(k).intoArray(dx, i);
+                    }
+                    for (; i < end - plantedTailBug; i++) {
+                        dx[i] = k * (dy[i] - meanDy - xhat[i] * meanDyXhat);
+                    }
+                }
+            }
+        });
+    }
+
+    /** {@code out = {sum dy, sum dy*xhat}} over {@code [from, from+len)}, in double. */
+    private void sums(float[] dy, float[] xhat, int from, int len, double[] out) {
+        int h = D.length();
+        DoubleVector s = DoubleVector.zero(D);
+        DoubleVector sx = s;
+        int i = from;
+        int end = from + len;
+        for (; i <= end - h; i += h) {
+            DoubleVector d = widen(dy, i);
+            s = s.add(d);
+            sx = d.fma(widen(xhat, i), sx);
+        }
+        double sumDy = Lanes.sum(s);
+        double sumDyXhat = Lanes.sum(sx);
+        for (; i < end - plantedTailBug; i++) {
+            sumDy += dy[i];
+            sumDyXhat += (double) dy[i] * xhat[i];
+        }
+        out[0] = sumDy;
+        out[1] = sumDyXhat;
+    }
+
+    // ---------------------------------------------------------------- activations, dropout
+
+    @Override
+    public void reluForward(float[] y, float[] x, int n) {
+        Checks.nonNegative("reluForward", "n", n);
+        Checks.span("reluForward", "y", y, 0, n);
+        Checks.span("reluForward", "x", x, 0, n);
+        if (large(n)) {
+            Parallel.forRange(n, GRAIN, (from, to) -> relu(y, x, from, to));
+        } else {
+            relu(y, x, 0, n);
+        }
+    }
+
+    private void relu(float[] y, float[] x, int from, int to) {
+        // lanewise MAX has Math.max's semantics: a NaN passes through, as in the reference.
+        int i = from;
+        for (; i <= to - 4 * L; i += 4 * L) {
+            for (int u = 0; u < 4 * L; u += L) {
+                FloatVector.fromArray(F, x, i + u).max(0f).intoArray(y, i + u);
+            }
+        }
+        for (; i <= to - L; i += L) {
+            FloatVector.fromArray(F, x, i).max(0f).intoArray(y, i);
+        }
+        for (; i < to - plantedTailBug; i++) {
+            y[i] = Math.max(x[i], 0f);
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] dx, float[] dy, float[] y, int n) {
+        Checks.nonNegative("reluBackward", "n", n);
+        Checks.span("reluBackward", "dx", dx, 0, n);
+        Checks.span("reluBackward", "dy", dy, 0, n);
+        Checks.span("reluBackward", "y", y, 0, n);
+        if (large(n)) {
+            Parallel.forRange(n, GRAIN, (from, to) -> reluBackward(dx, dy, y, from, to));
+        } else {
+            reluBackward(dx, dy, y, 0, n);
+        }
+    }
+
+    private void reluBackward(float[] dx, float[] dy, float[] y, int from, int to) {
+        FloatVector zero = FloatVector.zero(F);
+        int i = from;
+        for (; i <= to - 4 * L; i += 4 * L) {
+            for (int u = 0; u < 4 * L; u += L) {
+                VectorMask<Float> on = FloatVector.fromArray(F, y, i + u).compare(VectorOperators.GT, 0f);
+                zero.blend(FloatVector.fromArray(F, dy, i + u), on).intoArray(dx, i + u);
+            }
+        }
+        for (; i <= to - L; i += L) {
+            VectorMask<Float> on = FloatVector.fromArray(F, y, i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(F, dy, i), on).intoArray(dx, i);
+        }
+        for (; i < to - plantedTailBug; i++) {
+            dx[i] = y[i] > 0f ? dy[i] : 0f;
+        }
+    }
+
+    @Override
+    public void dropoutMask(float[] mask, int n, float rate, long seed) {
+        Checks.dropout(mask, n, rate);
+        float keepScale = 1f / (1f - rate);
+        if (large(n)) {
+            Parallel.forRange(n, GRAIN, (from, to) -> dropoutRange(mask, from, to, rate, keepScale, seed));
+        } else {
+            dropoutRange(mask, 0, n, rate, keepScale, seed);
+        }
+    }
+
+    /**
+     * The reference's counter-based mask, eight (or {@code LONGS.length()}) counters at a time:
+     * SplitMix64's {@code mix64} on 64-bit lanes, then the top 24 bits as a float in [0, 1).
+     * The same integer operations in the same order as {@link ScalarKernels#mix64}, and an
+     * exact conversion, so every element is bit-identical to the reference's.
+     */
+    private void dropoutRange(float[] mask, int from, int to, float rate, float keepScale, long seed) {
+        int h = LONGS.length();
+        // Lane j of the first vector holds counter from + j + 1; each step moves all lanes by h.
+        LongVector lanes = LongVector.zero(LONGS).addIndex(1).add(from + 1L).mul(GOLDEN_GAMMA).add(seed);
+        LongVector step = LongVector.broadcast(LONGS, h * GOLDEN_GAMMA);
+        FloatVector keep = FloatVector.broadcast(F_HALF, keepScale);
+        FloatVector drop = FloatVector.zero(F_HALF);
+        int i = from;
+        for (; i <= to - h; i += h) {
+            LongVector z = lanes;
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xbf58476d1ce4e5b9L);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94d049bb133111ebL);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+            FloatVector u = ((FloatVector) z.lanewise(VectorOperators.LSHR, 40)
+                    .convertShape(VectorOperators.L2F, F_HALF, 0)).mul(0x1.0p-24f);
+            drop.blend(keep, u.compare(VectorOperators.GE, rate)).intoArray(mask, i);
+            lanes = lanes.add(step);
+        }
+        for (; i < to - plantedTailBug; i++) {
+            mask[i] = ScalarKernels.dropoutUniform(seed, i) >= rate ? keepScale : 0f;
+        }
+    }
+
+    // ---------------------------------------------------------------- loss
+
+    @Override
+    public double softmaxCrossEntropyForward(float[] probs, float[] logits, int[] labels, int n, int k,
+                                             float smoothing, float[] classWeights) {
+        String kernel = "softmaxCrossEntropyForward";
+        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
+        Checks.span(kernel, "logits", logits, 0, (long) n * k);
+        Checks.span(kernel, "probs", probs, 0, (long) n * k);
+        // Rows of K logits (7 for FER): the row max a masked vector at a time; exp and log stay
+        // scalar, in double as in the reference. (The Vector API's EXP rounds differently when
+        // JIT-compiled than before, which would make training irreproducible, and at K = 7 a
+        // vector of exps would be mostly mask anyway.)
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            int row = i * k;
+            int label = Checks.label(kernel, labels, i, k);
+            float max = logits[row];
+            for (int j = 0; j < k; j += L) {
+                VectorMask<Float> m = F.indexInRange(j, k);
+                max = Math.max(max, FloatVector.fromArray(F, logits, row + j, m).reduceLanes(VectorOperators.MAX, m));
+            }
+            double sumExp = 0;
+            for (int j = 0; j < k; j++) {
+                sumExp += Math.exp((double) logits[row + j] - max);
+            }
+            double logSumExp = Math.log(sumExp);
+            double sumLogP = 0;
+            for (int j = 0; j < k; j++) {
+                double logP = (double) logits[row + j] - max - logSumExp;
+                probs[row + j] = (float) Math.exp(logP);
+                sumLogP += logP;
+            }
+            double logPy = (double) logits[row + label] - max - logSumExp;
+            double rowLoss = -((1.0 - smoothing) * logPy + smoothing * sumLogP / k);
+            total += (classWeights == null ? 1.0 : classWeights[label]) * rowLoss;
+        }
+        return total / n;
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(float[] dlogits, float[] probs, int[] labels, int n, int k,
+                                            float smoothing, float[] classWeights) {
+        String kernel = "softmaxCrossEntropyBackward";
+        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
+        Checks.span(kernel, "probs", probs, 0, (long) n * k);
+        Checks.span(kernel, "dlogits", dlogits, 0, (long) n * k);
+        float offTarget = smoothing / k;
+        float onTarget = 1f - smoothing + offTarget;
+        IntVector iota = IntVector.zero(INTS).addIndex(1);
+        for (int i = 0; i < n; i++) {
+            int row = i * k;
+            int label = Checks.label(kernel, labels, i, k);
+            float rowScale = (float) (classWeights == null ? 1.0 : classWeights[label]) / n;
+            for (int j = 0; j < k; j += L) {
+                VectorMask<Float> m = F.indexInRange(j, k);
+                // The target is offTarget everywhere but at the label's lane.
+                VectorMask<Float> atLabel = iota.compare(VectorOperators.EQ, label - j).cast(F);
+                FloatVector target = FloatVector.broadcast(F, offTarget).blend(onTarget, atLabel);
+                FloatVector.fromArray(F, probs, row + j, m).sub(target).mul(rowScale)
+                        .intoArray(dlogits, row + j, m);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- optimizer updates
+
+    @Override
+    public void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
+                          float lr, float momentum, float weightDecay, boolean nesterov) {
+        Checks.nonNegative("sgdUpdate", "n", n);
+        Checks.span("sgdUpdate", "w", w, 0, n);
+        Checks.span("sgdUpdate", "g", g, 0, n);
+        if (momentum != 0f) {
+            Checks.span("sgdUpdate", "velocity", velocity, 0, n);
+        }
+        // The reference's operations in its order, so the same bits: g' = g + wd*w, v = mu*v + g',
+        // w -= lr * (nesterov ? g' + mu*v : v).
+        split(n, n, (from, to) -> {
+            int i = from;
+            for (; i <= to - L; i += L) {
+                FloatVector wv = FloatVector.fromArray(F, w, i);
+                FloatVector gi = FloatVector.fromArray(F, g, i).add(wv.mul(weightDecay));
+                FloatVector step = gi;
+                if (momentum != 0f) {
+                    FloatVector vi = FloatVector.fromArray(F, velocity, i).mul(momentum).add(gi);
+                    vi.intoArray(velocity, i);
+                    step = nesterov ? gi.add(vi.mul(momentum)) : vi;
+                }
+                wv.sub(step.mul(lr)).intoArray(w, i);
+            }
+            for (; i < to - plantedTailBug; i++) {
+                float gi = g[i] + weightDecay * w[i];
+                if (momentum == 0f) {
+                    w[i] -= lr * gi;
+                } else {
+                    float vi = momentum * velocity[i] + gi;
+                    velocity[i] = vi;
+                    w[i] -= lr * (nesterov ? gi + momentum * vi : vi);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void adamUpdate(float[] w, float[] g, float[] m, float[] v, int n,
+                           float lr, float beta1, float beta2, float eps, float weightDecay,
+                           boolean decoupled, long t) {
+        Checks.adam(w, g, m, v, n, beta1, beta2, t);
+        float biasCorrection1 = (float) (1.0 - Math.pow(beta1, t));
+        float biasCorrection2 = (float) (1.0 - Math.pow(beta2, t));
+        float lrDecay = lr * weightDecay;
+        float oneMinusBeta1 = 1f - beta1;
+        float oneMinusBeta2 = 1f - beta2;
+        // The reference's float operations in its order (no FMA), so the same bits.
+        split(n, n, (from, to) -> {
+            int i = from;
+            for (; i <= to - L; i += L) {
+                FloatVector wi = FloatVector.fromArray(F, w, i);
+                FloatVector gi = FloatVector.fromArray(F, g, i);
+                if (decoupled) {
+                    wi = wi.sub(wi.mul(lrDecay));
+                } else {
+                    gi = gi.add(wi.mul(weightDecay));
+                }
+                FloatVector mi = FloatVector.fromArray(F, m, i).mul(beta1).add(gi.mul(oneMinusBeta1));
+                FloatVector vi = FloatVector.fromArray(F, v, i).mul(beta2).add(gi.mul(oneMinusBeta2).mul(gi));
+                mi.intoArray(m, i);
+                vi.intoArray(v, i);
+                FloatVector mHat = mi.div(biasCorrection1);
+                FloatVector vHat = vi.div(biasCorrection2);
+                wi.sub(mHat.mul(lr).div(vHat.sqrt().add(eps))).intoArray(w, i);
+            }
+            for (; i < to - plantedTailBug; i++) {
+                float wi = w[i];
+                float gi = g[i];
+                if (decoupled) {
+                    wi -= lrDecay * wi;
+                } else {
+                    gi += weightDecay * wi;
+                }
+                float mi = beta1 * m[i] + oneMinusBeta1 * gi;
+                float vi = beta2 * v[i] + oneMinusBeta2 * gi * gi;
+                m[i] = mi;
+                v[i] = vi;
+                float mHat = mi / biasCorrection1;
+                float vHat = vi / biasCorrection2;
+                w[i] = wi - lr * mHat / ((float) Math.sqrt(vHat) + eps);
+            }
+        });
+    }
+}

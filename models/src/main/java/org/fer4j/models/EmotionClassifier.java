@@ -1,0 +1,214 @@
+package org.fer4j.models;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.fer4j.datasets.Images;
+import org.fer4j.engine.Mode;
+import org.fer4j.engine.Sequential;
+import org.fer4j.engine.Tensor;
+import org.fer4j.engine.io.Checkpoint;
+import org.fer4j.engine.io.ModelFile;
+import org.fer4j.engine.io.ModelInfo;
+
+/**
+ * The Java API for inference: a trained model with its class names and normalisation, applied
+ * to images exactly as training prepared them (grey, resampled to the model's input size, then
+ * normalised as recorded in the model file).
+ *
+ * <pre>
+ * EmotionClassifier fer = EmotionClassifier.pretrained("fer2013");
+ * Prediction p = fer.predict(ImageIO.read(new File("face.png")));
+ * System.out.println(p.label() + " " + p.confidence());   // happy 0.91
+ * </pre>
+ *
+ * Instances are thread-safe: predictions are serialised on the model, whose layers keep caches.
+ */
+public final class EmotionClassifier {
+    private final Sequential model;
+    private final ModelInfo info;
+    private final boolean flipAveraging;
+    private final int height;
+    private final int width;
+
+    private EmotionClassifier(Sequential model, ModelInfo info, boolean flipAveraging) {
+        int[] in = model.inputShape();
+        if (in.length != 3 || in[0] != 1) {
+            throw new IllegalArgumentException("model '" + model.name() + "' takes " + Tensor.shapeString(in)
+                    + "; an emotion classifier needs one grey channel (1, height, width)");
+        }
+        if (model.outputShape()[0] != info.classCount()) {
+            throw new IllegalArgumentException("model '" + model.name() + "' has " + model.outputShape()[0]
+                    + " outputs but " + info.classCount() + " class names");
+        }
+        this.model = model;
+        this.info = info;
+        this.flipAveraging = flipAveraging;
+        this.height = in[1];
+        this.width = in[2];
+    }
+
+    public static EmotionClassifier of(Checkpoint checkpoint) {
+        return new EmotionClassifier(checkpoint.model(), checkpoint.info(), false);
+    }
+
+    /** A model file saved by fer4j ({@code best.fer4j} of a training run, say). */
+    public static EmotionClassifier load(Path file) throws IOException {
+        return of(ModelFile.load(file));
+    }
+
+    /** A model bundled in the models jar: {@code fer2013}, {@code fer2013-4}, {@code fer2013-marketing}. */
+    public static EmotionClassifier pretrained(String name) throws IOException {
+        return of(Pretrained.load(name));
+    }
+
+    /** A bundled model's name or a model file's path. */
+    public static EmotionClassifier open(String nameOrPath) throws IOException {
+        Path path = Path.of(nameOrPath);
+        if (Files.exists(path) || nameOrPath.endsWith(ModelFile.EXTENSION)) {
+            return load(path);
+        }
+        return pretrained(nameOrPath);
+    }
+
+    /**
+     * The same model with test-time augmentation: each face is also classified mirrored, and the
+     * two probability vectors are averaged (faces are roughly symmetric; this smooths out
+     * left/right quirks of the training data).
+     */
+    public EmotionClassifier withFlipAveraging(boolean on) {
+        return new EmotionClassifier(model, info, on);
+    }
+
+    public List<String> classNames() {
+        return info.classNames();
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    public Sequential model() {
+        return model;
+    }
+
+    /** Input size the images are resampled to: {@code {height, width}}. */
+    public int[] inputSize() {
+        return new int[] {height, width};
+    }
+
+    /** Any size and colour; converted as in training. */
+    public Prediction predict(BufferedImage image) {
+        return probabilities(Images.toInput(image, height, width, info.normalization())).get(0);
+    }
+
+    /**
+     * Raw grey pixel values (0..255, row-major) of one face already at the model's input size;
+     * the model's normalisation is applied here.
+     */
+    public Prediction predict(float[] pixels) {
+        if (pixels.length != height * width) {
+            throw new IllegalArgumentException("expected " + height * width + " pixels (" + height + "x" + width
+                    + "), got " + pixels.length);
+        }
+        float[] x = pixels.clone();
+        info.normalization().apply(x);
+        return probabilities(new Tensor(x, 1, 1, height, width)).get(0);
+    }
+
+    /** A batch of already normalised inputs {@code [N, 1, H, W]}: one prediction per row. */
+    public synchronized List<Prediction> probabilities(Tensor x) {
+        int n = x.dim(0);
+        int k = info.classCount();
+        float[] p = softmax(model.forward(x, Mode.EVAL).data(), n, k);
+        if (flipAveraging) {
+            float[] q = softmax(model.forward(flipHorizontally(x), Mode.EVAL).data(), n, k);
+            for (int i = 0; i < p.length; i++) {
+                p[i] = 0.5f * (p[i] + q[i]);
+            }
+        }
+        List<Prediction> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Prediction(info.classNames(), Arrays.copyOfRange(p, i * k, (i + 1) * k)));
+        }
+        return out;
+    }
+
+    /** Row-wise softmax of {@code logits [N, K]}, max subtracted first for stability. */
+    static float[] softmax(float[] logits, int n, int k) {
+        float[] p = new float[n * k];
+        for (int i = 0; i < n; i++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                max = Math.max(max, logits[i * k + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < k; j++) {
+                sum += Math.exp(logits[i * k + j] - max);
+            }
+            for (int j = 0; j < k; j++) {
+                p[i * k + j] = (float) (Math.exp(logits[i * k + j] - max) / sum);
+            }
+        }
+        return p;
+    }
+
+    /** {@code [N, C, H, W]} mirrored left to right: x -> W-1-x. */
+    public static Tensor flipHorizontally(Tensor x) {
+        int[] s = x.shape();
+        int w = s[s.length - 1];
+        float[] in = x.data();
+        float[] out = new float[in.length];
+        for (int row = 0; row < in.length / w; row++) {
+            int off = row * w;
+            for (int c = 0; c < w; c++) {
+                out[off + c] = in[off + w - 1 - c];
+            }
+        }
+        return new Tensor(out, s);
+    }
+
+    /** The probabilities of one face over the model's classes. */
+    public record Prediction(List<String> classNames, float[] probabilities) {
+        public int index() {
+            int best = 0;
+            for (int j = 1; j < probabilities.length; j++) {
+                if (probabilities[j] > probabilities[best]) {
+                    best = j;
+                }
+            }
+            return best;
+        }
+
+        public String label() {
+            return classNames.get(index());
+        }
+
+        public float confidence() {
+            return probabilities[index()];
+        }
+
+        public float probability(String className) {
+            int i = classNames.indexOf(className);
+            if (i < 0) {
+                throw new IllegalArgumentException("unknown class '" + className + "'; classes: " + classNames);
+            }
+            return probabilities[i];
+        }
+
+        /** The {@code k} most likely classes, most likely first. */
+        public List<Integer> top(int k) {
+            List<Integer> order = new ArrayList<>();
+            for (int j = 0; j < probabilities.length; j++) {
+                order.add(j);
+            }
+            order.sort(Comparator.comparingDouble((Integer j) -> -probabilities[j]).thenComparingInt(j -> j));
+            return order.subList(0, Math.min(k, order.size()));
+        }
+    }
+}

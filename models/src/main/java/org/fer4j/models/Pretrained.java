@@ -1,0 +1,76 @@
+package org.fer4j.models;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.fer4j.engine.io.Checkpoint;
+import org.fer4j.engine.io.ModelFile;
+
+/**
+ * The trained models bundled in this jar as resources ({@code org/fer4j/models/pretrained/NAME.fer4j}),
+ * loaded by name with no download. How each was made (data, split, command, metrics) is recorded
+ * in its file's metadata and in {@code docs/models.md}.
+ */
+public final class Pretrained {
+    private static final String FOLDER = "/org/fer4j/models/pretrained/";
+
+    /** Every name fer4j knows, with what it recognises; {@link #available()} says which this jar carries. */
+    private static final Map<String, String> KNOWN = new LinkedHashMap<>();
+
+    static {
+        KNOWN.put("fer2013", "7 emotions: angry, disgust, fear, happy, sad, surprise, neutral");
+        KNOWN.put("fer2013-4", "4 emotions: happy, sad, surprise, neutral");
+        KNOWN.put("fer2013-marketing", "4 emotions for customer reactions: happy, surprise, disgust, neutral");
+    }
+
+    private Pretrained() {
+    }
+
+    /** Names whose weights this jar carries. */
+    public static List<String> available() {
+        List<String> out = new ArrayList<>();
+        for (String name : KNOWN.keySet()) {
+            if (Pretrained.class.getResource(FOLDER + name + ModelFile.EXTENSION) != null) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    public static boolean isKnown(String name) {
+        return KNOWN.containsKey(name.toLowerCase(Locale.ROOT));
+    }
+
+    public static String describe(String name) {
+        return KNOWN.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** Loads a bundled model by name; the error lists the names that are bundled. */
+    public static Checkpoint load(String name) throws IOException {
+        String key = name.toLowerCase(Locale.ROOT);
+        String resource = FOLDER + key + ModelFile.EXTENSION;
+        try (InputStream in = Pretrained.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no bundled model '" + name + "'; bundled: "
+                        + (available().isEmpty() ? "none in this build" : String.join(", ", available()))
+                        + " (or give a .fer4j file)");
+            }
+            // ModelFile reads files (it checks sizes and the checksum up front), so the resource goes
+            // through a temporary copy.
+            Path tmp = Files.createTempFile("fer4j-" + key + "-", ModelFile.EXTENSION);
+            try {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                return ModelFile.load(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+}

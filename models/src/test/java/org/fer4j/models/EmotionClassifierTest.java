@@ -1,0 +1,94 @@
+package org.fer4j.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+import org.fer4j.engine.Sequential;
+import org.fer4j.engine.io.ModelFile;
+import org.fer4j.engine.io.ModelInfo;
+import org.fer4j.engine.io.Normalization;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmotionClassifierTest {
+    private static final List<String> CLASSES = List.of("happy", "sad", "surprise", "neutral");
+
+    private static EmotionClassifier classifier(Path dir) throws Exception {
+        Sequential model = ModelZoo.entry("bars-cnn").build(4, 7);
+        Path file = dir.resolve("m.fer4j");
+        ModelFile.save(file, model, ModelInfo.of(CLASSES, Normalization.UNIT));
+        return EmotionClassifier.load(file);
+    }
+
+    private static BufferedImage grey(int w, int h, java.util.function.IntBinaryOperator value) {
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                image.getRaster().setSample(x, y, 0, value.applyAsInt(x, y));
+            }
+        }
+        return image;
+    }
+
+    @Test
+    void anySizeAndColourGivesAProbabilityPerClass(@TempDir Path dir) throws Exception {
+        EmotionClassifier fer = classifier(dir);
+        BufferedImage colour = new BufferedImage(120, 90, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 90; y++) {
+            for (int x = 0; x < 120; x++) {
+                colour.setRGB(x, y, new Color((x * 2) % 256, (y * 3) % 256, (x + y) % 256).getRGB());
+            }
+        }
+        EmotionClassifier.Prediction p = fer.predict(colour);
+        assertEquals(4, p.probabilities().length);
+        double sum = 0;
+        for (float v : p.probabilities()) {
+            assertTrue(v >= 0 && v <= 1);
+            sum += v;
+        }
+        assertEquals(1.0, sum, 1e-5);
+        assertTrue(CLASSES.contains(p.label()));
+        assertEquals(p.probability(p.label()), p.confidence());
+        assertEquals(p.index(), (int) p.top(1).get(0));
+    }
+
+    @Test
+    void rawPixelsAtInputSizeMatchTheSameImage(@TempDir Path dir) throws Exception {
+        EmotionClassifier fer = classifier(dir);
+        int[] size = fer.inputSize();
+        BufferedImage image = grey(size[1], size[0], (x, y) -> (x * 16 + y * 5) % 256);
+        float[] pixels = new float[size[0] * size[1]];
+        for (int y = 0; y < size[0]; y++) {
+            for (int x = 0; x < size[1]; x++) {
+                pixels[y * size[1] + x] = (x * 16 + y * 5) % 256;
+            }
+        }
+        assertArrayEquals(fer.predict(image).probabilities(), fer.predict(pixels).probabilities());
+        assertThrows(IllegalArgumentException.class, () -> fer.predict(new float[7]));
+    }
+
+    @Test
+    void flipAveragingIsSymmetric(@TempDir Path dir) throws Exception {
+        EmotionClassifier fer = classifier(dir);
+        EmotionClassifier tta = fer.withFlipAveraging(true);
+        BufferedImage left = grey(48, 48, (x, y) -> x < 16 ? 220 : 30);
+        BufferedImage right = grey(48, 48, (x, y) -> x >= 32 ? 220 : 30);
+        // Mirrored faces differ for the plain model but agree once each is averaged with its mirror.
+        assertNotEquals(fer.predict(left).probabilities()[0], fer.predict(right).probabilities()[0]);
+        assertArrayEquals(tta.predict(left).probabilities(), tta.predict(right).probabilities(), 1e-6f);
+    }
+
+    @Test
+    void unknownBundledNamesListWhatIsBundled() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EmotionClassifier.pretrained("fer-nope"));
+        assertTrue(e.getMessage().contains("no bundled model 'fer-nope'"), e.getMessage());
+    }
+}
