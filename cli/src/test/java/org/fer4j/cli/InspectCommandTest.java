@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,14 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class InspectCommandTest {
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    private static MainTest.Result run(String... args) {
+        return MainTest.run(args);
     }
 
     /** {@code n} rows: labels round-robin, every 4th row PublicTest, each image a different constant. */
@@ -41,7 +33,7 @@ class InspectCommandTest {
     void printsCountsPerSplitAndClassThenComesFromTheCache(@TempDir Path dir) throws Exception {
         Path csv = Files.writeString(dir.resolve("fer2013.csv"), csv(28));
         String cache = dir.resolve("cache").toString();
-        Result r = run("inspect", csv.toString(), "--cache-dir", cache);
+        MainTest.Result r = run("inspect", csv.toString(), "--cache-dir", cache);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("28 images of 48x48 grey"), r.out());
         assertTrue(r.out().contains("Split: own (Training -> train, PublicTest -> val)"), r.out());
@@ -50,7 +42,7 @@ class InspectCommandTest {
         assertTrue(r.out().contains("Duplicates: none"), r.out());
         assertTrue(r.out().contains("Bad rows: none"), r.out());
         assertTrue(r.out().contains("decoded, cached in"), r.out());
-        Result again = run("inspect", csv.toString(), "--cache-dir", cache);
+        MainTest.Result again = run("inspect", csv.toString(), "--cache-dir", cache);
         assertTrue(again.out().contains("from the cache"), again.out());
     }
 
@@ -66,7 +58,7 @@ class InspectCommandTest {
             }
         }
         Path preview = dir.resolve("preview.png");
-        Result r = run("inspect", root.toString(), "--no-cache", "--merge", "contempt->disgust",
+        MainTest.Result r = run("inspect", root.toString(), "--no-cache", "--merge", "contempt->disgust",
                 "--classes", "happy,disgust", "--split", "80/20", "--augment", "standard", "--preview", preview.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches("(?s).*happy\\s+8\\s+2\\s+10\\n.*"), r.out());
@@ -79,11 +71,11 @@ class InspectCommandTest {
     void badRowsStopTheLoadOrAreCountedWithSkipBad(@TempDir Path dir) throws Exception {
         String text = csv(5).replaceFirst("\n2,\"2 2 2", "\n2,\"2 2");   // row 3 (line 4) loses a pixel
         Path csv = Files.writeString(dir.resolve("fer2013.csv"), text);
-        Result r = run("inspect", csv.toString(), "--no-cache");
+        MainTest.Result r = run("inspect", csv.toString(), "--no-cache");
         assertNotEquals(0, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(csv + " line 4: expected 2304 pixels, found 2303"), r.err());
-        Result skip = run("inspect", csv.toString(), "--no-cache", "--skip-bad");
+        MainTest.Result skip = run("inspect", csv.toString(), "--no-cache", "--skip-bad");
         assertEquals(0, skip.code(), skip.err());
         assertTrue(skip.out().contains("Bad rows: 1 skipped"), skip.out());
         assertTrue(skip.out().contains("4 images"), skip.out());
@@ -92,7 +84,7 @@ class InspectCommandTest {
     @Test
     void badOptionsNameTheOption(@TempDir Path dir) throws Exception {
         Path csv = Files.writeString(dir.resolve("fer2013.csv"), csv(7));
-        Result r = run("inspect", csv.toString(), "--no-cache", "--classes", "hapy");
+        MainTest.Result r = run("inspect", csv.toString(), "--no-cache", "--classes", "hapy");
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("--classes: no class 'hapy'"), r.err());
         r = run("inspect", csv.toString(), "--split", "80-20");
