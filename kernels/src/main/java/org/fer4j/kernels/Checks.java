@@ -161,16 +161,18 @@ final class Checks {
         span(kernel, "col", col, colOff, (long) channels * kh * kw * outH * outW);
     }
 
-    /** convForward: the geometry and the workspace (as im2col's col), the kernel and y. */
-    static void convForward(float[] y, int yOff, float[] img, int imgOff, float[] kernel, float[] col,
-                            int filters, int channels, int height, int width, int kh, int kw,
+    /** convForward: the geometry, the workspace (one image's col), the images, the kernel and y. */
+    static void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
+                            float[] col, int filters, int channels, int height, int width, int kh, int kw,
                             int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
         String k = "convForward";
+        nonNegative(k, "images", images);
         nonNegative(k, "filters", filters);
         conv(k, col, 0, img, imgOff, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft,
                 outH, outW);
+        span(k, "img", img, imgOff, (long) images * channels * height * width);
         span(k, "kernel", kernel, 0, (long) filters * channels * kh * kw);
-        span(k, "y", y, yOff, (long) filters * outH * outW);
+        span(k, "y", y, yOff, (long) images * filters * outH * outW);
     }
 
     /** The softmax cross-entropy kernels: sizes, labels span, smoothing and class weights. */

@@ -95,24 +95,28 @@ public interface Kernels {
                 int strideH, int strideW, int padTop, int padLeft, int outH, int outW);
 
     /**
-     * One image's convolution as one product: {@code y = beta * y + kernel . im2col(img)}, with
-     * {@code y [F, outH*outW]} from {@code yOff}, {@code kernel [F, C*kh*kw]} row-major from 0, and
-     * the image and geometry as in {@link #im2col}. {@code col} is a workspace of at least
-     * {@code C*kh*kw*outH*outW} floats that an implementation may use for the unfolded image; its
-     * contents afterwards are unspecified. The default, and the reference, is exactly that:
-     * {@code im2col} into {@code col}, then {@code sgemm}. A backend may instead unfold the image
-     * straight into its GEMM's packed panels and never write {@code col}.
+     * The convolution of {@code images} consecutive images, each as one product:
+     * {@code y[t] = beta * y[t] + kernel . im2col(img[t])}, with {@code y[t] [F, outH*outW]} at
+     * {@code yOff + t*F*outH*outW}, {@code img[t] [C, H, W]} at {@code imgOff + t*C*H*W},
+     * {@code kernel [F, C*kh*kw]} row-major from 0, and the geometry as in {@link #im2col}.
+     * {@code col} is a workspace of at least {@code C*kh*kw*outH*outW} floats (one image) that an
+     * implementation may use; its contents afterwards are unspecified. The default, and the
+     * reference, is exactly that, image by image: {@code im2col} into {@code col}, then
+     * {@code sgemm}. A backend may instead unfold each image straight into its GEMM's packed panels,
+     * never writing {@code col}, and pack the kernel once for all the images.
      */
-    default void convForward(float[] y, int yOff, float[] img, int imgOff, float[] kernel, float[] col,
-                             int filters, int channels, int height, int width, int kh, int kw,
+    default void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
+                             float[] col, int filters, int channels, int height, int width, int kh, int kw,
                              int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
                              float beta) {
         int rows = channels * kh * kw;
         int positions = outH * outW;
-        im2col(col, 0, img, imgOff, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft,
-                outH, outW);
-        sgemm(false, false, filters, positions, rows, 1f, kernel, 0, rows, col, 0, positions,
-                beta, y, yOff, positions);
+        for (int t = 0; t < images; t++) {
+            im2col(col, 0, img, imgOff + t * channels * height * width, channels, height, width, kh, kw,
+                    strideH, strideW, padTop, padLeft, outH, outW);
+            sgemm(false, false, filters, positions, rows, 1f, kernel, 0, rows, col, 0, positions,
+                    beta, y, yOff + t * filters * positions, positions);
+        }
     }
 
     /**

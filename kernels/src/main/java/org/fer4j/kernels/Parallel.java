@@ -126,6 +126,12 @@ public final class Parallel {
         }
     }
 
+    /** "1 thread" or "N threads", for the lines that say what runs. */
+    static String threadsText() {
+        int n = threads();
+        return n == 1 ? "1 thread" : n + " threads";
+    }
+
     /** How many chunks {@link #forChunks} makes of {@code n} iterations with this grain. */
     public static int chunks(int n, int grain) {
         return chunks(n, grain, threads());

@@ -33,7 +33,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public String describe() {
         // The kernels themselves are single-threaded; layers split a batch over Parallel's threads.
-        return "scalar (plain Java loops, the reference; layers on " + Parallel.threads() + " threads)";
+        return "scalar (plain Java loops, the reference; layers on " + Parallel.threadsText() + ")";
     }
 
     // ---------------------------------------------------------------- BLAS-like
@@ -225,14 +225,14 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void convForward(float[] y, int yOff, float[] img, int imgOff, float[] kernel, float[] col,
-                            int filters, int channels, int height, int width, int kh, int kw,
+    public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
+                            float[] col, int filters, int channels, int height, int width, int kh, int kw,
                             int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
                             float beta) {
-        Checks.convForward(y, yOff, img, imgOff, kernel, col, filters, channels, height, width, kh, kw,
+        Checks.convForward(y, yOff, img, imgOff, images, kernel, col, filters, channels, height, width, kh, kw,
                 strideH, strideW, padTop, padLeft, outH, outW);
-        // The definition: unfold, then one GEMM (Kernels' default).
-        Kernels.super.convForward(y, yOff, img, imgOff, kernel, col, filters, channels, height, width,
+        // The definition: unfold, then one GEMM per image (Kernels' default).
+        Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, col, filters, channels, height, width,
                 kh, kw, strideH, strideW, padTop, padLeft, outH, outW, beta);
     }
 

@@ -77,7 +77,7 @@ final class VectorKernels implements Kernels {
 
     @Override
     public String describe() {
-        return "vector (" + F.vectorBitSize() + "-bit FloatVector, FMA, " + Parallel.threads() + " threads)";
+        return "vector (" + F.vectorBitSize() + "-bit FloatVector, FMA, " + Parallel.threadsText() + ")";
     }
 
     @Override
@@ -492,23 +492,27 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void convForward(float[] y, int yOff, float[] img, int imgOff, float[] kernel, float[] col,
-                            int filters, int channels, int height, int width, int kh, int kw,
+    public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
+                            float[] col, int filters, int channels, int height, int width, int kh, int kw,
                             int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
                             float beta) {
-        Checks.convForward(y, yOff, img, imgOff, kernel, col, filters, channels, height, width, kh, kw,
+        Checks.convForward(y, yOff, img, imgOff, images, kernel, col, filters, channels, height, width, kh, kw,
                 strideH, strideW, padTop, padLeft, outH, outW);
-        // "Valid" windows at stride 1 across (every fer-ref convolution): the GEMM unfolds the image
-        // into its packed panels itself. Anything else: im2col into col, then the GEMM.
+        // "Valid" windows at stride 1 across (every fer-ref convolution): the GEMM unfolds each image
+        // into its packed panels itself and packs the kernel once for all of them. Anything else:
+        // im2col into col, then the GEMM, image by image.
         boolean unfoldInPanels = strideW == 1 && padTop == 0 && padLeft == 0 && outH > 0 && outW > 0
                 && (long) (outH - 1) * strideH + kh <= height && outW - 1 + kw <= width
                 && filters > 0 && channels > 0;
+        if (images == 0) {
+            return;
+        }
         if (unfoldInPanels) {
-            gemm.convForward(y, yOff, img, imgOff, kernel, filters, channels, height, width, kh, kw, strideH,
-                    outH, outW, beta);
+            gemm.convForward(y, yOff, img, imgOff, images, kernel, filters, channels, height, width, kh, kw,
+                    strideH, outH, outW, beta);
         } else {
-            Kernels.super.convForward(y, yOff, img, imgOff, kernel, col, filters, channels, height, width,
-                    kh, kw, strideH, strideW, padTop, padLeft, outH, outW, beta);
+            Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, col, filters, channels, height,
+                    width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, beta);
         }
     }
 

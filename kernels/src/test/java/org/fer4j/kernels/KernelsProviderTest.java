@@ -40,8 +40,15 @@ class KernelsProviderTest {
         Kernels kernels = KernelsProvider.forName("vector");
         assertEquals("vector", kernels.name());
         assertTrue(kernels.vectorBits() >= 128, "vector bits " + kernels.vectorBits());
-        assertEquals("vector (" + kernels.vectorBits() + "-bit FloatVector, FMA, " + Parallel.threads()
-                + " threads)", kernels.describe());
+        assertEquals("vector (" + kernels.vectorBits() + "-bit FloatVector, FMA, " + Parallel.threadsText()
+                + ")", kernels.describe());
+        int saved = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            assertTrue(kernels.describe().endsWith("FMA, 1 thread)"), kernels.describe());
+        } finally {
+            Parallel.setThreads(saved);
+        }
     }
 
     @Test
@@ -79,7 +86,7 @@ class KernelsProviderTest {
         assertSame(kernels, KernelsProvider.get());
         String reason = KernelsProvider.selectionReason();
         assertTrue(reason.startsWith("fer4j kernels: " + kernels.name() + " ("), reason);
-        assertTrue(reason.contains(Parallel.threads() + " threads"), reason);
+        assertTrue(reason.contains(Parallel.threadsText()), reason);
         if (kernels.vectorBits() > 0) {
             assertTrue(reason.contains(kernels.vectorBits() + "-bit"), reason);
         }

@@ -462,21 +462,22 @@ class VectorKernelsTest {
             int outW = Math.floorDiv(g[3] + g[9] + g[11] - g[5], g[7]) + 1;
             int rows = g[1] * g[4] * g[5];
             int positions = outH * outW;
-            float[] img = TestSupport.uniform(random, g[1] * g[2] * g[3] + 3);
+            int images = f % 2 == 0 ? 3 : 1;  // several images: the kernel is packed once for all
+            float[] img = TestSupport.uniform(random, images * g[1] * g[2] * g[3] + 3);
             float[] kernel = TestSupport.uniform(random, f * rows);
             for (float beta : new float[] {0f, 1f}) {
-                float[] y0 = TestSupport.uniform(random, f * positions + 4);
+                float[] y0 = TestSupport.uniform(random, images * f * positions + 4);
                 float[] ye = y0.clone();
                 float[] ya = y0.clone();
                 float[] col = new float[rows * positions];
-                ref.convForward(ye, 2, img, 3, kernel, col, f, g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9],
-                        outH, outW, beta);
-                v.convForward(ya, 2, img, 3, kernel, new float[rows * positions], f, g[1], g[2], g[3], g[4], g[5],
-                        g[6], g[7], g[8], g[9], outH, outW, beta);
+                ref.convForward(ye, 2, img, 3, images, kernel, col, f, g[1], g[2], g[3], g[4], g[5], g[6], g[7],
+                        g[8], g[9], outH, outW, beta);
+                v.convForward(ya, 2, img, 3, images, kernel, new float[rows * positions], f, g[1], g[2], g[3],
+                        g[4], g[5], g[6], g[7], g[8], g[9], outH, outW, beta);
                 // Both within the GEMM bound of the exact value; |w| and |x| <= 1, so sum |w x| <= rows.
                 double tolerance = 2.0 * (rows + 2) * 0x1.0p-24 * (rows + 1);
                 for (int i = 0; i < ye.length; i++) {
-                    boolean inside = i >= 2 && i < 2 + f * positions;
+                    boolean inside = i >= 2 && i < 2 + images * f * positions;
                     if (!inside ? Float.compare(ye[i], ya[i]) != 0 : !(Math.abs(ye[i] - ya[i]) <= tolerance)) {
                         return "convForward " + Arrays.toString(g) + " beta " + beta + ": y[" + i + "] = " + ya[i]
                                 + ", reference " + ye[i];

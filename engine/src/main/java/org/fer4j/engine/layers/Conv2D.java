@@ -170,20 +170,19 @@ public final class Conv2D extends Layer {
         float[] w = kernel.value().data();
         float[] b = bias == null ? null : bias.value().data();
         Parallel.forChunks(n, 1, (chunk, from, to) -> {
-            float[] c = col[chunk];
-            for (int i = from; i < to; i++) {
-                // y[i] [F, P] = bias (one value per row) + kernel [F, rows] . im2col(x[i]) [rows, P].
-                // The bias goes in first, while y[i] is about to be in cache anyway; convForward is
-                // im2col into c then sgemm, or the same product with the image unfolded on the fly.
-                if (b != null) {
+            // y[i] [F, P] = bias (one value per row) + kernel [F, rows] . im2col(x[i]) [rows, P] for
+            // this chunk's images: the bias first, then one convForward for them all (im2col into
+            // col and sgemm per image, or a backend's equivalent that packs the kernel once).
+            if (b != null) {
+                for (int i = from; i < to; i++) {
                     for (int f = 0; f < filters; f++) {
                         kernels.fill(y, i * outSize + f * positions, positions, b[f]);
                     }
                 }
-                kernels.convForward(y, i * outSize, x.data(), i * imageSize, w, c, filters,
-                        channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW,
-                        b == null ? 0f : 1f);
             }
+            kernels.convForward(y, from * outSize, x.data(), from * imageSize, to - from, w, col[chunk],
+                    filters, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW,
+                    b == null ? 0f : 1f);
         });
         return output;
     }

@@ -86,8 +86,9 @@ public final class FerRefBench {
         double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 2.0;
         String parts = args.length > 3 ? args[3] : "train,infer,latency";
         System.out.println(KernelsProvider.selectionReason());
-        System.out.printf(Locale.ROOT, "fer-ref, batch %d, %d threads, heap max %d MB; medians of %d windows of %.1f s "
-                + "(min-max), %s%n", batch, Parallel.threads(), Runtime.getRuntime().maxMemory() >> 20, windows,
+        System.out.printf(Locale.ROOT, "fer-ref, batch %d, %s, heap max %d MB; medians of %d windows of %.1f s "
+                + "(min-max), %s%n", batch, Parallel.threads() == 1 ? "1 thread" : Parallel.threads() + " threads",
+                Runtime.getRuntime().maxMemory() >> 20, windows,
                 seconds, Parallel.threads() == 1 ? "per second of this thread's CPU time"
                         : "per second of wall time (on a shared machine: expect noise)");
 
