@@ -32,8 +32,19 @@ final class GradientCheck {
     static final double EPS = 1e-2;
     static final double MAX_RELATIVE = 1e-2;
     static final double MIN_ABSOLUTE = 1e-3;
-    /** Absolute floor for whole networks, whose float forward passes round more between the layers. */
-    static final double NETWORK_MIN_ABSOLUTE = 2e-3;
+    /**
+     * Tolerances for whole networks, whose float forward passes round more between the layers and
+     * put hidden units near ReLU kinks that the two-step test does not always see. Measured on the
+     * 'tiny' network of LayerGradientProperties (600 draws, both backends, step 2e-3):
+     * |analytic - numeric| has median 1e-4, 99th percentile 4e-3 and maximum 6.6e-3; with the
+     * layer tolerances (1e-3 absolute or 1% relative) about one draw in a hundred failed, the worst
+     * at 1.6% relative on a gradient of 0.42 with a fifth of the points near kinks. A wrong
+     * composition (a branch dropped, a sign, a missing scale) is off by a third or more in the
+     * relative measure |a - n| / (|a| + |n|), so these looser bounds still catch it.
+     */
+    static final Tolerance NETWORK_MATCH = new Tolerance(1e-2, 5e-2);
+    /** Which points of a network are smooth enough to check: the layer bounds, doubled for rounding. */
+    static final Tolerance NETWORK_SMOOTH = new Tolerance(2e-3, MAX_RELATIVE);
     /** Elements checked per tensor at most (chosen at random beyond that), to keep runs short. */
     static final int MAX_PER_TENSOR = 40;
 
@@ -57,6 +68,11 @@ final class GradientCheck {
     record Report(Mismatch worst, int checked, int skipped, double largestDifference) {
         boolean passed() {
             return worst == null;
+        }
+
+        /** At least as many points checked as skipped near kinks. */
+        boolean mostlySmooth() {
+            return checked > 0 && skipped <= checked;
         }
 
         String describe() {
@@ -108,6 +124,36 @@ final class GradientCheck {
 
     static Report check(String label, Function f, Tensor x, List<Param> params, long seed, double eps,
                         double minAbsolute) {
+        Tolerance tolerance = new Tolerance(minAbsolute, MAX_RELATIVE);
+        return requireSmooth(label, checkAnywhere(label, f, x, params, seed, eps, tolerance, tolerance));
+    }
+
+    /**
+     * Skipping never depends on the backward pass, so it cannot hide a wrong gradient; the only
+     * risk is checking too little, hence a floor on the share of points checked.
+     */
+    static Report requireSmooth(String label, Report report) {
+        if (report.passed() && !report.mostlySmooth()) {
+            throw new AssertionError(label + ": too few smooth points to check (" + report.checked()
+                    + " checked, " + report.skipped() + " skipped); choose inputs away from ReLU and max-pool ties");
+        }
+        return report;
+    }
+
+    /** A difference passes when it is below {@code absolute} or its relative error below {@code relative}. */
+    record Tolerance(double absolute, double relative) {
+        double at(double numeric) {
+            return absolute + relative * Math.abs(numeric);
+        }
+    }
+
+    /**
+     * The check without the floor on checked points, for callers that discard kink-heavy draws
+     * themselves ({@link Report#mostlySmooth()}) instead of failing on them. {@code smooth} decides
+     * which points are far enough from kinks to check; {@code match} how close the gradients must be.
+     */
+    static Report checkAnywhere(String label, Function f, Tensor x, List<Param> params, long seed, double eps,
+                                Tolerance smooth, Tolerance match) {
         // split(): a stream unrelated to the one the test drew its input from with the same seed
         // (a projection equal to the input makes some true gradients vanish).
         SplittableRandom random = new SplittableRandom(seed).split();
@@ -162,7 +208,7 @@ final class GradientCheck {
                 double[] q = quotients(values, index, eps, loss, base);
                 double coarse = q[0];
                 double numeric = q[1];
-                double tolerance = 0.5 * (minAbsolute + MAX_RELATIVE * Math.abs(numeric));
+                double tolerance = 0.5 * smooth.at(numeric);
                 if (Math.abs(coarse - numeric) > tolerance || Math.abs(q[3] - q[2] / 2) > tolerance) {
                     skipped++;
                     continue;
@@ -172,17 +218,11 @@ final class GradientCheck {
                 double diff = Math.abs(a - numeric);
                 largest = Math.max(largest, diff);
                 Mismatch m = new Mismatch(label, name, index, a, numeric);
-                if (diff > minAbsolute && m.relative() > MAX_RELATIVE
+                if (diff > match.absolute() && m.relative() > match.relative()
                         && (worst == null || diff > Math.abs(worst.analytic() - worst.numeric()))) {
                     worst = m;
                 }
             }
-        }
-        // Skipping never depends on the backward pass, so it cannot hide a wrong gradient; the
-        // only risk is checking too little, hence a floor on the share of points checked.
-        if (checked == 0 || skipped > checked) {
-            throw new AssertionError(label + ": too few smooth points to check (" + checked + " checked, "
-                    + skipped + " skipped); choose inputs away from ReLU and max-pool ties");
         }
         return new Report(worst, checked, skipped, largest);
     }

@@ -242,8 +242,13 @@ class LayerGradientProperties {
             }
         };
         List<Param> params = model.params();
-        assertPasses(GradientCheck.check("Sequential 'tiny'", f, x, params, seed, 2e-3,
-                GradientCheck.NETWORK_MIN_ABSOLUTE));
+        GradientCheck.Report report = GradientCheck.checkAnywhere("Sequential 'tiny'", f, x, params, seed, 2e-3,
+                GradientCheck.NETWORK_SMOOTH, GradientCheck.NETWORK_MATCH);
+        assertPasses(report);
+        // A whole network can draw a hidden unit that sits at a ReLU kink for some image: every
+        // weight upstream of it then moves the unit across the kink and is skipped (seen in CI:
+        // 110 checked, 139 skipped). Such a draw says nothing either way; jqwik draws another.
+        Assume.that(report.mostlySmooth());
     }
 
     /** The loss as a function of the logits, returning a one-element tensor. */
