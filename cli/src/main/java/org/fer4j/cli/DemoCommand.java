@@ -30,16 +30,22 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The end-to-end check that needs no data: generates a learnable image task (bars at several
- * orientations), trains {@code bars-cnn} on it with the real trainer, and reports held-out accuracy.
+ * The main job of the README, in two parts. First the end-to-end check that needs no data: it
+ * generates a learnable image task (bars at several orientations), trains {@code bars-cnn} on it
+ * with the real trainer, and reports held-out accuracy. Then the bundled {@code fer2013} model on
+ * FER2013's PublicTest split, through {@code fer4j eval}, when the data is there (by default where
+ * a checkout with {@code ../shared} beside it has it); without the data that part says so and is
+ * skipped, since FER2013 is not ours to ship.
  */
 @Command(name = "demo",
-        description = "Train a small CNN on generated images (bars at several orientations) and report its "
+        description = {"Train a small CNN on generated images (bars at several orientations) and report its "
                 + "held-out accuracy: the whole engine at work, with no data to download.",
+                "Then, when FER2013 is found (--data), evaluate the bundled fer2013 model on its PublicTest split."},
         mixinStandardHelpOptions = true,
         footer = {"", "Examples:",
                 "  fer4j demo",
-                "  fer4j demo --epochs 3 --train 1200",
+                "  fer4j demo --epochs 3 --train 1200 --data none",
+                "  fer4j demo --data ~/data/fer2013.csv",
                 "  fer4j demo --out runs/demo && fer4j summary runs/demo/best.fer4j"})
 final class DemoCommand implements Callable<Integer> {
     private static final int SIZE = 16;
@@ -70,6 +76,18 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", description = "run folder for best.fer4j, last.fer4j, history.csv and metrics.json")
     Path out;
+
+    /** Where a checkout with {@code ../shared} beside it finds FER2013. */
+    static final String DEFAULT_FER2013 = "../shared/data/fer2013/fer2013.csv.gz";
+
+    @Option(names = "--data", paramLabel = "SOURCE", defaultValue = DEFAULT_FER2013,
+            description = "FER2013 (.csv, .csv.gz or .tar.gz) for the bundled model's evaluation on PublicTest, or none "
+                    + "to skip it; the default is skipped when it is absent (default: ${DEFAULT-VALUE})")
+    String data;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "where the decoded FER2013 is cached (default: "
+            + "$FER4J_CACHE_DIR or ~/.cache/fer4j/datasets)")
+    Path cacheDir;
 
     @Override
     public Integer call() throws Exception {
@@ -124,7 +142,36 @@ final class DemoCommand implements Callable<Integer> {
             o.println("Run folder: " + out + " (best.fer4j, last.fer4j, history.csv, curves.png, confusion_matrix.png, "
                     + "metrics.json, report.html)");
         }
-        return 0;
+        return bundledModel(o);
+    }
+
+    /** The second part: {@code fer4j eval --model fer2013 --split PublicTest} on the FER2013 data, if any. */
+    private int bundledModel(PrintWriter o) throws java.io.IOException {
+        if (data.equalsIgnoreCase("none")) {
+            return 0;
+        }
+        Path source = Path.of(data);
+        o.println();
+        if (!java.nio.file.Files.exists(source)) {
+            if (!data.equals(DEFAULT_FER2013)) {
+                throw new IllegalArgumentException("--data: " + data + " does not exist (expected FER2013 as .csv, .csv.gz or .tar.gz)");
+            }
+            o.println("Bundled model: FER2013 is not at " + data + ", so the evaluation of the bundled fer2013 model is "
+                    + "skipped; pass --data <fer2013.csv> to run it, or classify your own faces with "
+                    + "fer4j predict --model fer2013 <image>");
+            return 0;
+        }
+        o.println("Bundled model: fer2013 on " + data + ", split PublicTest");
+        o.flush();
+        Path reportDir = out != null ? out.resolve("fer2013-publictest")
+                : java.nio.file.Files.createTempDirectory("fer4j-demo-eval");
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> args = new java.util.ArrayList<>(List.of("eval", "--model", "fer2013", "--data", data,
+                "--split", "PublicTest", "--out", reportDir.toString()));
+        if (cacheDir != null) {
+            args.addAll(List.of("--cache-dir", cacheDir.toString()));
+        }
+        return Main.run(args.toArray(String[]::new), o, err);
     }
 
     private static void requirePositive(String flag, int value) {

@@ -60,7 +60,7 @@ class MainTest {
     void demoTrainsAndWritesItsRunFolder(@TempDir Path dir) throws Exception {
         Path runDir = dir.resolve("run");
         Result r = run("demo", "--epochs", "2", "--train", "400", "--test", "200", "--classes", "4",
-                "--out", runDir.toString());
+                "--out", runDir.toString(), "--data", "none");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Backend: fer4j kernels:"), r.out());
         assertTrue(r.out().contains("Held-out accuracy:"), r.out());
@@ -75,6 +75,24 @@ class MainTest {
         Result s = run("summary", runDir.resolve("best.fer4j").toString());
         assertEquals(0, s.code(), s.err());
         assertTrue(s.out().contains("Classes: 0deg, 45deg, 90deg, 135deg"), s.out());
+    }
+
+    @Test
+    void demoEvaluatesTheBundledModelWhenGivenFer2013(@TempDir Path dir) throws Exception {
+        Path csv = Fixtures.fer2013Csv(dir, 7, 21, 7, 5);
+        Path runDir = dir.resolve("run");
+        Result r = run("demo", "--epochs", "1", "--train", "64", "--test", "32", "--out", runDir.toString(),
+                "--data", csv.toString(), "--cache-dir", dir.resolve("cache").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Held-out accuracy:"), r.out());
+        assertTrue(r.out().contains("Bundled model: fer2013 on " + csv + ", split PublicTest"), r.out());
+        assertTrue(r.out().contains("split PublicTest (21 images"), r.out());
+        assertTrue(Files.readString(runDir.resolve("fer2013-publictest/metrics.json")).contains("\"accuracy\""));
+
+        Result missing = run("demo", "--epochs", "1", "--train", "64", "--test", "32", "--data",
+                dir.resolve("nope.csv").toString());
+        assertEquals(Main.EXIT_USER, missing.code());
+        assertTrue(missing.err().contains("nope.csv does not exist"), missing.err());
     }
 
     @Test
