@@ -590,47 +590,14 @@ final class VectorGemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        if (rows == 8 && cols == NR && plantedEdgeBug == 0) {
-            // Interior tile: straight vector stores. (Kept inline and simple on purpose: C2 must
-            // inline every vector operation of this method, or the accumulators get boxed.)
-            if (overwrite) {
-                c00.intoArray(c, ci);
-                c01.intoArray(c, ci + L);
-                c10.intoArray(c, ci + ldc);
-                c11.intoArray(c, ci + ldc + L);
-                c20.intoArray(c, ci + 2 * ldc);
-                c21.intoArray(c, ci + 2 * ldc + L);
-                c30.intoArray(c, ci + 3 * ldc);
-                c31.intoArray(c, ci + 3 * ldc + L);
-                c40.intoArray(c, ci + 4 * ldc);
-                c41.intoArray(c, ci + 4 * ldc + L);
-                c50.intoArray(c, ci + 5 * ldc);
-                c51.intoArray(c, ci + 5 * ldc + L);
-                c60.intoArray(c, ci + 6 * ldc);
-                c61.intoArray(c, ci + 6 * ldc + L);
-                c70.intoArray(c, ci + 7 * ldc);
-                c71.intoArray(c, ci + 7 * ldc + L);
-            } else {
-                c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
-                c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
-                c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
-                c11.add(FloatVector.fromArray(S, c, ci + ldc + L)).intoArray(c, ci + ldc + L);
-                c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-                c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L)).intoArray(c, ci + 2 * ldc + L);
-                c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-                c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L)).intoArray(c, ci + 3 * ldc + L);
-                c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
-                c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + L)).intoArray(c, ci + 4 * ldc + L);
-                c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
-                c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + L)).intoArray(c, ci + 5 * ldc + L);
-                c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
-                c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + L)).intoArray(c, ci + 6 * ldc + L);
-                c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
-                c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + L)).intoArray(c, ci + 7 * ldc + L);
-            }
-            return;
-        }
-        // Edge tile: spill the accumulators and let a scalar loop store the part inside C.
+        // Spill the accumulators to the L1-resident scratch tile and store C from there, in
+        // another method. This method stays one straight path of vector operations that C2 can
+        // always inline in full: with the store variants (overwrite, accumulate, edge) inline it
+        // was large enough that a recompilation after an uncommon trap could run out of C2's
+        // inlining budget, leave x.fma(...) as a call and box every vector, 10x slower for the
+        // rest of the run (seen in about one run in eight on a loaded machine; see
+        // docs/kernels-notes.md). The spill costs 2 x 16 L1 accesses per tile against
+        // 16 x kc FMAs.
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
         c10.intoArray(tile, NR);
@@ -647,7 +614,7 @@ final class VectorGemm {
         c61.intoArray(tile, 6 * NR + L);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + L);
-        storeEdge(tile, c, ci, ldc, rows, cols, overwrite);
+        storeTile(tile, c, ci, ldc, rows, cols, overwrite);
     }
 
     /** The 6-row variant of {@link #kernel8}, for machines with 16 vector registers. */
@@ -680,36 +647,7 @@ final class VectorGemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        if (rows == 6 && cols == NR && plantedEdgeBug == 0) {
-            if (overwrite) {
-                c00.intoArray(c, ci);
-                c01.intoArray(c, ci + L);
-                c10.intoArray(c, ci + ldc);
-                c11.intoArray(c, ci + ldc + L);
-                c20.intoArray(c, ci + 2 * ldc);
-                c21.intoArray(c, ci + 2 * ldc + L);
-                c30.intoArray(c, ci + 3 * ldc);
-                c31.intoArray(c, ci + 3 * ldc + L);
-                c40.intoArray(c, ci + 4 * ldc);
-                c41.intoArray(c, ci + 4 * ldc + L);
-                c50.intoArray(c, ci + 5 * ldc);
-                c51.intoArray(c, ci + 5 * ldc + L);
-            } else {
-                c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
-                c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
-                c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
-                c11.add(FloatVector.fromArray(S, c, ci + ldc + L)).intoArray(c, ci + ldc + L);
-                c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-                c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L)).intoArray(c, ci + 2 * ldc + L);
-                c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-                c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L)).intoArray(c, ci + 3 * ldc + L);
-                c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
-                c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + L)).intoArray(c, ci + 4 * ldc + L);
-                c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
-                c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + L)).intoArray(c, ci + 5 * ldc + L);
-            }
-            return;
-        }
+        // Spill and store from scratch, as kernel8 does and for the same reason.
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
         c10.intoArray(tile, NR);
@@ -722,13 +660,33 @@ final class VectorGemm {
         c41.intoArray(tile, 4 * NR + L);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + L);
-        storeEdge(tile, c, ci, ldc, rows, cols, overwrite);
+        storeTile(tile, c, ci, ldc, rows, cols, overwrite);
     }
 
     /**
      * The part of a spilled tile that lies inside C: {@code rows x cols} from {@code tile}
      * (row stride NR) into C, overwriting or adding.
      */
+    /** C tile [rows x cols] at {@code ci} = (overwrite) or += the first rows of {@code tile} (rows of NR floats). */
+    private void storeTile(float[] tile, float[] c, int ci, int ldc, int rows, int cols, boolean overwrite) {
+        if (cols != NR || plantedEdgeBug != 0) {
+            storeEdge(tile, c, ci, ldc, rows, cols, overwrite);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int t = r * NR;
+            int o = ci + r * ldc;
+            FloatVector v0 = FloatVector.fromArray(S, tile, t);
+            FloatVector v1 = FloatVector.fromArray(S, tile, t + L);
+            if (!overwrite) {
+                v0 = v0.add(FloatVector.fromArray(S, c, o));
+                v1 = v1.add(FloatVector.fromArray(S, c, o + L));
+            }
+            v0.intoArray(c, o);
+            v1.intoArray(c, o + L);
+        }
+    }
+
     private void storeEdge(float[] tile, float[] c, int ci, int ldc, int rows, int cols, boolean overwrite) {
         int w = cols - plantedEdgeBug;
         for (int r = 0; r < rows; r++) {
