@@ -17,6 +17,7 @@ import org.fer4j.engine.train.TrainConfig;
 import org.fer4j.engine.train.Trainer;
 import org.fer4j.kernels.Kernels;
 import org.fer4j.kernels.KernelsProvider;
+import org.fer4j.kernels.opencl.OpenClKernels;
 import org.fer4j.kernels.Parallel;
 import org.fer4j.models.ModelZoo;
 import picocli.CommandLine.Command;
@@ -125,6 +126,15 @@ final class BenchCommand implements Callable<Integer> {
             return data.size();
         });
         line(out, "Training (forward, backward, Adam)", train, "images/s");
+        Map<String, Object> transfers = kernels instanceof OpenClKernels ocl ? transfersPerStep(ocl, trainer, data) : null;
+        if (transfers != null && !json) {
+            out.printf(Locale.ROOT, "OpenCL, per training step (mean of %d): %s uploads (%s MB, %s ms), %s downloads"
+                            + " (%s MB, %s ms), %s kernels (%s ms), of %s ms in all%n", TRANSFER_STEPS,
+                    transfers.get("uploads"), transfers.get("upload_mb"), transfers.get("upload_ms"),
+                    transfers.get("downloads"), transfers.get("download_mb"), transfers.get("download_ms"),
+                    transfers.get("kernels"), transfers.get("kernel_ms"), transfers.get("step_ms"));
+            out.flush();
+        }
 
         Tensor x = data.x();
         Throughput.Stats infer = meter.imagesPerSecond(() -> net.forward(x, Mode.EVAL).dim(0));
@@ -152,6 +162,9 @@ final class BenchCommand implements Callable<Integer> {
             r.put("windows", WINDOWS);
             r.put("seconds", s.seconds());
             r.put("kernels", kernels.describe());
+            if (transfers != null) {
+                r.put("opencl_per_train_step", transfers);
+            }
             r.put("java", Runtime.version().toString());
             out.println(Json.write(r));
         } else {
@@ -159,6 +172,34 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private static final int TRANSFER_STEPS = 5;
+
+    /**
+     * Host-device copies and kernel time of one training step on OpenCL, the mean of a few steps
+     * after the timed ones (so the arena is warm, as it is during training).
+     */
+    private static Map<String, Object> transfersPerStep(OpenClKernels ocl, Trainer trainer, Batch data) {
+        ocl.resetStats();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < TRANSFER_STEPS; i++) {
+            trainer.step(data);
+        }
+        double stepMs = (System.nanoTime() - t0) / 1e6 / TRANSFER_STEPS;
+        OpenClKernels.TransferStats t = ocl.stats();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("uploads", round((double) t.uploads() / TRANSFER_STEPS, 1));
+        r.put("upload_mb", round(t.uploadBytes() / 1e6 / TRANSFER_STEPS, 3));
+        r.put("upload_ms", round(t.uploadNanos() / 1e6 / TRANSFER_STEPS, 2));
+        r.put("downloads", round((double) t.downloads() / TRANSFER_STEPS, 1));
+        r.put("download_mb", round(t.downloadBytes() / 1e6 / TRANSFER_STEPS, 3));
+        r.put("download_ms", round(t.downloadNanos() / 1e6 / TRANSFER_STEPS, 2));
+        r.put("kernels", round((double) t.kernels() / TRANSFER_STEPS, 1));
+        r.put("kernel_ms", round(t.kernelNanos() / 1e6 / TRANSFER_STEPS, 2));
+        r.put("step_ms", round(stepMs, 2));
+        r.put("arena_mb", round(ocl.arenaBytes() / 1e6, 1));
+        return r;
     }
 
     /** Random pixels in [0, 1) of the model's input shape and random labels, from a fixed seed. */

@@ -46,6 +46,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  fer4j demo",
                 "  fer4j demo --epochs 3 --train 1200 --data none",
                 "  fer4j demo --data ~/data/fer2013.csv",
+                "  fer4j demo --backend opencl --data none",
                 "  fer4j demo --out runs/demo && fer4j summary runs/demo/best.fer4j"})
 final class DemoCommand implements Callable<Integer> {
     private static final int SIZE = 16;
@@ -85,6 +86,9 @@ final class DemoCommand implements Callable<Integer> {
                     + "to skip it; the default is skipped when it is absent (default: ${DEFAULT-VALUE})")
     String data;
 
+    @picocli.CommandLine.Mixin
+    EngineOptions engine = new EngineOptions();
+
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "where the decoded FER2013 is cached (default: "
             + "$FER4J_CACHE_DIR or ~/.cache/fer4j/datasets)")
     Path cacheDir;
@@ -102,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         }
         PrintWriter o = spec.commandLine().getOut();
-        o.println(Main.backendLine());
+        o.println(engine.apply());
 
         ArrayDataset train = SyntheticBars.generate(trainCount, SIZE, classes, seed);
         ArrayDataset test = SyntheticBars.generate(testCount, SIZE, classes, seed + 1);

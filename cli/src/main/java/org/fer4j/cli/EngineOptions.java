@@ -19,6 +19,9 @@ final class EngineOptions {
     @Option(names = "--backend", paramLabel = "B", description = "kernels: auto, scalar, vector or opencl (default: auto, the fastest that works)")
     String backend;
 
+    @Option(names = "--device", paramLabel = "N", description = "OpenCL device for --backend opencl, as 'fer4j devices' numbers them (default: a GPU before a CPU)")
+    Integer device;
+
     /** Validates and applies the options; returns the line every run prints first. */
     String apply() {
         if (threads != null) {
@@ -26,6 +29,13 @@ final class EngineOptions {
                 throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
             }
             Parallel.setThreads(threads);
+        }
+        if (device != null) {
+            if (device < 0) {
+                throw new IllegalArgumentException("--device must be >= 0, got " + device);
+            }
+            // Read by the OpenCL backend when it is created (OpenClDevices.DEVICE_PROPERTY).
+            System.setProperty("fer4j.opencl.device", Integer.toString(device));
         }
         if (backend != null) {
             String b = backend.strip().toLowerCase(Locale.ROOT);

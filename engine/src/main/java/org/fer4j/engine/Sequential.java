@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.fer4j.engine.layers.Layer;
 import org.fer4j.engine.layers.Layers;
 import org.fer4j.engine.layers.Residual;
+import org.fer4j.kernels.KernelsProvider;
 
 /**
  * A stack of layers: {@code forward} loops over them, {@code backward} loops in reverse (darknet's
@@ -111,6 +112,9 @@ public final class Sequential {
 
     /** {@code [N, ...inputShape] -> [N, ...outputShape]}; the result is the last layer's buffer. */
     public Tensor forward(Tensor x, Mode mode) {
+        // x comes from the host (a batch just filled, an image just read): a backend that keeps
+        // arrays on a device must upload it again even if it saw this array before.
+        KernelsProvider.get().hostWrote(x.data());
         return Layers.forward(layers, x, mode);
     }
 
@@ -121,7 +125,9 @@ public final class Sequential {
 
     /** Inference: an EVAL forward whose result the caller owns. */
     public Tensor predict(Tensor x) {
-        return forward(x, Mode.EVAL).copy();
+        Tensor out = forward(x, Mode.EVAL);
+        KernelsProvider.get().hostRead(out.data()); // the copy below reads it on the host
+        return out.copy();
     }
 
     /** Trainable parameters, in layer order. */

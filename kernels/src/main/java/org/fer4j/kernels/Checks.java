@@ -10,30 +10,34 @@ package org.fer4j.kernels;
  * <p>Spans are computed in {@code long}, so that a product of sizes such as
  * {@code C*kh*kw*outH*outW} that overflows {@code int} is reported as too large instead of
  * wrapping around to a small or negative count.
+ *
+ * <p>Public only so that the OpenCL backend, in its own module ({@code kernels/opencl}), checks
+ * exactly as the others do; it is not API for anything else. On a device the checks matter more:
+ * an out-of-span write there would land silently in a neighbouring array of the device arena.
  */
-final class Checks {
+public final class Checks {
 
     private Checks() {
     }
 
-    static void nonNegative(String kernel, String name, long value) {
+    public static void nonNegative(String kernel, String name, long value) {
         if (value < 0) {
             throw new IllegalArgumentException(kernel + ": " + name + " must be >= 0, got " + value);
         }
     }
 
-    static void positive(String kernel, String name, long value) {
+    public static void positive(String kernel, String name, long value) {
         if (value < 1) {
             throw new IllegalArgumentException(kernel + ": " + name + " must be >= 1, got " + value);
         }
     }
 
     /** {@code array[off, off + count)} must exist; {@code array} may be null only when count is 0. */
-    static void span(String kernel, String name, float[] array, long off, long count) {
+    public static void span(String kernel, String name, float[] array, long off, long count) {
         span(kernel, name, array == null ? -1 : array.length, off, count);
     }
 
-    static void span(String kernel, String name, int[] array, long off, long count) {
+    public static void span(String kernel, String name, int[] array, long off, long count) {
         span(kernel, name, array == null ? -1 : array.length, off, count);
     }
 
@@ -56,7 +60,7 @@ final class Checks {
      * {@code ld}: needs {@code ld >= cols} and {@code (rows-1)*ld + cols} elements (the last row
      * need not be padded out to {@code ld}).
      */
-    static void matrix(String kernel, String name, float[] array, int off, int rows, int cols, int ld) {
+    public static void matrix(String kernel, String name, float[] array, int off, int rows, int cols, int ld) {
         if (ld < Math.max(1, cols)) {
             throw new IllegalArgumentException(kernel + ": ld" + name + " must be >= "
                     + Math.max(1, cols) + " (the stored width of " + name + "), got " + ld);
@@ -66,7 +70,7 @@ final class Checks {
     }
 
     /** sgemm: sizes, and each matrix as stored (A is k x m when transA, B is n x k when transB). */
-    static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc) {
         nonNegative("sgemm", "m", m);
@@ -79,7 +83,7 @@ final class Checks {
     }
 
     /** maxPoolForward: sizes, windows inside their planes (no padding), and the three spans. */
-    static void maxPool(float[] out, int[] argmax, float[] in, int planes, int height, int width,
+    public static void maxPool(float[] out, int[] argmax, float[] in, int planes, int height, int width,
                         int kh, int kw, int strideH, int strideW, int outH, int outW) {
         String kernel = "maxPoolForward";
         nonNegative(kernel, "planes", planes);
@@ -109,7 +113,7 @@ final class Checks {
     }
 
     /** adamUpdate: sizes, the step, the betas and the four spans. */
-    static void adam(float[] w, float[] g, float[] m, float[] v, int n, float beta1, float beta2, long t) {
+    public static void adam(float[] w, float[] g, float[] m, float[] v, int n, float beta1, float beta2, long t) {
         String kernel = "adamUpdate";
         nonNegative(kernel, "n", n);
         positive(kernel, "t", t);
@@ -126,7 +130,7 @@ final class Checks {
     }
 
     /** dropoutMask: the size, the span and a rate in [0, 1). */
-    static void dropout(float[] mask, int n, float rate) {
+    public static void dropout(float[] mask, int n, float rate) {
         nonNegative("dropoutMask", "n", n);
         span("dropoutMask", "mask", mask, 0, n);
         if (!(rate >= 0f && rate < 1f)) {
@@ -135,14 +139,14 @@ final class Checks {
     }
 
     /** An {@code [N, C, S]} buffer's sizes. */
-    static void ncs(String kernel, int n, int c, int spatial) {
+    public static void ncs(String kernel, int n, int c, int spatial) {
         nonNegative(kernel, "n", n);
         nonNegative(kernel, "c", c);
         nonNegative(kernel, "spatial", spatial);
     }
 
     /** im2col and col2im: the geometry and both spans. */
-    static void conv(String kernel, float[] col, int colOff, float[] img, int imgOff,
+    public static void conv(String kernel, float[] col, int colOff, float[] img, int imgOff,
                      int channels, int height, int width, int kh, int kw,
                      int strideH, int strideW, int padTop, int padLeft,
                      int outH, int outW) {
@@ -162,7 +166,7 @@ final class Checks {
     }
 
     /** convForward: the geometry, the workspace (one image's col), the images, the kernel and y. */
-    static void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
+    public static void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
                             float[] col, int filters, int channels, int height, int width, int kh, int kw,
                             int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
         String k = "convForward";
@@ -176,7 +180,7 @@ final class Checks {
     }
 
     /** The softmax cross-entropy kernels: sizes, labels span, smoothing and class weights. */
-    static void loss(String kernel, int[] labels, int n, int k,
+    public static void loss(String kernel, int[] labels, int n, int k,
                      float smoothing, float[] classWeights) {
         positive(kernel, "n", n); // the mean over an empty batch is undefined
         positive(kernel, "k", k);
@@ -190,7 +194,7 @@ final class Checks {
     }
 
     /** {@code labels[row]}, checked to lie in [0, k). */
-    static int label(String kernel, int[] labels, int row, int k) {
+    public static int label(String kernel, int[] labels, int row, int k) {
         int label = labels[row];
         if (label < 0 || label >= k) {
             throw new IllegalArgumentException(kernel + ": row " + row + " has label " + label

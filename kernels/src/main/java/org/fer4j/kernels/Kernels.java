@@ -41,6 +41,33 @@ public interface Kernels {
         return 0;
     }
 
+    // ---------------------------------------------------------------- host/device coherence
+
+    /*
+     * A backend that keeps arrays in device memory between calls (OpenCL) must know when the host
+     * touches them directly, outside any kernel. The engine calls these three at those points;
+     * for the CPU backends, whose kernels work on the host arrays themselves, they do nothing.
+     */
+
+    /**
+     * The host has written {@code a} (a new input batch, loaded weights): a device copy of it is
+     * stale and must be uploaded again before a kernel reads it.
+     */
+    default void hostWrote(float[] a) {
+    }
+
+    /** Makes the host copy of {@code a} current (a kernel may have written it on the device). */
+    default void hostRead(float[] a) {
+    }
+
+    /**
+     * Brings every array whose latest value is on the device back to the host, and from then on
+     * treats every host array as the current one (so host writes after this call are seen). For
+     * checkpoints, model saving and loading, and the end of an epoch.
+     */
+    default void synchronize() {
+    }
+
     // ---------------------------------------------------------------- BLAS-like
 
     /**
@@ -77,6 +104,23 @@ public interface Kernels {
 
     /** {@code y[n, c, s] += bias[c]}; y is {@code [N, C, S]} (S = H*W, or 1 for dense features). */
     void addBias(float[] y, float[] bias, int n, int c, int spatial);
+
+    /**
+     * {@code y[off + (i*C + c)*S + s] = bias[c]} for {@code i < images}: the starting value of a
+     * convolution's output, to which a GEMM with {@code beta = 1} then adds. The default is one
+     * {@link #fill} per image and channel, which costs the CPU backends nothing; a device backend
+     * overrides it to make one launch of what would otherwise be {@code images x C} launches.
+     */
+    default void fillBias(float[] y, int off, float[] bias, int images, int c, int spatial) {
+        Checks.ncs("fillBias", images, c, spatial);
+        Checks.span("fillBias", "y", y, off, (long) images * c * spatial);
+        Checks.span("fillBias", "bias", bias, 0, c);
+        for (int i = 0; i < images; i++) {
+            for (int f = 0; f < c; f++) {
+                fill(y, off + (i * c + f) * spatial, spatial, bias[f]);
+            }
+        }
+    }
 
     /** {@code dbias[c] += sum over n, s of dy[n, c, s]}. */
     void biasBackward(float[] dbias, float[] dy, int n, int c, int spatial);

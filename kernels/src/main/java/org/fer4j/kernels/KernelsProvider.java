@@ -27,7 +27,8 @@ import java.util.function.Supplier;
  * launcher, surefire and JMH pass {@code --add-modules jdk.incubator.vector}) and its preferred
  * vector is at least 128 bits wide. Its class is loaded by name only after that check (Lucene's
  * pattern), so that nothing links against the incubator module when it is absent. The OpenCL
- * backend will live in its own optional module and be loaded the same way.
+ * backend lives in its own optional module, {@code fer4j-kernels-opencl}, and is loaded the same
+ * way; {@code -Dfer4j.opencl.device=N} picks its device.
  */
 public final class KernelsProvider {
 
@@ -41,6 +42,8 @@ public final class KernelsProvider {
 
     /** The vector backend's class, loaded by name (see {@link #createVector}). */
     private static final String VECTOR_CLASS = "org.fer4j.kernels.VectorKernels";
+    /** The OpenCL backend's class, in the optional module fer4j-kernels-opencl (see {@link #createOpenCl}). */
+    private static final String OPENCL_CLASS = "org.fer4j.kernels.opencl.OpenClKernels";
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     /** Narrower vectors do not pay for the Vector API's overhead (Lucene draws the line here too). */
     private static final int MIN_VECTOR_BITS = 128;
@@ -222,14 +225,14 @@ public final class KernelsProvider {
     }
 
     /**
-     * Instantiates one backend, or says why it cannot run here. The OpenCL case will load its
-     * class, from the optional {@code kernels/opencl} module, the way {@link #createVector} does.
+     * Instantiates one backend, or says why it cannot run here. The OpenCL case loads its class,
+     * from the optional {@code kernels/opencl} module, by name, as {@link #createVector} does.
      */
     private static Kernels create(String name) throws Unavailable {
         return switch (name) {
             case "scalar" -> new ScalarKernels();
             case "vector" -> createVector();
-            case "opencl" -> throw new Unavailable("the OpenCL backend is not part of this build");
+            case "opencl" -> createOpenCl();
             default -> throw new IllegalArgumentException("unknown backend '" + name + "'");
         };
     }
@@ -258,6 +261,30 @@ public final class KernelsProvider {
                     + " bits wide, below " + MIN_VECTOR_BITS);
         }
         return kernels;
+    }
+
+    /**
+     * {@code org.fer4j.kernels.opencl.OpenClKernels.create()}, loaded by name so that this module
+     * never depends on the optional OpenCL module (nor on Aparapi). Its one-line reasons (no
+     * OpenCL platform, no such device, the kernel does not compile) become this backend's.
+     */
+    private static Kernels createOpenCl() throws Unavailable {
+        Class<?> type;
+        try {
+            type = Class.forName(OPENCL_CLASS);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new Unavailable("the OpenCL backend is not part of this build: add fer4j-kernels-opencl"
+                    + " to the class path");
+        }
+        try {
+            return (Kernels) type.getMethod("create").invoke(null);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+            throw new Unavailable(why.replaceAll("\\s+", " ").strip());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new Unavailable("its class failed to load (" + e + ")");
+        }
     }
 
     /** Why a backend cannot run here; its message completes "fer4j kernels: scalar (...)". */

@@ -81,6 +81,16 @@ class ElementwiseTest {
     }
 
     @Test
+    void fillBiasSetsTheImagesFromTheOffset() {
+        // y [N=3, C=2, S=2]; images 1 and 2 (from offset 4) start at the bias, image 0 is kept.
+        float[] y = {7, 7, 7, 7, /* n1 */ 1, 1, 1, 1, /* n2 */ 1, 1, 1, 1};
+        kernels.fillBias(y, 4, new float[] {10, 20}, 2, 2, 2);
+        assertArrayEquals(new float[] {7, 7, 7, 7, 10, 10, 20, 20, 10, 10, 20, 20}, y);
+        var e = assertThrows(IllegalArgumentException.class, () -> kernels.fillBias(y, 8, new float[2], 2, 2, 2));
+        assertTrue(e.getMessage().startsWith("fillBias: y"), e.getMessage());
+    }
+
+    @Test
     void biasBackwardSumsOverBatchAndSpaceAndAccumulates() {
         float[] dy = {
             1, 2, 3, /* n0 c1 */ 4, 5, 6,

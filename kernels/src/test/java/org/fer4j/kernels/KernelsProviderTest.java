@@ -68,7 +68,9 @@ class KernelsProviderTest {
     void missingBackendFailsWithOneLineThatSaysWhatToDo() {
         var e = assertThrows(IllegalStateException.class, () -> KernelsProvider.forName("opencl"));
         String message = e.getMessage();
-        assertTrue(message.contains("not part of this build"), message);
+        // The kernels module alone: the optional fer4j-kernels-opencl is not on this class path.
+        assertTrue(message.contains("the OpenCL backend is not part of this build: add fer4j-kernels-opencl"),
+                message);
         assertTrue(message.contains("-Dfer4j.kernels=scalar"), message);
         assertFalse(message.contains("\n"), message);
     }

@@ -27,6 +27,7 @@ import org.fer4j.engine.Param;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.Tensor;
 import org.fer4j.engine.optim.OptimizerConfig;
+import org.fer4j.kernels.KernelsProvider;
 
 /**
  * Reads and writes {@code .fer4j} model files: fer4j's own versioned binary format (never Java
@@ -101,6 +102,7 @@ public final class ModelFile {
      * the temporary file is deleted and an existing file at {@code path} is left as it was.
      */
     public static void save(Path path, Checkpoint checkpoint) throws IOException {
+        KernelsProvider.get().synchronize(); // weights a device backend holds come back to the host
         List<float[]> arrays = new ArrayList<>();
         for (Param p : checkpoint.model().state()) {
             arrays.add(p.value().data());
@@ -619,6 +621,7 @@ public final class ModelFile {
                         + Tensor.shapeString(p.value().shape()) + ", the file has " + Tensor.shapeString(e.shape()));
             }
         }
+        KernelsProvider.get().synchronize(); // the host writes below are then the current data
         for (int i = 0; i < state.size(); i++) {
             System.arraycopy(data[i], 0, state.get(i).value().data(), 0, data[i].length);
         }

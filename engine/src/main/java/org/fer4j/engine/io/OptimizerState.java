@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.fer4j.engine.Param;
 import org.fer4j.engine.optim.Optimizer;
+import org.fer4j.kernels.KernelsProvider;
 
 /**
  * A snapshot of an optimizer, saved in a checkpoint so that training resumes where it stopped:
@@ -46,6 +47,7 @@ public record OptimizerState(Map<String, Object> config, long steps, Map<String,
 
     /** A copy of {@code optimizer}'s configuration, step count and state arrays. */
     public static OptimizerState of(Optimizer optimizer) {
+        KernelsProvider.get().synchronize(); // the moments may be on a device: copy the current ones
         return new OptimizerState(optimizer.config(), optimizer.steps(), optimizer.state());
     }
 
@@ -60,6 +62,7 @@ public record OptimizerState(Map<String, Object> config, long steps, Map<String,
      * Hyper-parameters are not changed: {@code optimizer} keeps its own, learning rate included.
      */
     public void applyTo(Optimizer optimizer) {
+        KernelsProvider.get().synchronize(); // the host writes below are then the current data
         if (!optimizer.type().equals(type())) {
             throw new IllegalArgumentException("optimizer state was saved from " + type()
                     + " and cannot be applied to " + optimizer.type());

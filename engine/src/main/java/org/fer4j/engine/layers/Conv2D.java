@@ -174,11 +174,7 @@ public final class Conv2D extends Layer {
             // this chunk's images: the bias first, then one convForward for them all (im2col into
             // col and sgemm per image, or a backend's equivalent that packs the kernel once).
             if (b != null) {
-                for (int i = from; i < to; i++) {
-                    for (int f = 0; f < filters; f++) {
-                        kernels.fill(y, i * outSize + f * positions, positions, b[f]);
-                    }
-                }
+                kernels.fillBias(y, from * outSize, b, to - from, filters, positions);
             }
             kernels.convForward(y, from * outSize, x.data(), from * imageSize, to - from, w, col[chunk],
                     filters, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW,

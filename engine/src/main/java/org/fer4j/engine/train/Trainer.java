@@ -13,6 +13,7 @@ import org.fer4j.engine.metrics.ConfusionMatrix;
 import org.fer4j.engine.optim.GradientClipping;
 import org.fer4j.engine.optim.LrSchedule;
 import org.fer4j.engine.optim.Optimizer;
+import org.fer4j.kernels.KernelsProvider;
 
 /**
  * Keras' {@code fit} for a {@link Sequential}: epochs of mini-batch steps, validation after each,
@@ -164,6 +165,9 @@ public final class Trainer {
                 break;
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            // Bring device-resident weights and optimizer state back to the host once per epoch,
+            // before validation and the callbacks (checkpoints, early stopping) read or write them.
+            KernelsProvider.get().synchronize();
             Evaluation val = validation == null ? null : evaluate(validation, config.batchSize());
             EpochLogs logs = new EpochLogs(epoch, lossSum / seen, (double) correct / seen,
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(),
@@ -177,6 +181,7 @@ public final class Trainer {
                 c.onEpochEnd(this, logs);
             }
         }
+        KernelsProvider.get().synchronize(); // also after an interruption inside an epoch
         for (Callback c : callbacks) {
             c.onTrainEnd(this);
         }

@@ -1,0 +1,108 @@
+package org.fer4j.kernels.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The residency protocol: what is uploaded and downloaded, and when. */
+class ResidencyTest {
+
+    private static final int N = 10_000; // above RESIDENT_MIN: kept on the device
+    private OpenClKernels ocl;
+
+    @BeforeEach
+    void open() {
+        ocl = OpenClTestSupport.kernels();
+    }
+
+    private static float[] ramp(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i % 17 - 8;
+        }
+        return a;
+    }
+
+    @Test
+    void anOutputReadByTheNextKernelIsNotCopied() {
+        float[] x = ramp(N);
+        float[] y = new float[N];
+        float[] z = new float[N];
+        ocl.resetStats();
+        ocl.reluForward(y, x, N);       // uploads x; y is written on the device only
+        assertEquals(1, ocl.stats().uploads());
+        assertTrue(ocl.deviceLatest(y));
+        assertEquals(0f, y[9], "the host copy of y is stale until hostRead");
+        ocl.scale(y, 0, N, 2f);         // y stays on the device: nothing moves
+        ocl.add(z, y, x, N);            // x is current on the device too
+        assertEquals(1, ocl.stats().uploads());
+        assertEquals(0, ocl.stats().downloads());
+        ocl.hostRead(z);
+        assertEquals(1, ocl.stats().downloads());
+        assertEquals(2 * Math.max(x[9], 0) + x[9], z[9]);
+        ocl.hostRead(z);                // already current: no copy
+        assertEquals(1, ocl.stats().downloads());
+    }
+
+    @Test
+    void hostWroteForcesAnUpload() {
+        float[] x = ramp(N);
+        float[] y = new float[N];
+        ocl.reluForward(y, x, N);
+        ocl.resetStats();
+        x[5] = 100f;
+        ocl.reluForward(y, x, N);       // not told: the device copy of x is used
+        ocl.hostRead(y);
+        assertEquals(0f, y[5]);         // ramp(5) = -3 -> relu 0
+        ocl.hostWrote(x);
+        ocl.reluForward(y, x, N);
+        ocl.hostRead(y);
+        assertEquals(100f, y[5]);
+        assertEquals(1, ocl.stats().uploads());
+    }
+
+    @Test
+    void synchronizeBringsEverythingBackAndThenTrustsTheHost() {
+        float[] x = ramp(N);
+        float[] y = new float[N];
+        ocl.reluForward(y, x, N);
+        assertTrue(ocl.deviceLatest(y));
+        ocl.synchronize();
+        assertFalse(ocl.deviceLatest(y));
+        float[] expected = new float[N];
+        for (int i = 0; i < N; i++) {
+            expected[i] = Math.max(x[i], 0);
+        }
+        assertArrayEquals(expected, y);
+        // After synchronize a host write needs no call: the next kernel uploads.
+        y[3] = 7f;
+        ocl.scale(y, 0, N, 1f);
+        ocl.hostRead(y);
+        assertEquals(7f, y[3]);
+    }
+
+    @Test
+    void smallArraysAreAlwaysCurrentOnTheHost() {
+        float[] bias = {1, 2, 3};
+        float[] y = new float[6];
+        ocl.addBias(y, bias, 2, 3, 1);
+        assertEquals(3f, y[5]); // no hostRead: small outputs come back at once
+        bias[2] = 10f;          // no hostWrote: small inputs go up every time
+        ocl.addBias(y, bias, 2, 3, 1);
+        assertEquals(13f, y[5]);
+    }
+
+    @Test
+    void uploadsMoveAtMostTwiceTheData() {
+        float[] x = ramp(N + 1); // 10001 floats: staged in the 16384 class
+        float[] y = new float[N + 1];
+        ocl.resetStats();
+        ocl.reluForward(y, x, N + 1);
+        long bytes = ocl.stats().uploadBytes();
+        assertTrue(bytes >= 4L * (N + 1) && bytes <= 8L * (N + 1), "uploaded " + bytes + " bytes");
+    }
+}
