@@ -1072,11 +1072,15 @@ public final class OpenClKernels implements Kernels {
     private int allocate(boolean ints, int capacity) {
         TreeMap<Integer, Integer> free = ints ? freeInts : freeFloats;
         for (Map.Entry<Integer, Integer> e : free.entrySet()) {
-            if (e.getValue() >= capacity) {
-                int off = e.getKey();
+            // Key and length are read before the removal: TreeMap.remove of a node with two
+            // children moves its successor's key and value into that node, so `e` would then
+            // describe another free block (which once gave two live arrays the same memory).
+            int off = e.getKey();
+            int len = e.getValue();
+            if (len >= capacity) {
                 free.remove(off);
-                if (e.getValue() > capacity) {
-                    free.put(off + capacity, e.getValue() - capacity);
+                if (len > capacity) {
+                    free.put(off + capacity, len - capacity);
                 }
                 return off;
             }
