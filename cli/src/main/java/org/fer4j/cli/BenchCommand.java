@@ -133,6 +133,7 @@ final class BenchCommand implements Callable<Integer> {
                     transfers.get("uploads"), transfers.get("upload_mb"), transfers.get("upload_ms"),
                     transfers.get("downloads"), transfers.get("download_mb"), transfers.get("download_ms"),
                     transfers.get("kernels"), transfers.get("kernel_ms"), transfers.get("step_ms"));
+            out.printf(Locale.ROOT, "OpenCL kernel time per step, largest first (ms): %s%n", transfers.get("kernel_ms_by_op"));
             out.flush();
         }
 
@@ -199,6 +200,10 @@ final class BenchCommand implements Callable<Integer> {
         r.put("kernel_ms", round(t.kernelNanos() / 1e6 / TRANSFER_STEPS, 2));
         r.put("step_ms", round(stepMs, 2));
         r.put("arena_mb", round(ocl.arenaBytes() / 1e6, 1));
+        Map<String, Object> byOp = new LinkedHashMap<>();  // where the kernel time goes, largest first
+        ocl.kernelMillisByOp().entrySet().stream().limit(5)
+                .forEach(e -> byOp.put(e.getKey(), round(e.getValue() / TRANSFER_STEPS, 2)));
+        r.put("kernel_ms_by_op", byOp);
         return r;
     }
 

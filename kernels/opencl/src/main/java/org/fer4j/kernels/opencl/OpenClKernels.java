@@ -197,6 +197,8 @@ public final class OpenClKernels implements Kernels {
     private static final class Stats {
         long uploads, uploadBytes, uploadNanos, downloads, downloadBytes, downloadNanos, kernels, kernelNanos,
                 growths, compileNanos, residentDownloads;
+        final long[] opNanos = new long[128];
+        final long[] opCounts = new long[128];
     }
 
     public synchronized TransferStats stats() {
@@ -210,6 +212,8 @@ public final class OpenClKernels implements Kernels {
         stats.uploads = stats.uploadBytes = stats.uploadNanos = 0;
         stats.downloads = stats.downloadBytes = stats.downloadNanos = 0;
         stats.kernels = stats.kernelNanos = stats.growths = stats.residentDownloads = 0;
+        java.util.Arrays.fill(stats.opNanos, 0);
+        java.util.Arrays.fill(stats.opCounts, 0);
         stats.compileNanos = compile;
     }
 
@@ -1412,8 +1416,54 @@ public final class OpenClKernels implements Kernels {
                     + info.name() + ") but in Aparapi's " + k.getExecutionMode() + " fallback"
                     + (why == null ? "" : ": " + why.replaceAll("\\s+", " ").strip()));
         }
+        long nanos = System.nanoTime() - t0;
         stats.kernels++;
-        stats.kernelNanos += System.nanoTime() - t0;
+        stats.kernelNanos += nanos;
+        stats.opNanos[k.op] += nanos;
+        stats.opCounts[k.op]++;
+    }
+
+    /** MegaKernel's op codes by value, named as its constants are ("SGEMM" -> "sgemm"). */
+    private static final String[] OP_NAMES = opNames();
+
+    private static String[] opNames() {
+        String[] names = new String[128];
+        for (java.lang.reflect.Field f : MegaKernel.class.getDeclaredFields()) {
+            int m = f.getModifiers();
+            if (f.getType() == int.class && java.lang.reflect.Modifier.isStatic(m) && java.lang.reflect.Modifier.isFinal(m)
+                    && f.getName().equals(f.getName().toUpperCase(java.util.Locale.ROOT))) {
+                try {
+                    int v = f.getInt(null);
+                    if (v >= 0 && v < names.length && names[v] == null && !f.getName().startsWith("MIN_")
+                            && !f.getName().startsWith("MAX_") && f.getName().length() > 2) {
+                        names[v] = f.getName().toLowerCase(java.util.Locale.ROOT);
+                    }
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Kernel time by operation since the last {@link #resetStats()}, in milliseconds, largest
+     * first: where the device time goes (on POCL, the SGEMM).
+     */
+    public synchronized java.util.LinkedHashMap<String, Double> kernelMillisByOp() {
+        List<Integer> ops = new ArrayList<>();
+        for (int op = 0; op < stats.opNanos.length; op++) {
+            if (stats.opCounts[op] > 0) {
+                ops.add(op);
+            }
+        }
+        ops.sort((a, b) -> Long.compare(stats.opNanos[b], stats.opNanos[a]));
+        java.util.LinkedHashMap<String, Double> out = new java.util.LinkedHashMap<>();
+        for (int op : ops) {
+            String name = OP_NAMES[op] != null ? OP_NAMES[op] : "op" + op;
+            out.put(name, Math.round(stats.opNanos[op] / 1e4) / 100.0);
+        }
+        return out;
     }
 
     private static int roundUp(int n, int multiple) {

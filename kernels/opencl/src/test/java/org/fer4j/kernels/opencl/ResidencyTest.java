@@ -98,6 +98,20 @@ class ResidencyTest {
     }
 
     @Test
+    void kernelTimeIsAccountedByOperation() {
+        float[] a = ramp(64 * 64);
+        float[] c = new float[64 * 64];
+        ocl.resetStats();
+        ocl.sgemm(false, false, 64, 64, 64, 1f, a, 0, 64, a, 0, 64, 0f, c, 0, 64);
+        ocl.reluForward(c, c, c.length);
+        var byOp = ocl.kernelMillisByOp();
+        assertTrue(byOp.containsKey("sgemm") && byOp.containsKey("relu_forward"), byOp.toString());
+        assertFalse(byOp.containsKey("adam"), byOp.toString());
+        ocl.resetStats();
+        assertTrue(ocl.kernelMillisByOp().isEmpty());
+    }
+
+    @Test
     void hostWroteForcesAnUpload() {
         float[] x = ramp(N);
         float[] y = new float[N];
