@@ -311,8 +311,9 @@ public final class OpenClKernels implements Kernels {
         this.k.a10 = ldc;
         this.k.f0 = product ? alpha : 0f;
         this.k.f1 = beta;
-        execute(Range.create2D(device, roundUp(n, MegaKernel.TS), roundUp(m, MegaKernel.TS),
-                MegaKernel.TS, MegaKernel.TS));
+        // One TS x TS work-group per BT x BT block of C (each work-item computes RT x RT of it).
+        execute(Range.create2D(device, roundUp(n, MegaKernel.BT) / MegaKernel.RT,
+                roundUp(m, MegaKernel.BT) / MegaKernel.RT, MegaKernel.TS, MegaKernel.TS));
         wrote(c);
         end();
     }
