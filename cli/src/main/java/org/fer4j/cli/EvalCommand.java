@@ -58,8 +58,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of a ratio split (default: the model's training seed, else 42)")
     Long seed;
 
-    @Option(names = "--tta", paramLabel = "KIND", description = "test-time augmentation: none or flip (average with the mirrored face)")
-    String tta = "none";
+    @Option(names = "--tta", paramLabel = "KIND", description = "test-time augmentation: none, or flip (average with the mirrored face) (default: the model's own: flip for bundled models, none for files)")
+    String tta;
 
     @Option(names = "--batch", description = "batch size (default: ${DEFAULT-VALUE})")
     int batch = 128;
@@ -75,7 +75,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!tta.equals("none") && !tta.equals("flip")) {
+        if (tta != null && !tta.equals("none") && !tta.equals("flip")) {
             throw new IllegalArgumentException("--tta must be none or flip, got '" + tta + "'");
         }
         if (batch <= 0) {
@@ -83,7 +83,11 @@ final class EvalCommand implements Callable<Integer> {
         }
         PrintWriter o = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         o.println(engine.apply());
-        EmotionClassifier classifier = EmotionClassifier.open(model).withFlipAveraging(tta.equals("flip"));
+        EmotionClassifier classifier = EmotionClassifier.open(model);
+        if (tta != null) {
+            classifier = classifier.withFlipAveraging(tta.equals("flip"));
+        }
+        String ttaUsed = classifier.flipAveraging() ? "flip" : "none";
         Map<String, Object> meta = classifier.info().metadata();
         long s = seed != null ? seed : meta.get("seed") instanceof Number n ? n.longValue() : 42L;
         String spec0 = splitSpec != null ? splitSpec : meta.get("split_spec") instanceof String m && !m.equals("auto") ? m : null;
@@ -96,7 +100,9 @@ final class EvalCommand implements Callable<Integer> {
             ImageBatchSource source = pick(data);
             String splitName = split == null ? (data.test().size() > 0 ? "test" : "val") : split;
             o.printf(Locale.ROOT, "Evaluating %s on %s, split %s (%d images, %s)%s%n", model, dataOptions.data, splitName,
-                    source.size(), data.splitDescription(), tta.equals("flip") ? ", with flip averaging" : "");
+                    source.size(), data.splitDescription(), !classifier.flipAveraging() ? ""
+                            : tta == null ? ", with flip averaging (the bundled model's default; --tta none for one pass)"
+                            : ", with flip averaging");
             ConfusionMatrix confusion = new ConfusionMatrix(classifier.classNames().size());
             var it = source.batches(batch, false, 0L);
             while (it.hasNext()) {
@@ -111,7 +117,7 @@ final class EvalCommand implements Callable<Integer> {
             facts.put("model", model);
             facts.put("data", dataOptions.data.toString());
             facts.put("split", splitName);
-            facts.put("tta", tta);
+            facts.put("tta", ttaUsed);
             Path dir = out != null ? out : Path.of("eval-" + Path.of(model).getFileName().toString().replace(".fer4j", "")
                     + "-" + splitName.toLowerCase(Locale.ROOT));
             RunReport.write(dir, model + " on " + dataOptions.data.getFileName() + ", " + splitName, null, report, facts);

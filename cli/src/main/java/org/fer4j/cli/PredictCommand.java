@@ -47,8 +47,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "K", description = "in the table, list the K most likely classes (default: all)")
     Integer top;
 
-    @Option(names = "--tta", paramLabel = "KIND", description = "none or flip (average with the mirrored face)")
-    String tta = "none";
+    @Option(names = "--tta", paramLabel = "KIND", description = "test-time augmentation: none, or flip (average with the mirrored face) (default: the model's own: flip for bundled models, none for files)")
+    String tta;
 
     @Mixin
     EngineOptions engine = new EngineOptions();
@@ -61,12 +61,15 @@ final class PredictCommand implements Callable<Integer> {
         if (top != null && top < 1) {
             throw new IllegalArgumentException("--top must be >= 1, got " + top);
         }
-        if (!tta.equals("none") && !tta.equals("flip")) {
+        if (tta != null && !tta.equals("none") && !tta.equals("flip")) {
             throw new IllegalArgumentException("--tta must be none or flip, got '" + tta + "'");
         }
         List<Path> files = expand(inputs);
         engine.apply();
-        EmotionClassifier classifier = EmotionClassifier.open(model).withFlipAveraging(tta.equals("flip"));
+        EmotionClassifier classifier = EmotionClassifier.open(model);
+        if (tta != null) {
+            classifier = classifier.withFlipAveraging(tta.equals("flip"));
+        }
         List<String> classes = classifier.classNames();
         int k = top == null ? classes.size() : Math.min(top, classes.size());
         PrintWriter o = spec.commandLine().getOut();

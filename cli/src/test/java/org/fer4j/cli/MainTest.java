@@ -87,6 +87,7 @@ class MainTest {
         assertTrue(r.out().contains("Held-out accuracy:"), r.out());
         assertTrue(r.out().contains("Bundled model: fer2013 on " + csv + ", split PublicTest"), r.out());
         assertTrue(r.out().contains("split PublicTest (21 images"), r.out());
+        assertTrue(r.out().contains("with flip averaging (the bundled model's default; --tta none for one pass)"), r.out());
         assertTrue(Files.readString(runDir.resolve("fer2013-publictest/metrics.json")).contains("\"accuracy\""));
 
         Result missing = run("demo", "--epochs", "1", "--train", "64", "--test", "32", "--data",

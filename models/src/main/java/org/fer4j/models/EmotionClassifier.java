@@ -62,9 +62,19 @@ public final class EmotionClassifier {
         return of(ModelFile.load(file));
     }
 
-    /** A model bundled in the models jar: {@code fer2013}, {@code fer2013-4}, {@code fer2013-marketing}. */
+    /**
+     * A model bundled in the models jar: {@code fer2013}, {@code fer2013-4}, {@code fer2013-marketing}.
+     * Bundled models classify with flip averaging ({@link #withFlipAveraging}), the inference
+     * their published accuracies are measured with ({@link Pretrained#FLIP_AVERAGING});
+     * {@code withFlipAveraging(false)} gives the single pass.
+     */
     public static EmotionClassifier pretrained(String name) throws IOException {
-        return of(Pretrained.load(name));
+        return of(Pretrained.load(name)).withFlipAveraging(Pretrained.FLIP_AVERAGING);
+    }
+
+    /** Whether this classifier averages each face with its mirror image. */
+    public boolean flipAveraging() {
+        return flipAveraging;
     }
 
     /** A bundled model's name or a model file's path. */

@@ -21,6 +21,14 @@ import org.fer4j.engine.io.ModelFile;
 public final class Pretrained {
     private static final String FOLDER = "/org/fer4j/models/pretrained/";
 
+    /**
+     * Bundled models are used with test-time flip averaging: each face is classified as it is and
+     * mirrored, and the two probability vectors are averaged. It is part of how they are meant to
+     * run, and their accuracies in docs/models.md are measured with it (single-pass figures
+     * beside them); it doubles the cost of a prediction.
+     */
+    public static final boolean FLIP_AVERAGING = true;
+
     /** Every name fer4j knows, with what it recognises; {@link #available()} says which this jar carries. */
     private static final Map<String, String> KNOWN = new LinkedHashMap<>();
 

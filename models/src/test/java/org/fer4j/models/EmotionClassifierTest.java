@@ -2,6 +2,7 @@ package org.fer4j.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,5 +91,13 @@ class EmotionClassifierTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EmotionClassifier.pretrained("fer-nope"));
         assertTrue(e.getMessage().contains("no bundled model 'fer-nope'"), e.getMessage());
+    }
+
+    @Test
+    void bundledModelsAverageWithTheMirrorImageByDefault() throws Exception {
+        EmotionClassifier fer = EmotionClassifier.pretrained("fer2013");
+        assertTrue(fer.flipAveraging());
+        assertFalse(fer.withFlipAveraging(false).flipAveraging());
+        assertFalse(EmotionClassifier.of(Pretrained.load("fer2013")).flipAveraging());
     }
 }
