@@ -20,12 +20,13 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  fer4j summary fer-ref",
                 "  fer4j summary --classes 4 fer-ref",
+                "  fer4j summary fer2013",
                 "  fer4j summary runs/demo/best.fer4j"})
 final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL", description = "a model name (${COMPLETION-CANDIDATES}) or a .fer4j file",
+    @Parameters(paramLabel = "MODEL", description = "an architecture (${COMPLETION-CANDIDATES}), a bundled model (fer2013, fer2013-4, fer2013-marketing) or a .fer4j file",
             completionCandidates = ModelNames.class)
     String model;
 
@@ -36,14 +37,26 @@ final class SummaryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path path = Path.of(model);
-        if (!ModelZoo.contains(model) && (Files.exists(path) || model.endsWith(ModelFile.EXTENSION))) {
+        boolean file = !ModelZoo.contains(model) && (Files.exists(path) || model.endsWith(ModelFile.EXTENSION));
+        boolean bundled = !file && !ModelZoo.contains(model) && org.fer4j.models.Pretrained.isKnown(model);
+        if (file || bundled) {
             if (classes != null) {
-                throw new IllegalArgumentException("--classes applies to named models, not to the file " + model);
+                throw new IllegalArgumentException("--classes applies to architectures, not to the trained model " + model);
             }
-            Checkpoint c = ModelFile.load(path);
+            Checkpoint c = file ? ModelFile.load(path) : org.fer4j.models.Pretrained.load(model);
             out.print(c.model().summary());
             out.println("Classes: " + String.join(", ", c.info().classNames()));
             out.println("Normalization: " + c.info().normalization());
+            if (bundled) {
+                out.println("Bundled model: " + org.fer4j.models.Pretrained.describe(model)
+                        + (org.fer4j.models.Pretrained.FLIP_AVERAGING ? "; classifies with flip averaging (--tta none for one pass)" : ""));
+            }
+            // How the model was made, as its training run recorded it (data, split, command, metrics, ...).
+            var meta = c.info().metadata();
+            if (!meta.isEmpty()) {
+                out.println("How it was made:");
+                meta.forEach((key, value) -> out.println("  " + key + ": " + value));
+            }
             return 0;
         }
         ModelZoo.Entry entry = ModelZoo.entry(model);

@@ -30,6 +30,18 @@ class MainTest {
     }
 
     @Test
+    void summaryOfABundledModelSaysHowItWasMade() {
+        Result r = run("summary", "fer2013");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Classes: angry, disgust, fear, happy, sad, surprise, neutral"), r.out());
+        assertTrue(r.out().contains("classifies with flip averaging"), r.out());
+        for (String key : new String[] {"architecture: fer-vgg", "data:", "split:", "seed:", "epochs:", "command:",
+                "fer4j_version:"}) {
+            assertTrue(r.out().contains("  " + key), key + " in " + r.out());
+        }
+    }
+
+    @Test
     void unknownModelIsOneLineAndNonZero() {
         Result r = run("summary", "fer-nope");
         assertEquals(Main.EXIT_USER, r.code());

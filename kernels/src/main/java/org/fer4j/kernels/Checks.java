@@ -112,6 +112,23 @@ public final class Checks {
         span(kernel, "argmax", argmax, 0, outCount);
     }
 
+    /** batchNormForward: sizes and spans ({@code xhat} may be null: inference keeps no normalised copy). */
+    public static void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
+                                        float[] gamma, float[] beta, int n, int c, int spatial) {
+        String kernel = "batchNormForward";
+        ncs(kernel, n, c, spatial);
+        long size = (long) n * c * spatial;
+        span(kernel, "x", x, 0, size);
+        span(kernel, "y", y, 0, size);
+        if (xhat != null) {
+            span(kernel, "xhat", xhat, 0, size);
+        }
+        span(kernel, "mean", mean, 0, c);
+        span(kernel, "invStd", invStd, 0, c);
+        span(kernel, "gamma", gamma, 0, c);
+        span(kernel, "beta", beta, 0, c);
+    }
+
     /** adamUpdate: sizes, the step, the betas and the four spans. */
     public static void adam(float[] w, float[] g, float[] m, float[] v, int n, float beta1, float beta2, long t) {
         String kernel = "adamUpdate";

@@ -385,17 +385,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
                                  float[] gamma, float[] beta, int n, int c, int spatial) {
-        Checks.ncs("batchNormForward", n, c, spatial);
-        long size = (long) n * c * spatial;
-        Checks.span("batchNormForward", "x", x, 0, size);
-        Checks.span("batchNormForward", "y", y, 0, size);
-        if (xhat != null) {
-            Checks.span("batchNormForward", "xhat", xhat, 0, size);
-        }
-        Checks.span("batchNormForward", "mean", mean, 0, c);
-        Checks.span("batchNormForward", "invStd", invStd, 0, c);
-        Checks.span("batchNormForward", "gamma", gamma, 0, c);
-        Checks.span("batchNormForward", "beta", beta, 0, c);
+        Checks.batchNormForward(y, xhat, x, mean, invStd, gamma, beta, n, c, spatial);
         for (int ni = 0; ni < n; ni++) {
             for (int ci = 0; ci < c; ci++) {
                 float mu = mean[ci];

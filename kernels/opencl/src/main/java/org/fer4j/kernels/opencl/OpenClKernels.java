@@ -721,17 +721,8 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
                                               float[] gamma, float[] beta, int n, int c, int spatial) {
-        Checks.ncs("batchNormForward", n, c, spatial);
+        Checks.batchNormForward(y, xhat, x, mean, invStd, gamma, beta, n, c, spatial);
         long size = (long) n * c * spatial;
-        Checks.span("batchNormForward", "x", x, 0, size);
-        Checks.span("batchNormForward", "y", y, 0, size);
-        if (xhat != null) {
-            Checks.span("batchNormForward", "xhat", xhat, 0, size);
-        }
-        Checks.span("batchNormForward", "mean", mean, 0, c);
-        Checks.span("batchNormForward", "invStd", invStd, 0, c);
-        Checks.span("batchNormForward", "gamma", gamma, 0, c);
-        Checks.span("batchNormForward", "beta", beta, 0, c);
         if (size == 0) {
             return;
         }
