@@ -129,6 +129,23 @@ public final class Checks {
         span(kernel, "beta", beta, 0, c);
     }
 
+    /** batchNormBackward: sizes (at least one value per channel) and spans. */
+    public static void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
+                                         float[] invStd, float[] gamma, int n, int c, int spatial) {
+        String kernel = "batchNormBackward";
+        ncs(kernel, n, c, spatial);
+        long count = (long) n * spatial;
+        positive(kernel, "n*spatial", count);
+        long size = count * c;
+        span(kernel, "dx", dx, 0, size);
+        span(kernel, "dy", dy, 0, size);
+        span(kernel, "xhat", xhat, 0, size);
+        span(kernel, "dgamma", dgamma, 0, c);
+        span(kernel, "dbeta", dbeta, 0, c);
+        span(kernel, "invStd", invStd, 0, c);
+        span(kernel, "gamma", gamma, 0, c);
+    }
+
     /** adamUpdate: sizes, the step, the betas and the four spans. */
     public static void adam(float[] w, float[] g, float[] m, float[] v, int n, float beta1, float beta2, long t) {
         String kernel = "adamUpdate";

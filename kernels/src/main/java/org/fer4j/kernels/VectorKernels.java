@@ -854,17 +854,9 @@ final class VectorKernels implements Kernels {
     @Override
     public void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
                                   float[] invStd, float[] gamma, int n, int c, int spatial) {
-        Checks.ncs("batchNormBackward", n, c, spatial);
+        Checks.batchNormBackward(dx, dgamma, dbeta, dy, xhat, invStd, gamma, n, c, spatial);
         long count = (long) n * spatial;
-        Checks.positive("batchNormBackward", "n*spatial", count);
         long size = count * c;
-        Checks.span("batchNormBackward", "dx", dx, 0, size);
-        Checks.span("batchNormBackward", "dy", dy, 0, size);
-        Checks.span("batchNormBackward", "xhat", xhat, 0, size);
-        Checks.span("batchNormBackward", "dgamma", dgamma, 0, c);
-        Checks.span("batchNormBackward", "dbeta", dbeta, 0, c);
-        Checks.span("batchNormBackward", "invStd", invStd, 0, c);
-        Checks.span("batchNormBackward", "gamma", gamma, 0, c);
         split(c, size, (c0, c1) -> {
             double[] sums = new double[2];
             for (int ci = c0; ci < c1; ci++) {
