@@ -175,6 +175,9 @@ final class DemoCommand implements Callable<Integer> {
         if (cacheDir != null) {
             args.addAll(List.of("--cache-dir", cacheDir.toString()));
         }
+        if (Main.verbose) {
+            args.add("--verbose"); // Main.run starts quiet; keep the user's choice
+        }
         return Main.run(args.toArray(String[]::new), o, err);
     }
 
