@@ -1,14 +1,16 @@
 package org.fer4j.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.fer4j.cli.report.RunReport;
-import org.fer4j.kernels.KernelsProvider;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.fer4j.cli.report.RunReport;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.data.ArrayDataset;
 import org.fer4j.engine.data.SyntheticBars;
@@ -23,11 +25,13 @@ import org.fer4j.engine.train.ModelCheckpoint;
 import org.fer4j.engine.train.ProgressBar;
 import org.fer4j.engine.train.TrainConfig;
 import org.fer4j.engine.train.Trainer;
+import org.fer4j.kernels.KernelsProvider;
 import org.fer4j.models.ModelZoo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The main job of the README, in two parts. First the end-to-end check that needs no data: it
@@ -86,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
                     + "to skip it; the default is skipped when it is absent (default: ${DEFAULT-VALUE})")
     String data;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     EngineOptions engine = new EngineOptions();
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "where the decoded FER2013 is cached (default: "
@@ -150,13 +154,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The second part: {@code fer4j eval --model fer2013 --split PublicTest} on the FER2013 data, if any. */
-    private int bundledModel(PrintWriter o) throws java.io.IOException {
+    private int bundledModel(PrintWriter o) throws IOException {
         if (data.equalsIgnoreCase("none")) {
             return 0;
         }
         Path source = Path.of(data);
         o.println();
-        if (!java.nio.file.Files.exists(source)) {
+        if (!Files.exists(source)) {
             if (!data.equals(DEFAULT_FER2013)) {
                 throw new IllegalArgumentException("--data: " + data + " does not exist (expected FER2013 as .csv, .csv.gz or .tar.gz)");
             }
@@ -168,9 +172,9 @@ final class DemoCommand implements Callable<Integer> {
         o.println("Bundled model: fer2013 on " + data + ", split PublicTest");
         o.flush();
         Path reportDir = out != null ? out.resolve("fer2013-publictest")
-                : java.nio.file.Files.createTempDirectory("fer4j-demo-eval");
+                : Files.createTempDirectory("fer4j-demo-eval");
         PrintWriter err = spec.commandLine().getErr();
-        List<String> args = new java.util.ArrayList<>(List.of("eval", "--model", "fer2013", "--data", data,
+        List<String> args = new ArrayList<>(List.of("eval", "--model", "fer2013", "--data", data,
                 "--split", "PublicTest", "--out", reportDir.toString()));
         if (cacheDir != null) {
             args.addAll(List.of("--cache-dir", cacheDir.toString()));

@@ -8,11 +8,12 @@ import org.fer4j.engine.Sequential;
 import org.fer4j.engine.io.Checkpoint;
 import org.fer4j.engine.io.ModelFile;
 import org.fer4j.models.ModelZoo;
+import org.fer4j.models.Pretrained;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "summary",
         description = "Print a model's layers, output shapes and parameter counts (Keras' model.summary()).",
@@ -38,18 +39,18 @@ final class SummaryCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path path = Path.of(model);
         boolean file = !ModelZoo.contains(model) && (Files.exists(path) || model.endsWith(ModelFile.EXTENSION));
-        boolean bundled = !file && !ModelZoo.contains(model) && org.fer4j.models.Pretrained.isKnown(model);
+        boolean bundled = !file && !ModelZoo.contains(model) && Pretrained.isKnown(model);
         if (file || bundled) {
             if (classes != null) {
                 throw new IllegalArgumentException("--classes applies to architectures, not to the trained model " + model);
             }
-            Checkpoint c = file ? ModelFile.load(path) : org.fer4j.models.Pretrained.load(model);
+            Checkpoint c = file ? ModelFile.load(path) : Pretrained.load(model);
             out.print(c.model().summary());
             out.println("Classes: " + String.join(", ", c.info().classNames()));
             out.println("Normalization: " + c.info().normalization());
             if (bundled) {
-                out.println("Bundled model: " + org.fer4j.models.Pretrained.describe(model)
-                        + (org.fer4j.models.Pretrained.FLIP_AVERAGING ? "; classifies with flip averaging (--tta none for one pass)" : ""));
+                out.println("Bundled model: " + Pretrained.describe(model)
+                        + (Pretrained.FLIP_AVERAGING ? "; classifies with flip averaging (--tta none for one pass)" : ""));
             }
             // How the model was made, as its training run recorded it (data, split, command, metrics, ...).
             var meta = c.info().metadata();

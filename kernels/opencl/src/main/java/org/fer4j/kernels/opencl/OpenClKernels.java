@@ -6,11 +6,15 @@ import com.aparapi.exception.CompileFailedException;
 import com.aparapi.internal.kernel.KernelManager;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.logging.Handler;
@@ -186,7 +190,7 @@ public final class OpenClKernels implements Kernels {
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT,
+            return String.format(Locale.ROOT,
                     "%d uploads (%.2f MB, %.1f ms), %d downloads (%.2f MB, %.1f ms; %d of resident arrays),"
                             + " %d kernels (%.1f ms), %d arena growths",
                     uploads, uploadBytes / 1e6, uploadNanos / 1e6, downloads, downloadBytes / 1e6,
@@ -212,8 +216,8 @@ public final class OpenClKernels implements Kernels {
         stats.uploads = stats.uploadBytes = stats.uploadNanos = 0;
         stats.downloads = stats.downloadBytes = stats.downloadNanos = 0;
         stats.kernels = stats.kernelNanos = stats.growths = stats.residentDownloads = 0;
-        java.util.Arrays.fill(stats.opNanos, 0);
-        java.util.Arrays.fill(stats.opCounts, 0);
+        Arrays.fill(stats.opNanos, 0);
+        Arrays.fill(stats.opCounts, 0);
         stats.compileNanos = compile;
     }
 
@@ -1412,15 +1416,15 @@ public final class OpenClKernels implements Kernels {
 
     private static String[] opNames() {
         String[] names = new String[128];
-        for (java.lang.reflect.Field f : MegaKernel.class.getDeclaredFields()) {
+        for (Field f : MegaKernel.class.getDeclaredFields()) {
             int m = f.getModifiers();
-            if (f.getType() == int.class && java.lang.reflect.Modifier.isStatic(m) && java.lang.reflect.Modifier.isFinal(m)
-                    && f.getName().equals(f.getName().toUpperCase(java.util.Locale.ROOT))) {
+            if (f.getType() == int.class && Modifier.isStatic(m) && Modifier.isFinal(m)
+                    && f.getName().equals(f.getName().toUpperCase(Locale.ROOT))) {
                 try {
                     int v = f.getInt(null);
                     if (v >= 0 && v < names.length && names[v] == null && !f.getName().startsWith("MIN_")
                             && !f.getName().startsWith("MAX_") && f.getName().length() > 2) {
-                        names[v] = f.getName().toLowerCase(java.util.Locale.ROOT);
+                        names[v] = f.getName().toLowerCase(Locale.ROOT);
                     }
                 } catch (IllegalAccessException e) {
                     throw new IllegalStateException(e);
@@ -1434,7 +1438,7 @@ public final class OpenClKernels implements Kernels {
      * Kernel time by operation since the last {@link #resetStats()}, in milliseconds, largest
      * first: where the device time goes (on POCL, the SGEMM).
      */
-    public synchronized java.util.LinkedHashMap<String, Double> kernelMillisByOp() {
+    public synchronized LinkedHashMap<String, Double> kernelMillisByOp() {
         List<Integer> ops = new ArrayList<>();
         for (int op = 0; op < stats.opNanos.length; op++) {
             if (stats.opCounts[op] > 0) {
@@ -1442,7 +1446,7 @@ public final class OpenClKernels implements Kernels {
             }
         }
         ops.sort((a, b) -> Long.compare(stats.opNanos[b], stats.opNanos[a]));
-        java.util.LinkedHashMap<String, Double> out = new java.util.LinkedHashMap<>();
+        LinkedHashMap<String, Double> out = new LinkedHashMap<>();
         for (int op : ops) {
             String name = OP_NAMES[op] != null ? OP_NAMES[op] : "op" + op;
             out.put(name, Math.round(stats.opNanos[op] / 1e4) / 100.0);
