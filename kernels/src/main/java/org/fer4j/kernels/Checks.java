@@ -199,13 +199,16 @@ public final class Checks {
         span(kernel, "col", col, colOff, (long) channels * kh * kw * outH * outW);
     }
 
-    /** convForward: the geometry, the workspace (one image's col), the images, the kernel and y. */
+    /** convForward: the geometry, the workspace (one image's col), the images, the kernel, the bias and y. */
     public static void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
-                            float[] col, int filters, int channels, int height, int width, int kh, int kw,
-                            int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+                            float[] bias, float[] col, int filters, int channels, int height, int width, int kh,
+                            int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
         String k = "convForward";
         nonNegative(k, "images", images);
         nonNegative(k, "filters", filters);
+        if (bias != null) {
+            span(k, "bias", bias, 0, filters);
+        }
         conv(k, col, 0, img, imgOff, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft,
                 outH, outW);
         span(k, "img", img, imgOff, (long) images * channels * height * width);

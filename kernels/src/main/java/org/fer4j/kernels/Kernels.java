@@ -139,27 +139,39 @@ public interface Kernels {
                 int strideH, int strideW, int padTop, int padLeft, int outH, int outW);
 
     /**
-     * The convolution of {@code images} consecutive images, each as one product:
-     * {@code y[t] = beta * y[t] + kernel . im2col(img[t])}, with {@code y[t] [F, outH*outW]} at
-     * {@code yOff + t*F*outH*outW}, {@code img[t] [C, H, W]} at {@code imgOff + t*C*H*W},
-     * {@code kernel [F, C*kh*kw]} row-major from 0, and the geometry as in {@link #im2col}.
+     * The convolution of {@code images} consecutive images, each as one product with its bias and
+     * activation: {@code y[t] = act(kernel . im2col(img[t]) + bias)}, with {@code y[t] [F, outH*outW]}
+     * at {@code yOff + t*F*outH*outW}, {@code img[t] [C, H, W]} at {@code imgOff + t*C*H*W},
+     * {@code kernel [F, C*kh*kw]} row-major from 0, {@code bias[F]} (one value per row of
+     * {@code y[t]}; null for none), {@code act} ReLU when {@code relu} and the identity otherwise,
+     * and the geometry as in {@link #im2col}. {@code y}'s previous contents are not read.
      * {@code col} is a workspace of at least {@code C*kh*kw*outH*outW} floats (one image) that an
-     * implementation may use; its contents afterwards are unspecified. The default, and the
-     * reference, is exactly that, image by image: {@code im2col} into {@code col}, then
-     * {@code sgemm}. A backend may instead unfold each image straight into its GEMM's packed panels,
-     * never writing {@code col}, and pack the kernel once for all the images.
+     * implementation may use; its contents afterwards are unspecified.
+     *
+     * <p>The default, and the reference, is exactly that, step by step: {@link #fillBias} (or
+     * zeros), then image by image {@code im2col} into {@code col} and {@code sgemm} adding to y,
+     * then {@link #reluInPlace}. A backend may instead unfold each image straight into its GEMM's
+     * packed panels, never writing {@code col}, pack the kernel once for all the images, and apply
+     * the bias and the ReLU as it stores each tile of y (an epilogue, fusing three passes over y
+     * into the GEMM's one).
      */
     default void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
-                             float[] col, int filters, int channels, int height, int width, int kh, int kw,
-                             int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                             float beta) {
+                             float[] bias, float[] col, int filters, int channels, int height, int width,
+                             int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
+                             boolean relu) {
         int rows = channels * kh * kw;
         int positions = outH * outW;
+        if (bias != null) {
+            fillBias(y, yOff, bias, images, filters, positions);
+        }
         for (int t = 0; t < images; t++) {
             im2col(col, 0, img, imgOff + t * channels * height * width, channels, height, width, kh, kw,
                     strideH, strideW, padTop, padLeft, outH, outW);
             sgemm(false, false, filters, positions, rows, 1f, kernel, 0, rows, col, 0, positions,
-                    beta, y, yOff + t * filters * positions, positions);
+                    bias == null ? 0f : 1f, y, yOff + t * filters * positions, positions);
+        }
+        if (relu) {
+            reluInPlace(y, yOff, images * filters * positions);
         }
     }
 
@@ -224,6 +236,9 @@ public interface Kernels {
 
     /** {@code y[i] = max(x[i], 0)}; {@code y} may alias {@code x}. */
     void reluForward(float[] y, float[] x, int n);
+
+    /** {@code x[off + i] = max(x[off + i], 0)} for {@code i < n}, in place (a fused activation). */
+    void reluInPlace(float[] x, int off, int n);
 
     /** {@code dx[i] = y[i] > 0 ? dy[i] : 0}, reading the forward <em>output</em> {@code y}. */
     void reluBackward(float[] dx, float[] dy, float[] y, int n);

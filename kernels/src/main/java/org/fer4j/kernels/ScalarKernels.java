@@ -226,14 +226,14 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
-                            float[] col, int filters, int channels, int height, int width, int kh, int kw,
-                            int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                            float beta) {
-        Checks.convForward(y, yOff, img, imgOff, images, kernel, col, filters, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
-        // The definition: unfold, then one GEMM per image (Kernels' default).
-        Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, col, filters, channels, height, width,
-                kh, kw, strideH, strideW, padTop, padLeft, outH, outW, beta);
+                            float[] bias, float[] col, int filters, int channels, int height, int width,
+                            int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
+                            boolean relu) {
+        Checks.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height, width,
+                kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+        // The definition: the bias, then unfold and one GEMM per image, then the ReLU (Kernels' default).
+        Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height,
+                width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu);
     }
 
     @Override
@@ -446,6 +446,15 @@ public final class ScalarKernels implements Kernels {
         Checks.span("reluForward", "x", x, 0, n);
         for (int i = 0; i < n; i++) {
             y[i] = Math.max(x[i], 0f); // Math.max lets a NaN through, where x > 0 ? x : 0 would hide it
+        }
+    }
+
+    @Override
+    public void reluInPlace(float[] x, int off, int n) {
+        Checks.nonNegative("reluInPlace", "n", n);
+        Checks.span("reluInPlace", "x", x, off, n);
+        for (int i = off; i < off + n; i++) {
+            x[i] = Math.max(x[i], 0f);
         }
     }
 

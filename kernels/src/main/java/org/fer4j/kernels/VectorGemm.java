@@ -141,12 +141,16 @@ final class VectorGemm {
             return;
         }
         product(transA, m, n, k, alpha, a, aOff, lda, null,
-                (pc, kc, jc, nc, bp, w) -> packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp), beta, c, cOff, ldc);
+                (pc, kc, jc, nc, bp, w) -> packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp), beta, c, cOff, ldc,
+                null, false);
     }
 
     /**
-     * The convolution of {@code images} consecutive images, {@code y[t] [F, P] = beta*y[t] +
-     * kernel [F, rows] . im2col(img[t])}, with two savings over im2col then sgemm. Each image is
+     * The convolution of {@code images} consecutive images, {@code y[t] [F, P] = act(kernel [F, rows]
+     * . im2col(img[t]) + bias)}, with {@code act} the identity or ReLU and {@code bias} null for
+     * none, with three savings over im2col then sgemm. The bias and the ReLU are applied as the
+     * micro-tiles are stored ({@link #storeTile}), so y is written once, never read back, and no
+     * separate pass fills it with the bias or rectifies it. Each image is
      * unfolded straight into the packed B panels ({@link #packImage}), so the column matrix is never
      * written (a pass over {@code rows * P} floats saved, 2.2 MB an image for fer-ref's second
      * convolution, and its reading back). And the kernel is packed once for all the images instead
@@ -154,9 +158,9 @@ final class VectorGemm {
      * that packing was a third of the time). Only for "valid" geometries with stride 1 across: no
      * padding, every window inside the image (the caller checks).
      */
-    void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel, int filters,
-                     int channels, int height, int width, int kh, int kw, int strideH, int outH, int outW,
-                     float beta) {
+    void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel, float[] bias,
+                     int filters, int channels, int height, int width, int kh, int kw, int strideH, int outH,
+                     int outW, boolean relu) {
         int rows = channels * kh * kw;
         int positions = outH * outW;
         float[] packedKernel = packWhole(kernel, filters, rows);
@@ -165,7 +169,7 @@ final class VectorGemm {
             product(false, filters, positions, rows, 1f, kernel, 0, rows, packedKernel,
                     (pc, kc, jc, nc, bp, w) -> packImage(img, image, height, width, kh, kw, strideH, outW,
                             pc, kc, jc, nc, bp, w),
-                    beta, y, yOff + t * filters * positions, positions);
+                    0f, y, yOff + t * filters * positions, positions, bias, relu);
         }
     }
 
@@ -204,29 +208,34 @@ final class VectorGemm {
 
     /**
      * The blocked product, split over threads when large: panels of columns, or of rows when m > n.
-     * {@code packedA}, when not null, is all of A packed by {@link #packWhole}.
+     * {@code packedA}, when not null, is all of A packed by {@link #packWhole}. The epilogue, for
+     * convolutions ({@code beta} 0 only): {@code bias[i]} added to row i of C when not null, and
+     * C rectified when {@code relu}.
      */
     private void product(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-                         float[] packedA, PanelSource b, float beta, float[] c, int cOff, int ldc) {
+                         float[] packedA, PanelSource b, float beta, float[] c, int cOff, int ldc,
+                         float[] bias, boolean relu) {
+        assert beta == 0f || (bias == null && !relu) : "the epilogue is defined for beta 0";
         int mPadded = (m + mr - 1) / mr * mr;
         boolean parallel = (long) m * n * k >= PARALLEL_WORK && Parallel.threads() > 1;
         if (parallel && m <= n) {
             int panels = (n + NR - 1) / NR;
             Parallel.forRange(panels, (p0, p1) -> blocked(transA, 0, m, p0 * NR, Math.min(n, p1 * NR), k,
-                    alpha, a, aOff, lda, packedA, mPadded, b, beta, c, cOff, ldc));
+                    alpha, a, aOff, lda, packedA, mPadded, b, beta, c, cOff, ldc, bias, relu));
         } else if (parallel) {
             int panels = (m + mr - 1) / mr;
             Parallel.forRange(panels, (p0, p1) -> blocked(transA, p0 * mr, Math.min(m, p1 * mr), 0, n, k,
-                    alpha, a, aOff, lda, packedA, mPadded, b, beta, c, cOff, ldc));
+                    alpha, a, aOff, lda, packedA, mPadded, b, beta, c, cOff, ldc, bias, relu));
         } else {
-            blocked(transA, 0, m, 0, n, k, alpha, a, aOff, lda, packedA, mPadded, b, beta, c, cOff, ldc);
+            blocked(transA, 0, m, 0, n, k, alpha, a, aOff, lda, packedA, mPadded, b, beta, c, cOff, ldc,
+                    bias, relu);
         }
     }
 
     /** {@code C[i0:i1, j0:j1]} on this thread, through the five loops around the micro-kernel. */
     private void blocked(boolean transA, int i0, int i1, int j0, int j1, int k,
                          float alpha, float[] a, int aOff, int lda, float[] packedA, int mPadded, PanelSource b,
-                         float beta, float[] c, int cOff, int ldc) {
+                         float beta, float[] c, int cOff, int ldc, float[] bias, boolean relu) {
         Workspace w = workspace.get();
         if (beta != 0f && beta != 1f) {
             scaleC(i1 - i0, j1 - j0, beta, c, cOff + i0 * ldc + j0, ldc);  // then every block adds
@@ -237,8 +246,10 @@ final class VectorGemm {
             for (int pc = 0; pc < k; pc += kc) {
                 int kb = Math.min(kc, k - pc);
                 b.pack(pc, kb, jc, nc, w.bp, w);
-                // With beta 0 the first K block overwrites C (never reading it); the rest add.
+                // With beta 0 the first K block overwrites C (never reading it), adding the bias;
+                // the rest add; the last one also rectifies.
                 boolean overwrite = pc == 0 && beta == 0f;
+                boolean last = pc + kb >= k;
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
                     int aDirect = -1;
@@ -260,7 +271,7 @@ final class VectorGemm {
                         packA(transA, a, aOff, lda, ic, mc, pc, kb, alpha, w.ap, 0);
                     }
                     macroKernel(kb, mc, nc, a, aDirect, lda, ap, apBase, w.bp, c, cOff + ic * ldc + jc, ldc,
-                            overwrite, w.tile);
+                            overwrite, overwrite ? bias : null, ic, relu && last, w.tile);
                 }
             }
         }
@@ -270,10 +281,12 @@ final class VectorGemm {
      * All micro-tiles of one A block times one packed B block. A's full panels come from
      * {@code a} in place when {@code aDirect >= 0} (their first element at {@code aDirect + ir},
      * step {@code lda}); otherwise, and for a last partial panel, from the packed {@code ap}
-     * (this block's panels from {@code apBase}).
+     * (this block's panels from {@code apBase}). Each tile is computed into {@code tile} and then
+     * stored ({@link #storeTile}), with the bias of the block's rows from {@code bias[row0]}.
      */
     private void macroKernel(int kc, int mc, int nc, float[] a, int aDirect, int lda, float[] ap, int apBase,
-                             float[] bp, float[] c, int cBase, int ldc, boolean overwrite, float[] tile) {
+                             float[] bp, float[] c, int cBase, int ldc, boolean overwrite, float[] bias, int row0,
+                             boolean relu, float[] tile) {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int bPanel = jr * kc;  // panel jr/NR starts at (jr/NR) * kc * NR
@@ -285,10 +298,11 @@ final class VectorGemm {
                 int aStep = direct ? lda : mr;
                 int cTile = cBase + ir * ldc + jr;
                 if (mr == 8) {
-                    kernel8(kc, aArray, aPanel, aStep, bp, bPanel, c, cTile, ldc, rows, cols, overwrite, tile);
+                    kernel8(kc, aArray, aPanel, aStep, bp, bPanel, tile);
                 } else {
-                    kernel6(kc, aArray, aPanel, aStep, bp, bPanel, c, cTile, ldc, rows, cols, overwrite, tile);
+                    kernel6(kc, aArray, aPanel, aStep, bp, bPanel, tile);
                 }
+                storeTile(tile, c, cTile, ldc, rows, cols, overwrite, bias, row0 + ir, relu);
             }
         }
     }
@@ -549,13 +563,11 @@ final class VectorGemm {
     // ---------------------------------------------------------------- micro-kernels
 
     /**
-     * C tile [rows x cols] at {@code ci} = (overwrite) or += A panel [8 x kc] . B panel [kc x NR].
-     * The 8 values of A for step p are contiguous, at {@code ap[ai + p*as]}: {@code as} is 8 in a
-     * packed panel, {@code lda} when A is read in place (stored transposed). {@code tile} is
-     * scratch for edge tiles, {@code mr x NR}.
+     * {@code tile [8 x NR]} = A panel [8 x kc] . B panel [kc x NR], the micro-kernel. The 8 values
+     * of A for step p are contiguous, at {@code ap[ai + p*as]}: {@code as} is 8 in a packed panel,
+     * {@code lda} when A is read in place (stored transposed).
      */
-    private void kernel8(int kc, float[] ap, int ai, int as, float[] bp, int bi,
-                         float[] c, int ci, int ldc, int rows, int cols, boolean overwrite, float[] tile) {
+    private static void kernel8(int kc, float[] ap, int ai, int as, float[] bp, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -590,14 +602,13 @@ final class VectorGemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        // Spill the accumulators to the L1-resident scratch tile and store C from there, in
-        // another method. This method stays one straight path of vector operations that C2 can
-        // always inline in full: with the store variants (overwrite, accumulate, edge) inline it
-        // was large enough that a recompilation after an uncommon trap could run out of C2's
-        // inlining budget, leave x.fma(...) as a call and box every vector, 10x slower for the
-        // rest of the run (seen in about one run in eight on a loaded machine; see
-        // docs/kernels-notes.md). The spill costs 2 x 16 L1 accesses per tile against
-        // 16 x kc FMAs.
+        // Spill the accumulators to the L1-resident scratch tile; the caller stores C from there.
+        // This method stays one straight path of vector operations that C2 can always inline in
+        // full: with the store variants (overwrite, accumulate, edge) inline it was large enough
+        // that a recompilation after an uncommon trap could run out of C2's inlining budget,
+        // leave x.fma(...) as a call and box every vector, 10x slower for the rest of the run
+        // (seen in about one run in eight on a loaded machine; see docs/kernels-notes.md). The
+        // spill costs 2 x 16 L1 accesses per tile against 16 x kc FMAs.
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
         c10.intoArray(tile, NR);
@@ -614,12 +625,10 @@ final class VectorGemm {
         c61.intoArray(tile, 6 * NR + L);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + L);
-        storeTile(tile, c, ci, ldc, rows, cols, overwrite);
     }
 
     /** The 6-row variant of {@link #kernel8}, for machines with 16 vector registers. */
-    private void kernel6(int kc, float[] ap, int ai, int as, float[] bp, int bi,
-                         float[] c, int ci, int ldc, int rows, int cols, boolean overwrite, float[] tile) {
+    private static void kernel6(int kc, float[] ap, int ai, int as, float[] bp, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -647,7 +656,7 @@ final class VectorGemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        // Spill and store from scratch, as kernel8 does and for the same reason.
+        // Spill to scratch, as kernel8 does and for the same reason.
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
         c10.intoArray(tile, NR);
@@ -660,17 +669,19 @@ final class VectorGemm {
         c41.intoArray(tile, 4 * NR + L);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + L);
-        storeTile(tile, c, ci, ldc, rows, cols, overwrite);
     }
 
     /**
-     * The part of a spilled tile that lies inside C: {@code rows x cols} from {@code tile}
-     * (row stride NR) into C, overwriting or adding.
+     * The part of a computed tile that lies inside C, {@code rows x cols} from {@code tile} (rows
+     * of NR floats) into C at {@code ci}: {@code C = tile + bias[row]} when {@code overwrite}
+     * ({@code bias} null: no bias), else {@code C += tile}; then {@code C = max(C, 0)} when
+     * {@code relu}. The epilogue of a convolution, so that its output is written once: adding the
+     * tile to C, or the bias to the tile, gives the same bits in either order.
      */
-    /** C tile [rows x cols] at {@code ci} = (overwrite) or += the first rows of {@code tile} (rows of NR floats). */
-    private void storeTile(float[] tile, float[] c, int ci, int ldc, int rows, int cols, boolean overwrite) {
+    private void storeTile(float[] tile, float[] c, int ci, int ldc, int rows, int cols, boolean overwrite,
+                           float[] bias, int row0, boolean relu) {
         if (cols != NR || plantedEdgeBug != 0) {
-            storeEdge(tile, c, ci, ldc, rows, cols, overwrite);
+            storeEdge(tile, c, ci, ldc, rows, cols, overwrite, bias, row0, relu);
             return;
         }
         for (int r = 0; r < rows; r++) {
@@ -681,18 +692,33 @@ final class VectorGemm {
             if (!overwrite) {
                 v0 = v0.add(FloatVector.fromArray(S, c, o));
                 v1 = v1.add(FloatVector.fromArray(S, c, o + L));
+            } else if (bias != null) {
+                v0 = v0.add(bias[row0 + r]);
+                v1 = v1.add(bias[row0 + r]);
+            }
+            if (relu) {
+                // lanewise MAX is Math.max: a NaN passes through, as in the reference's ReLU
+                v0 = v0.max(0f);
+                v1 = v1.max(0f);
             }
             v0.intoArray(c, o);
             v1.intoArray(c, o + L);
         }
     }
 
-    private void storeEdge(float[] tile, float[] c, int ci, int ldc, int rows, int cols, boolean overwrite) {
+    private void storeEdge(float[] tile, float[] c, int ci, int ldc, int rows, int cols, boolean overwrite,
+                           float[] bias, int row0, boolean relu) {
         int w = cols - plantedEdgeBug;
         for (int r = 0; r < rows; r++) {
             int row = ci + r * ldc;
             for (int j = 0; j < w; j++) {
-                c[row + j] = overwrite ? tile[r * NR + j] : c[row + j] + tile[r * NR + j];
+                float v = tile[r * NR + j];
+                if (!overwrite) {
+                    v = c[row + j] + v;
+                } else if (bias != null) {
+                    v = v + bias[row0 + r];
+                }
+                c[row + j] = relu ? Math.max(v, 0f) : v;
             }
         }
     }

@@ -493,11 +493,11 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
-                            float[] col, int filters, int channels, int height, int width, int kh, int kw,
-                            int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                            float beta) {
-        Checks.convForward(y, yOff, img, imgOff, images, kernel, col, filters, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
+                            float[] bias, float[] col, int filters, int channels, int height, int width,
+                            int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
+                            boolean relu) {
+        Checks.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height, width,
+                kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
         // "Valid" windows at stride 1 across (every fer-ref convolution): the GEMM unfolds each image
         // into its packed panels itself and packs the kernel once for all of them. Anything else:
         // im2col into col, then the GEMM, image by image.
@@ -508,11 +508,11 @@ final class VectorKernels implements Kernels {
             return;
         }
         if (unfoldInPanels) {
-            gemm.convForward(y, yOff, img, imgOff, images, kernel, filters, channels, height, width, kh, kw,
-                    strideH, outH, outW, beta);
+            gemm.convForward(y, yOff, img, imgOff, images, kernel, bias, filters, channels, height, width,
+                    kh, kw, strideH, outH, outW, relu);
         } else {
-            Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, col, filters, channels, height,
-                    width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, beta);
+            Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels,
+                    height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu);
         }
     }
 
@@ -923,6 +923,17 @@ final class VectorKernels implements Kernels {
             Parallel.forRange(n, GRAIN, (from, to) -> relu(y, x, from, to));
         } else {
             relu(y, x, 0, n);
+        }
+    }
+
+    @Override
+    public void reluInPlace(float[] x, int off, int n) {
+        Checks.nonNegative("reluInPlace", "n", n);
+        Checks.span("reluInPlace", "x", x, off, n);
+        if (large(n)) {
+            Parallel.forRange(n, GRAIN, (from, to) -> relu(x, x, off + from, off + to));
+        } else {
+            relu(x, x, off, off + n);
         }
     }
 

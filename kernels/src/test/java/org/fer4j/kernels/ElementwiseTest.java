@@ -110,6 +110,15 @@ class ElementwiseTest {
     }
 
     @Test
+    void reluInPlaceRectifiesOnlyItsSpan() {
+        float[] x = {-1, -2, -0f, 0, 3, Float.NaN, -4};
+        kernels.reluInPlace(x, 1, 5);
+        assertArrayEquals(new float[] {-1, 0, 0, 0, 3, Float.NaN, -4}, x);
+        var e = assertThrows(IllegalArgumentException.class, () -> kernels.reluInPlace(x, 3, 5));
+        assertTrue(e.getMessage().startsWith("reluInPlace: x"), e.getMessage());
+    }
+
+    @Test
     void reluBackwardReadsTheForwardOutput() {
         float[] y = {0, 0.5f, 0, 2};
         float[] dy = {1, 2, 3, 4};

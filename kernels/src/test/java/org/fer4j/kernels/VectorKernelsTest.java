@@ -218,6 +218,15 @@ class VectorKernelsTest {
             if ((bad = sameBits("reluForward " + what, ye, ya)) != null) {
                 return bad;
             }
+            // In place over [off, n): the elements before off must keep their (negative) values.
+            int off = Math.min(3, n);
+            float[] re = x.clone();
+            float[] ra = x.clone();
+            ref.reluInPlace(re, off, n - off);
+            v.reluInPlace(ra, off, n - off);
+            if ((bad = sameBits("reluInPlace " + what, re, ra)) != null) {
+                return bad;
+            }
             float[] dx0 = new float[n];
             float[] dx1 = new float[n];
             ref.reluBackward(dx0, y0, ye, n);
@@ -465,22 +474,33 @@ class VectorKernelsTest {
             int images = f % 2 == 0 ? 3 : 1;  // several images: the kernel is packed once for all
             float[] img = TestSupport.uniform(random, images * g[1] * g[2] * g[3] + 3);
             float[] kernel = TestSupport.uniform(random, f * rows);
-            for (float beta : new float[] {0f, 1f}) {
+            float[] bias = TestSupport.uniform(random, f);
+            for (int variant = 0; variant < 4; variant++) {
+                float[] b = variant % 2 == 0 ? null : bias;  // without and with a bias
+                boolean relu = variant >= 2;                  // without and with the fused ReLU
                 float[] y0 = TestSupport.uniform(random, images * f * positions + 4);
                 float[] ye = y0.clone();
                 float[] ya = y0.clone();
                 float[] col = new float[rows * positions];
-                ref.convForward(ye, 2, img, 3, images, kernel, col, f, g[1], g[2], g[3], g[4], g[5], g[6], g[7],
-                        g[8], g[9], outH, outW, beta);
-                v.convForward(ya, 2, img, 3, images, kernel, new float[rows * positions], f, g[1], g[2], g[3],
-                        g[4], g[5], g[6], g[7], g[8], g[9], outH, outW, beta);
-                // Both within the GEMM bound of the exact value; |w| and |x| <= 1, so sum |w x| <= rows.
+                ref.convForward(ye, 2, img, 3, images, kernel, b, col, f, g[1], g[2], g[3], g[4], g[5], g[6],
+                        g[7], g[8], g[9], outH, outW, relu);
+                v.convForward(ya, 2, img, 3, images, kernel, b, new float[rows * positions], f, g[1], g[2],
+                        g[3], g[4], g[5], g[6], g[7], g[8], g[9], outH, outW, relu);
+                // Both within the GEMM bound of the exact value; |w|, |x| and |b| <= 1, so
+                // sum |w x| + |b| <= rows + 1 (and max(., 0) only shrinks differences).
                 double tolerance = 2.0 * (rows + 2) * 0x1.0p-24 * (rows + 1);
                 for (int i = 0; i < ye.length; i++) {
                     boolean inside = i >= 2 && i < 2 + images * f * positions;
                     if (!inside ? Float.compare(ye[i], ya[i]) != 0 : !(Math.abs(ye[i] - ya[i]) <= tolerance)) {
-                        return "convForward " + Arrays.toString(g) + " beta " + beta + ": y[" + i + "] = " + ya[i]
-                                + ", reference " + ye[i];
+                        return "convForward " + Arrays.toString(g) + (b == null ? "" : " bias")
+                                + (relu ? " relu" : "") + ": y[" + i + "] = " + ya[i] + ", reference " + ye[i];
+                    }
+                }
+                if (relu) {
+                    for (int i = 2; i < 2 + images * f * positions; i++) {
+                        if (!(ya[i] >= 0f)) {
+                            return "convForward " + Arrays.toString(g) + " relu: y[" + i + "] = " + ya[i];
+                        }
                     }
                 }
             }

@@ -94,10 +94,22 @@ public final class Layers {
     }
 
     /**
+     * Whether {@link #buildChain} fuses a ReLU into the convolution before it: true unless the
+     * system property {@code fer4j.fusion} is {@code false} (for measuring what fusion saves; the
+     * results are the same bits either way on the vector backend, within rounding elsewhere).
+     */
+    static final boolean FUSION = !"false".equalsIgnoreCase(System.getProperty("fer4j.fusion"));
+
+    /**
      * Builds each layer on the previous one's output shape and returns the last output shape.
      * A layer learns whether a ReLU follows it (looking past batch-norm, dropout, max-pooling and
      * flatten), which selects He over Glorot initialisation. Build errors are rethrown naming the
      * layer's index, name and type, the shape it got, and what it needs.
+     *
+     * <p>Then a {@link Conv2D} directly followed by a {@link ReLU} is fused: the convolution
+     * applies {@code max(y, 0)} as its GEMM stores the output and the ReLU passes it on (an
+     * operator fusion, like oneDNN's post-ops). The layers, their names, the summary and the model
+     * file stay as they were; only the work moves.
      */
     public static int[] buildChain(List<Layer> layers, int[] inputShape, RandomGenerator random,
                                    boolean chainFollowedByRelu, String where) {
@@ -125,6 +137,12 @@ public final class Layers {
             if (Tensor.checkedSize(shape) == 0) {
                 throw new IllegalArgumentException(where + "layer " + i + " '" + l.name() + "' (" + l.type()
                         + ") produces the empty shape " + Tensor.shapeString(shape));
+            }
+        }
+        for (int i = 0; FUSION && i + 1 < layers.size(); i++) {
+            if (layers.get(i) instanceof Conv2D conv && layers.get(i + 1) instanceof ReLU relu) {
+                conv.fuseRelu();
+                relu.appliedByPrevious();
             }
         }
         return shape;

@@ -813,6 +813,23 @@ public final class OpenClKernels implements Kernels {
     }
 
     @Override
+    public synchronized void reluInPlace(float[] x, int off, int n) {
+        Checks.nonNegative("reluInPlace", "n", n);
+        Checks.span("reluInPlace", "x", x, off, n);
+        if (n == 0) {
+            return;
+        }
+        int xo = inOut(x);
+        begin(MegaKernel.RELU_FORWARD);
+        k.a0 = xo + off;
+        k.a1 = xo + off;
+        k.a3 = n;
+        execute1D(n);
+        wrote(x);
+        end();
+    }
+
+    @Override
     public synchronized void reluBackward(float[] dx, float[] dy, float[] y, int n) {
         Checks.nonNegative("reluBackward", "n", n);
         Checks.span("reluBackward", "dx", dx, 0, n);

@@ -115,6 +115,38 @@ class OpenClKernelsTest {
         ref.reluBackward(dxRef, dy, ryRef, n);
         ocl.reluBackward(dx, dy, ry, n);
         close("reluBackward", dxRef, read(dx), 0);
+        // In place over a span that starts inside the array: the elements before it are kept.
+        float[] ix = random(r, n + 2);
+        float[] ixRef = ix.clone();
+        ref.reluInPlace(ixRef, 2, n);
+        ocl.reluInPlace(ix, 2, n);
+        close("reluInPlace", ixRef, read(ix), 0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {3, 8, 13})
+    void convForwardWithBiasAndRelu(int size) {
+        SplittableRandom r = new SplittableRandom(size);
+        int channels = 2;
+        int filters = 5;
+        int images = 3;
+        int outH = size - 2;
+        int outW = size - 2;
+        int positions = outH * outW;
+        float[] img = random(r, 1 + images * channels * size * size);
+        float[] kernel = random(r, filters * channels * 9);
+        float[] bias = random(r, filters);
+        for (int variant = 0; variant < 4; variant++) {
+            float[] b = variant % 2 == 0 ? null : bias;
+            boolean relu = variant >= 2;
+            float[] y = random(r, 2 + images * filters * positions);
+            float[] yRef = y.clone();
+            ref.convForward(yRef, 2, img, 1, images, kernel, b, new float[channels * 9 * positions], filters,
+                    channels, size, size, 3, 3, 1, 1, 0, 0, outH, outW, relu);
+            ocl.convForward(y, 2, img, 1, images, kernel, b, new float[channels * 9 * positions], filters,
+                    channels, size, size, 3, 3, 1, 1, 0, 0, outH, outW, relu);
+            close("convForward bias=" + (b != null) + " relu=" + relu, yRef, read(y), tol(channels * 9));
+        }
     }
 
     @ParameterizedTest
