@@ -2,6 +2,7 @@ package org.fer4j.cli;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -44,7 +45,8 @@ import picocli.CommandLine.Spec;
                 "", "Examples:",
                 "  fer4j bench",
                 "  fer4j bench --backend scalar --threads 1 --seconds 20",
-                "  fer4j bench --model bars-cnn --batch 32 --json"})
+                "  fer4j bench --model bars-cnn --batch 32 --json",
+                "  fer4j bench --layers --seconds 4"})
 final class BenchCommand implements Callable<Integer> {
     static final int WINDOWS = 5;
 
@@ -70,6 +72,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "print the results as one JSON object")
     boolean json;
+
+    @Option(names = "--layers", description = "then time each layer: forward (inference), forward and "
+            + "backward (training), medians over S/2 seconds of passes")
+    boolean layers;
 
     /** The flags of this command, checked: each error names its flag. */
     record Settings(String model, int batch, double seconds) {
@@ -146,6 +152,12 @@ final class BenchCommand implements Callable<Integer> {
                 .reciprocalMillis();
         line(out, "Latency, batch 1", latency, "ms");
 
+        List<LayerProfile.Row> profile = layers
+                ? LayerProfile.run(net, x, kernels, s.seconds() / 2, PROFILE_PASSES) : null;
+        if (profile != null && !json) {
+            printProfile(out, profile, s.batch());
+        }
+
         double peakHeapMb = Throughput.peakHeapBytes() / (1024.0 * 1024.0);
         double maxHeapMb = Runtime.getRuntime().maxMemory() / (1024.0 * 1024.0);
         if (json) {
@@ -166,6 +178,9 @@ final class BenchCommand implements Callable<Integer> {
             if (transfers != null) {
                 r.put("opencl_per_train_step", transfers);
             }
+            if (profile != null) {
+                r.put("layers", profile.stream().map(LayerProfile.Row::toMap).toList());
+            }
             r.put("java", Runtime.version().toString());
             out.println(Json.write(r));
         } else {
@@ -176,6 +191,33 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static final int TRANSFER_STEPS = 5;
+    private static final int PROFILE_PASSES = 5;
+
+    /** The per-layer table: milliseconds per call at the batch size, and each layer's share. */
+    private static void printProfile(PrintWriter out, List<LayerProfile.Row> rows, int batch) {
+        double eval = 0;
+        double train = 0;
+        for (LayerProfile.Row r : rows) {
+            eval += r.evalForwardMs();
+            train += r.trainForwardMs() + r.backwardMs();
+        }
+        out.printf(Locale.ROOT, "%nPer layer, batch %d (medians, ms; share of the inference and training passes):%n",
+                batch);
+        out.printf(Locale.ROOT, "%-28s %-22s %10s %6s %10s %10s %6s%n", "layer", "type", "inference", "",
+                "train fwd", "backward", "");
+        for (LayerProfile.Row r : rows) {
+            out.printf(Locale.ROOT, "%-28s %-22s %10.3f %5.1f%% %10.3f %10.3f %5.1f%%%n", r.name(), r.type(),
+                    r.evalForwardMs(), share(r.evalForwardMs(), eval), r.trainForwardMs(), r.backwardMs(),
+                    share(r.trainForwardMs() + r.backwardMs(), train));
+        }
+        out.printf(Locale.ROOT, "%-28s %-22s %10.3f %6s %10s %10.3f%n", "total", "", eval, "", "", train);
+        out.printf(Locale.ROOT, "(the layers only: the loss and the optimizer step are outside these totals)%n");
+        out.flush();
+    }
+
+    private static double share(double part, double whole) {
+        return whole > 0 ? 100 * part / whole : 0;
+    }
 
     /**
      * Host-device copies and kernel time of one training step on OpenCL, the mean of a few steps

@@ -7,8 +7,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
+import org.fer4j.engine.Sequential;
 import org.fer4j.engine.io.Json;
 import org.fer4j.kernels.Parallel;
+import org.fer4j.models.ModelZoo;
 import org.junit.jupiter.api.Test;
 
 /** {@code fer4j bench} runs and reports; it never asserts a speed (that would be a timed test). */
@@ -43,6 +45,38 @@ class BenchCommandTest {
             assertTrue(min > 0 && min <= median && median <= max, key + " in " + r.out());
         }
         assertTrue(((Number) json.get("peak_heap_mb")).doubleValue() > 0, r.out());
+    }
+
+    @Test
+    void layersProfileEveryLayerInOrder() {
+        Result r = run("bench", "--model", "bars-cnn", "--batch", "8", "--seconds", "0.2", "--layers", "--json");
+        assertEquals(0, r.code(), r.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(r.out());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> layers = (List<Map<String, Object>>) json.get("layers");
+        Sequential net = ModelZoo.build("bars-cnn", 42);
+        assertEquals(net.layers().size(), layers.size(), r.out());
+        double convForward = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            Map<String, Object> row = layers.get(i);
+            assertEquals(net.layers().get(i).name(), row.get("name"), r.out());
+            assertEquals(net.layers().get(i).type(), row.get("type"), r.out());
+            for (String key : List.of("eval_forward_ms", "train_forward_ms", "backward_ms")) {
+                assertTrue(((Number) row.get(key)).doubleValue() >= 0, key + " in " + row);
+            }
+            if (row.get("type").equals("Conv2D")) {
+                convForward += ((Number) row.get("eval_forward_ms")).doubleValue();
+            }
+        }
+        assertTrue(convForward > 0, "a convolution takes time: " + r.out());
+
+        Result text = run("bench", "--model", "bars-cnn", "--batch", "8", "--seconds", "0.1", "--layers");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("Per layer, batch 8"), text.out());
+        for (var layer : net.layers()) {
+            assertTrue(text.out().contains(layer.name()), layer.name() + " in " + text.out());
+        }
     }
 
     @Test
