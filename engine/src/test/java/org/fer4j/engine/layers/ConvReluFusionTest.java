@@ -1,16 +1,19 @@
 package org.fer4j.engine.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.fer4j.engine.Mode;
 import org.fer4j.engine.Param;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.Tensor;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -64,5 +67,22 @@ class ConvReluFusionTest {
             someNegativeBeforeRelu |= v < 0;
         }
         assertTrue(someNegativeBeforeRelu, "the test input must exercise the ReLU");
+    }
+
+    /**
+     * The comparison above can fail: a half-done fusion (the ReLU told that the convolution
+     * rectifies, the convolution not told) lets negative outputs through, and the outputs differ.
+     */
+    @Test
+    void aHalfDoneFusionIsCaught() {
+        Conv2D conv = GradientCheck.built(new Conv2D(6, 3), SEED, 3, 11, 9);
+        ReLU relu = GradientCheck.built(new ReLU(), SEED, conv.outputShape());
+        Conv2D broken = GradientCheck.built(new Conv2D(6, 3), SEED, 3, 11, 9);
+        ReLU skipped = GradientCheck.built(new ReLU(), SEED, broken.outputShape());
+        skipped.appliedByPrevious();
+        Tensor x = GradientCheck.randomTensor(new SplittableRandom(SEED), 0, 5, 3, 11, 9);
+        float[] expected = relu.forward(conv.forward(x, Mode.TRAIN), Mode.TRAIN).data();
+        float[] actual = skipped.forward(broken.forward(x, Mode.TRAIN), Mode.TRAIN).data();
+        assertFalse(Arrays.equals(expected, actual), "a ReLU that nobody applies must show");
     }
 }
