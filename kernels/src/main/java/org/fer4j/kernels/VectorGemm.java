@@ -30,10 +30,12 @@ import jdk.incubator.vector.VectorSpecies;
  * only 16 registers) use {@code MR = 6}: 12 accumulators. Packing is what makes the loads cheap:
  * both panels are read strictly sequentially, whatever the transposes and leading dimensions of
  * the operands, and edge panels are padded with zeros so the micro-kernel never branches inside
- * its loop. Edge tiles spill their accumulators to a small buffer and a scalar loop stores the
- * part inside C. (The micro-kernel's epilogue is deliberately plain: C2 must inline every vector
- * operation of the method or it boxes the accumulators, and a richer epilogue exhausted its
- * inlining budget, at a cost of 20x.)
+ * its loop. The micro-kernel spills its accumulators to a small L1-resident tile, and
+ * {@code storeTile} stores the part inside C: overwriting or adding, and for convolutions adding
+ * the bias and applying the ReLU on the way (the epilogue), with a scalar loop for edge tiles.
+ * (The micro-kernel itself stays plain: C2 must inline every vector operation of the method or it
+ * boxes the accumulators, and an epilogue inside it exhausted its inlining budget, at a cost of
+ * 20x.)
  *
  * <p>Two packings are skipped where they cost more than they save. A stored transposed
  * ({@code k x m}, as in {@code kernel^T . dy} and {@code x^T . dy}) already holds the MR values of
