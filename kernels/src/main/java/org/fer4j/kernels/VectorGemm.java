@@ -91,11 +91,16 @@ final class VectorGemm {
         float[] whole = new float[0];
         /** Image offsets of the kernel taps of one K block, for {@link #packImage}. */
         final int[] taps;
+        /** The kernel row and column of each tap, for {@link #packPaddedImage}. */
+        final int[] tapRow;
+        final int[] tapColumn;
 
         Workspace(int apSize, int bpSize, int kcMax) {
             ap = new float[apSize];
             bp = new float[bpSize];
             taps = new int[kcMax];
+            tapRow = new int[kcMax];
+            tapColumn = new int[kcMax];
         }
     }
 
@@ -157,20 +162,30 @@ final class VectorGemm {
      * written (a pass over {@code rows * P} floats saved, 2.2 MB an image for fer-ref's second
      * convolution, and its reading back). And the kernel is packed once for all the images instead
      * of once per image and column block (for fer-ref's fourth convolution, with only 64 positions,
-     * that packing was a third of the time). Only for "valid" geometries with stride 1 across: no
-     * padding, every window inside the image (the caller checks).
+     * that packing was a third of the time). For stride 1 across (the caller checks); any
+     * padding and vertical stride.
      */
     void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel, float[] bias,
-                     int filters, int channels, int height, int width, int kh, int kw, int strideH, int outH,
-                     int outW, boolean relu) {
+                     int filters, int channels, int height, int width, int kh, int kw, int strideH, int padTop,
+                     int padLeft, int outH, int outW, boolean relu) {
         int rows = channels * kh * kw;
         int positions = outH * outW;
-        float[] packedKernel = packWhole(kernel, filters, rows);
+        // Every window inside the image ("valid"): plain copies. Otherwise the taps that fall
+        // into the padding are written as zeros.
+        boolean inside = padTop == 0 && padLeft == 0 && (long) (outH - 1) * strideH + kh <= height
+                && outW - 1 + kw <= width;
+        // The kernel packed once serves every image; for a single image (latency at batch 1) that
+        // serial pass would come before a product split over threads, so each thread packs the
+        // rows it needs instead (JMH InferenceBench at batch 1: fer-vgg 1.09 ms against 1.33-1.41).
+        float[] packedKernel = images > 1 ? packWhole(kernel, filters, rows) : null;
         for (int t = 0; t < images; t++) {
             int image = imgOff + t * channels * height * width;
-            product(false, filters, positions, rows, 1f, kernel, 0, rows, packedKernel,
-                    (pc, kc, jc, nc, bp, w) -> packImage(img, image, height, width, kh, kw, strideH, outW,
-                            pc, kc, jc, nc, bp, w),
+            PanelSource unfold = inside
+                    ? (pc, kc, jc, nc, bp, w) -> packImage(img, image, height, width, kh, kw, strideH, outW,
+                            pc, kc, jc, nc, bp, w)
+                    : (pc, kc, jc, nc, bp, w) -> packPaddedImage(img, image, height, width, kh, kw, strideH,
+                            padTop, padLeft, outW, pc, kc, jc, nc, bp, w);
+            product(false, filters, positions, rows, 1f, kernel, 0, rows, packedKernel, unfold,
                     0f, y, yOff + t * filters * positions, positions, bias, relu);
         }
     }
@@ -441,6 +456,77 @@ final class VectorGemm {
                 pos += run;
                 dj += run;
             }
+        }
+    }
+
+    /**
+     * {@link #packImage} for windows that reach into the zero padding ("same" convolutions, such
+     * as all of fer-vgg's): row {@code (ch*kh + ki)*kw + kj} at position {@code (oy, ox)} is
+     * {@code img[ch, iy, ix]} with {@code iy = oy*strideH - padTop + ki} and
+     * {@code ix = ox - padLeft + kj}, or 0 where that is outside the image. For each tap and run,
+     * a run on a padding row is all zeros, and a run that crosses the left or right edge is zeros
+     * with the inside part copied over them; the rest are plain copies, as in packImage.
+     */
+    private static void packPaddedImage(float[] img, int imgOff, int height, int width, int kh, int kw,
+                                        int strideH, int padTop, int padLeft, int outW, int pc, int kc, int jc,
+                                        int nc, float[] bp, Workspace w) {
+        int[] channelBase = w.taps;
+        int[] tapRow = w.tapRow;
+        int[] tapColumn = w.tapColumn;
+        int plane = height * width;
+        for (int p = 0; p < kc; p++) {
+            int r = pc + p;
+            int ch = r / (kh * kw);
+            int t = r - ch * kh * kw;
+            channelBase[p] = imgOff + ch * plane;
+            tapRow[p] = t / kw;
+            tapColumn[p] = t - tapRow[p] * kw;
+        }
+        for (int j = 0; j < nc; j += NR) {
+            int cols = Math.min(NR, nc - j);
+            int dst = j * kc;
+            if (cols < NR) {
+                java.util.Arrays.fill(bp, dst, dst + kc * NR, 0f);  // columns past the edge are 0
+            }
+            int pos = jc + j;
+            int end = pos + cols;
+            int oy = pos / outW;
+            int ox = pos - oy * outW;
+            for (int dj = 0; pos < end; oy++, ox = 0) {
+                int run = Math.min(end - pos, outW - ox);
+                for (int p = 0; p < kc; p++) {
+                    int d = dst + p * NR + dj;
+                    int iy = oy * strideH - padTop + tapRow[p];
+                    int ix = ox - padLeft + tapColumn[p];  // the run's first input column
+                    int lo = Math.max(0, -ix);              // [lo, hi) of the run lies inside the row
+                    int hi = Math.min(run, width - ix);
+                    if (iy < 0 || iy >= height || hi <= lo) {
+                        zeroShort(bp, d, run);
+                    } else if (lo == 0 && hi == run) {
+                        copyShort(img, channelBase[p] + iy * width + ix, bp, d, run);
+                    } else {
+                        zeroShort(bp, d, run);
+                        copyShort(img, channelBase[p] + iy * width + ix + lo, bp, d + lo, hi - lo);
+                    }
+                }
+                pos += run;
+                dj += run;
+            }
+        }
+    }
+
+    /** {@code dst[d, d+len) = 0} for {@code 1 <= len <= NR}, as {@link #copyShort} writes. */
+    private static void zeroShort(float[] dst, int d, int len) {
+        FloatVector zero = FloatVector.zero(S);
+        if (len >= L) {
+            zero.intoArray(dst, d);
+            if (len == NR) {
+                zero.intoArray(dst, d + L);
+            } else if (len > L) {
+                zero.intoArray(dst, d + L, S.indexInRange(L, len));
+            }
+        } else {
+            zero.intoArray(dst, d, S.indexInRange(0, len));
         }
     }
 

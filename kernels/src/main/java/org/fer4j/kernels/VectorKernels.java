@@ -498,18 +498,16 @@ final class VectorKernels implements Kernels {
                             boolean relu) {
         Checks.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height, width,
                 kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
-        // "Valid" windows at stride 1 across (every fer-ref convolution): the GEMM unfolds each image
-        // into its packed panels itself and packs the kernel once for all of them. Anything else:
-        // im2col into col, then the GEMM, image by image.
-        boolean unfoldInPanels = strideW == 1 && padTop == 0 && padLeft == 0 && outH > 0 && outW > 0
-                && (long) (outH - 1) * strideH + kh <= height && outW - 1 + kw <= width
-                && filters > 0 && channels > 0;
+        // Stride 1 across (every convolution of the model zoo, "valid" or "same"): the GEMM unfolds
+        // each image into its packed panels itself and packs the kernel once for all of them.
+        // Anything else: im2col into col, then the GEMM, image by image.
+        boolean unfoldInPanels = strideW == 1 && outH > 0 && outW > 0 && filters > 0 && channels > 0;
         if (images == 0) {
             return;
         }
         if (unfoldInPanels) {
             gemm.convForward(y, yOff, img, imgOff, images, kernel, bias, filters, channels, height, width,
-                    kh, kw, strideH, outH, outW, relu);
+                    kh, kw, strideH, padTop, padLeft, outH, outW, relu);
         } else {
             Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels,
                     height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu);

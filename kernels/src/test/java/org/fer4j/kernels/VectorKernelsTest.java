@@ -464,6 +464,12 @@ class VectorKernelsTest {
             {7, 3, 13, 9, 3, 2, 2, 1, 0, 0, 0, 0}, {5, 2, 5, 40, 1, 4, 1, 1, 0, 0, 0, 0},
             {3, 1, 3, 3, 3, 3, 1, 1, 0, 0, 0, 0}, {9, 2, 7, 70, 2, 2, 1, 1, 0, 0, 0, 0},
             {4, 3, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1}, {6, 2, 9, 9, 3, 3, 2, 2, 0, 0, 0, 0},
+            // "same" and other padding, unfolded in the panels with zeros: fer-vgg's first two
+            // stages, stride 2 down with asymmetric padding, a 5x5 kernel, a kernel wider than
+            // the image, and padding only on one side
+            {32, 1, 48, 48, 3, 3, 1, 1, 1, 1, 1, 1}, {64, 32, 24, 24, 3, 3, 1, 1, 1, 1, 1, 1},
+            {5, 3, 11, 10, 3, 3, 2, 1, 0, 1, 1, 1}, {3, 2, 5, 33, 5, 5, 1, 1, 2, 2, 2, 2},
+            {2, 1, 2, 3, 3, 5, 1, 1, 1, 2, 1, 2}, {7, 2, 6, 40, 2, 2, 1, 1, 0, 0, 1, 1},
         };
         for (int[] g : geometries) {
             int f = g[0];
