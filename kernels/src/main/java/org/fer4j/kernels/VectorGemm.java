@@ -91,7 +91,7 @@ final class VectorGemm {
         float[] whole = new float[0];
         /** Image offsets of the kernel taps of one K block, for {@link #packImage}. */
         final int[] taps;
-        /** The kernel row and column of each tap, for {@link #packPaddedImage}. */
+        /** The kernel row and column of each tap, for {@link #packPaddedRun}. */
         final int[] tapRow;
         final int[] tapColumn;
 
@@ -180,12 +180,9 @@ final class VectorGemm {
         float[] packedKernel = images > 1 ? packWhole(kernel, filters, rows) : null;
         for (int t = 0; t < images; t++) {
             int image = imgOff + t * channels * height * width;
-            PanelSource unfold = inside
-                    ? (pc, kc, jc, nc, bp, w) -> packImage(img, image, height, width, kh, kw, strideH, outW,
-                            pc, kc, jc, nc, bp, w)
-                    : (pc, kc, jc, nc, bp, w) -> packPaddedImage(img, image, height, width, kh, kw, strideH,
-                            padTop, padLeft, outW, pc, kc, jc, nc, bp, w);
-            product(false, filters, positions, rows, 1f, kernel, 0, rows, packedKernel, unfold,
+            product(false, filters, positions, rows, 1f, kernel, 0, rows, packedKernel,
+                    (pc, kc, jc, nc, bp, w) -> packImage(img, image, height, width, kh, kw, strideH, padTop,
+                            padLeft, inside, outW, pc, kc, jc, nc, bp, w),
                     0f, y, yOff + t * filters * positions, positions, bias, relu);
         }
     }
@@ -419,23 +416,28 @@ final class VectorGemm {
     /**
      * {@link #packB}'s panels of {@code im2col(img)[pc:pc+kc, jc:jc+nc]}, read from the image.
      * Row {@code r = (ch*kh + ki)*kw + kj} of the unfolded matrix at position {@code oy*outW + ox}
-     * is {@code img[ch, oy*strideH + ki, ox + kj]} (no padding, stride 1 across), so a panel's NR
-     * positions fall into runs along output rows (one or two for fer-ref's 44-wide rows, up to
-     * five for its 8-wide ones) and each run, for each tap, is one contiguous copy from the image
-     * at the tap's offset. The panel rows are written as im2col then packB would have left them.
+     * is {@code img[ch, oy*strideH - padTop + ki, ox - padLeft + kj]} (stride 1 across), or 0
+     * where that lies in the padding, so a panel's NR positions fall into runs along output rows
+     * (one or two for fer-ref's 44-wide rows, up to five for its 8-wide ones) and each run, for
+     * each tap, is one contiguous copy from the image at the tap's offset. The panel rows are
+     * written as im2col then packB would have left them. When every window lies {@code inside}
+     * the image ("valid"), the copies need no checks; otherwise {@link #packPaddedRun} clips them.
      */
     private static void packImage(float[] img, int imgOff, int height, int width, int kh, int kw,
-                                  int strideH, int outW, int pc, int kc, int jc, int nc, float[] bp,
-                                  Workspace w) {
+                                  int strideH, int padTop, int padLeft, boolean inside, int outW,
+                                  int pc, int kc, int jc, int nc, float[] bp, Workspace w) {
         int[] taps = w.taps;
+        int[] tapRow = w.tapRow;
+        int[] tapColumn = w.tapColumn;
         int plane = height * width;
         for (int p = 0; p < kc; p++) {
             int r = pc + p;
             int ch = r / (kh * kw);
             int t = r - ch * kh * kw;
-            int ki = t / kw;
-            int kj = t - ki * kw;
-            taps[p] = imgOff + ch * plane + ki * width + kj;
+            tapRow[p] = t / kw;
+            tapColumn[p] = t - tapRow[p] * kw;
+            // inside: the tap's image offset; else its channel's, rows and columns added per run
+            taps[p] = imgOff + ch * plane + (inside ? tapRow[p] * width + tapColumn[p] : 0);
         }
         for (int j = 0; j < nc; j += NR) {
             int cols = Math.min(NR, nc - j);
@@ -449,9 +451,14 @@ final class VectorGemm {
             int ox = pos - oy * outW;
             for (int dj = 0; pos < end; oy++, ox = 0) {
                 int run = Math.min(end - pos, outW - ox);
-                int src = oy * strideH * width + ox;
-                for (int p = 0; p < kc; p++) {
-                    copyShort(img, taps[p] + src, bp, dst + p * NR + dj, run);
+                if (inside) {
+                    int src = oy * strideH * width + ox;
+                    for (int p = 0; p < kc; p++) {
+                        copyShort(img, taps[p] + src, bp, dst + p * NR + dj, run);
+                    }
+                } else {
+                    packPaddedRun(img, height, width, oy * strideH - padTop, ox - padLeft, run, kc, w,
+                            bp, dst + dj);
                 }
                 pos += run;
                 dj += run;
@@ -460,57 +467,28 @@ final class VectorGemm {
     }
 
     /**
-     * {@link #packImage} for windows that reach into the zero padding ("same" convolutions, such
-     * as all of fer-vgg's): row {@code (ch*kh + ki)*kw + kj} at position {@code (oy, ox)} is
-     * {@code img[ch, iy, ix]} with {@code iy = oy*strideH - padTop + ki} and
-     * {@code ix = ox - padLeft + kj}, or 0 where that is outside the image. For each tap and run,
-     * a run on a padding row is all zeros, and a run that crosses the left or right edge is zeros
-     * with the inside part copied over them; the rest are plain copies, as in packImage.
+     * One run of {@link #packImage} for windows that reach into the zero padding ("same"
+     * convolutions, such as all of fer-vgg's): for each tap, input row {@code iy = y0 + ki} and
+     * first input column {@code ix = x0 + kj}. A run on a padding row is all zeros, and a run that
+     * crosses the left or right edge is zeros with the inside part copied over them; the rest are
+     * plain copies.
      */
-    private static void packPaddedImage(float[] img, int imgOff, int height, int width, int kh, int kw,
-                                        int strideH, int padTop, int padLeft, int outW, int pc, int kc, int jc,
-                                        int nc, float[] bp, Workspace w) {
-        int[] channelBase = w.taps;
-        int[] tapRow = w.tapRow;
-        int[] tapColumn = w.tapColumn;
-        int plane = height * width;
+    private static void packPaddedRun(float[] img, int height, int width, int y0, int x0, int run, int kc,
+                                      Workspace w, float[] bp, int d0) {
         for (int p = 0; p < kc; p++) {
-            int r = pc + p;
-            int ch = r / (kh * kw);
-            int t = r - ch * kh * kw;
-            channelBase[p] = imgOff + ch * plane;
-            tapRow[p] = t / kw;
-            tapColumn[p] = t - tapRow[p] * kw;
-        }
-        for (int j = 0; j < nc; j += NR) {
-            int cols = Math.min(NR, nc - j);
-            int dst = j * kc;
-            if (cols < NR) {
-                java.util.Arrays.fill(bp, dst, dst + kc * NR, 0f);  // columns past the edge are 0
-            }
-            int pos = jc + j;
-            int end = pos + cols;
-            int oy = pos / outW;
-            int ox = pos - oy * outW;
-            for (int dj = 0; pos < end; oy++, ox = 0) {
-                int run = Math.min(end - pos, outW - ox);
-                for (int p = 0; p < kc; p++) {
-                    int d = dst + p * NR + dj;
-                    int iy = oy * strideH - padTop + tapRow[p];
-                    int ix = ox - padLeft + tapColumn[p];  // the run's first input column
-                    int lo = Math.max(0, -ix);              // [lo, hi) of the run lies inside the row
-                    int hi = Math.min(run, width - ix);
-                    if (iy < 0 || iy >= height || hi <= lo) {
-                        zeroShort(bp, d, run);
-                    } else if (lo == 0 && hi == run) {
-                        copyShort(img, channelBase[p] + iy * width + ix, bp, d, run);
-                    } else {
-                        zeroShort(bp, d, run);
-                        copyShort(img, channelBase[p] + iy * width + ix + lo, bp, d + lo, hi - lo);
-                    }
-                }
-                pos += run;
-                dj += run;
+            int d = d0 + p * NR;
+            int iy = y0 + w.tapRow[p];
+            int ix = x0 + w.tapColumn[p];
+            int lo = Math.max(0, -ix);          // [lo, hi) of the run lies inside the row
+            int hi = Math.min(run, width - ix);
+            int src = w.taps[p] + iy * width + ix;
+            if (iy < 0 || iy >= height || hi <= lo) {
+                zeroShort(bp, d, run);
+            } else if (lo == 0 && hi == run) {
+                copyShort(img, src, bp, d, run);
+            } else {
+                zeroShort(bp, d, run);
+                copyShort(img, src + lo, bp, d + lo, hi - lo);
             }
         }
     }
