@@ -112,6 +112,17 @@ public final class Checks {
         span(kernel, "argmax", argmax, 0, outCount);
     }
 
+    /** batchNormStats: sizes (at least one value per channel) and spans. */
+    public static void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
+        String k = "batchNormStats";
+        ncs(k, n, c, spatial);
+        long count = (long) n * spatial;
+        positive(k, "n*spatial", count);
+        span(k, "x", x, 0, count * c);
+        span(k, "mean", mean, 0, c);
+        span(k, "var", var, 0, c);
+    }
+
     /** batchNormForward: sizes and spans ({@code xhat} may be null: inference keeps no normalised copy). */
     public static void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
                                         float[] gamma, float[] beta, int n, int c, int spatial) {

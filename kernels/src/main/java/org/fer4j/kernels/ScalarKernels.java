@@ -352,12 +352,8 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
-        Checks.ncs("batchNormStats", n, c, spatial);
+        Checks.batchNormStats(mean, var, x, n, c, spatial);
         long count = (long) n * spatial;
-        Checks.positive("batchNormStats", "n*spatial", count);
-        Checks.span("batchNormStats", "x", x, 0, count * c);
-        Checks.span("batchNormStats", "mean", mean, 0, c);
-        Checks.span("batchNormStats", "var", var, 0, c);
         // Two passes, mean then squared deviations: the one-pass E[x^2] - E[x]^2 cancels
         // catastrophically when the mean is large next to the spread.
         for (int ci = 0; ci < c; ci++) {

@@ -746,12 +746,8 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
-        Checks.ncs("batchNormStats", n, c, spatial);
+        Checks.batchNormStats(mean, var, x, n, c, spatial);
         long count = (long) n * spatial;
-        Checks.positive("batchNormStats", "n*spatial", count);
-        Checks.span("batchNormStats", "x", x, 0, count * c);
-        Checks.span("batchNormStats", "mean", mean, 0, c);
-        Checks.span("batchNormStats", "var", var, 0, c);
         // Two passes, as in the reference, both in double (a mean of 1000 next to a spread of 1
         // must keep its digits): mean, then the squared deviations from it.
         split(c, count * c, (c0, c1) -> {

@@ -697,12 +697,7 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
-        Checks.ncs("batchNormStats", n, c, spatial);
-        long count = (long) n * spatial;
-        Checks.positive("batchNormStats", "n*spatial", count);
-        Checks.span("batchNormStats", "x", x, 0, count * c);
-        Checks.span("batchNormStats", "mean", mean, 0, c);
-        Checks.span("batchNormStats", "var", var, 0, c);
+        Checks.batchNormStats(mean, var, x, n, c, spatial);
         if (c == 0) {
             return;
         }
