@@ -157,6 +157,17 @@ public final class Checks {
         span(kernel, "gamma", gamma, 0, c);
     }
 
+    /** sgdUpdate: sizes and spans; {@code velocity} only with momentum (plain SGD never touches it). */
+    public static void sgd(float[] w, float[] g, float[] velocity, int n, float momentum) {
+        String k = "sgdUpdate";
+        nonNegative(k, "n", n);
+        span(k, "w", w, 0, n);
+        span(k, "g", g, 0, n);
+        if (momentum != 0f) {
+            span(k, "velocity", velocity, 0, n);
+        }
+    }
+
     /** adamUpdate: sizes, the step, the betas and the four spans. */
     public static void adam(float[] w, float[] g, float[] m, float[] v, int n, float beta1, float beta2, long t) {
         String kernel = "adamUpdate";

@@ -557,9 +557,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
                           float lr, float momentum, float weightDecay, boolean nesterov) {
-        Checks.nonNegative("sgdUpdate", "n", n);
-        Checks.span("sgdUpdate", "w", w, 0, n);
-        Checks.span("sgdUpdate", "g", g, 0, n);
+        Checks.sgd(w, g, velocity, n, momentum);
         if (momentum == 0f) {
             // Plain SGD: there is no velocity to keep, and `velocity` is neither read nor written.
             for (int i = 0; i < n; i++) {
@@ -568,7 +566,6 @@ public final class ScalarKernels implements Kernels {
             }
             return;
         }
-        Checks.span("sgdUpdate", "velocity", velocity, 0, n);
         for (int i = 0; i < n; i++) {
             float gi = g[i] + weightDecay * w[i]; // L2 decay enters the gradient; g is not modified
             float vi = momentum * velocity[i] + gi;

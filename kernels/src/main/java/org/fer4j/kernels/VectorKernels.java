@@ -1088,12 +1088,7 @@ final class VectorKernels implements Kernels {
     @Override
     public void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
                           float lr, float momentum, float weightDecay, boolean nesterov) {
-        Checks.nonNegative("sgdUpdate", "n", n);
-        Checks.span("sgdUpdate", "w", w, 0, n);
-        Checks.span("sgdUpdate", "g", g, 0, n);
-        if (momentum != 0f) {
-            Checks.span("sgdUpdate", "velocity", velocity, 0, n);
-        }
+        Checks.sgd(w, g, velocity, n, momentum);
         // The reference's operations in its order, so the same bits: g' = g + wd*w, v = mu*v + g',
         // w -= lr * (nesterov ? g' + mu*v : v).
         split(n, n, (from, to) -> {

@@ -930,12 +930,7 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
                                        float lr, float momentum, float weightDecay, boolean nesterov) {
-        Checks.nonNegative("sgdUpdate", "n", n);
-        Checks.span("sgdUpdate", "w", w, 0, n);
-        Checks.span("sgdUpdate", "g", g, 0, n);
-        if (momentum != 0f) {
-            Checks.span("sgdUpdate", "velocity", velocity, 0, n);
-        }
+        Checks.sgd(w, g, velocity, n, momentum);
         if (n == 0) {
             return;
         }
