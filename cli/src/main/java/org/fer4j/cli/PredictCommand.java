@@ -1,8 +1,6 @@
 package org.fer4j.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,10 +8,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
-import org.fer4j.datasets.Images;
+import java.awt.image.BufferedImage;
 import org.fer4j.engine.io.Json;
 import org.fer4j.models.EmotionClassifier;
+import org.fer4j.models.faces.Box;
+import org.fer4j.models.faces.FaceDetector;
+import org.fer4j.models.faces.ImageDecoder;
+import org.fer4j.models.faces.ImageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,17 +22,28 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code fer4j predict}: the emotion on each face image, with every class's probability. */
+/**
+ * {@code fer4j predict}: the emotion on every face of each image, with every class's probability.
+ * Photos go through the face detector first; face-sized crops (auto) are classified as they are.
+ */
 @Command(name = "predict",
-        description = "Classify the emotion on face images (PNG, JPEG, BMP, GIF; any size or colour, converted exactly "
-                + "as in training).",
+        description = "Classify the emotion on every face in images (JPEG, PNG, BMP, GIF; any size or colour): photos go "
+                + "through the face detector, and each face is cut out as FER2013 frames faces and classified exactly "
+                + "as in training.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        footer = {"", "Examples:",
+        footer = {"", "--detect auto (the default) detects faces in images larger than " + PredictCommand.AUTO_CROP_SIDE
+                + " pixels on their longer side and takes smaller images as one face crop; the output says which.",
+                "Exit codes: 0 done, 3 an image had no face, 2 bad input (a bad image stops the run unless --skip-bad).",
+                "", "Examples:",
                 "  fer4j predict --model fer2013 face.png",
+                "  fer4j predict --model fer2013 --annotate out/ group-photo.jpg",
                 "  fer4j predict --model runs/vgg/best.fer4j --format csv photos/ > predictions.csv",
                 "  fer4j predict --model fer2013-4 --top 2 --format json a.jpg b.jpg"})
 final class PredictCommand implements Callable<Integer> {
+    /** {@code --detect auto}: images up to this size on their longer side are taken as one face crop. */
+    static final int AUTO_CROP_SIDE = 128;
+
     @Spec
     CommandSpec spec;
 
@@ -40,6 +52,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "IMAGE|FOLDER", arity = "1..*", description = "image files, or folders searched recursively")
     List<Path> inputs;
+
+    @Option(names = "--detect", paramLabel = "MODE", description = "auto, on or off: find faces first (default: ${DEFAULT-VALUE})")
+    String detect = "auto";
 
     @Option(names = "--format", description = "table, csv or json (default: ${DEFAULT-VALUE})")
     String format = "table";
@@ -51,6 +66,9 @@ final class PredictCommand implements Callable<Integer> {
     String tta;
 
     @Mixin
+    FaceOptions faces = new FaceOptions();
+
+    @Mixin
     EngineOptions engine = new EngineOptions();
 
     @Override
@@ -58,84 +76,147 @@ final class PredictCommand implements Callable<Integer> {
         if (!List.of("table", "csv", "json").contains(format)) {
             throw new IllegalArgumentException("--format must be table, csv or json, got '" + format + "'");
         }
+        if (!List.of("auto", "on", "off").contains(detect)) {
+            throw new IllegalArgumentException("--detect must be auto, on or off, got '" + detect + "'");
+        }
         if (top != null && top < 1) {
             throw new IllegalArgumentException("--top must be >= 1, got " + top);
         }
         if (tta != null && !tta.equals("none") && !tta.equals("flip")) {
             throw new IllegalArgumentException("--tta must be none or flip, got '" + tta + "'");
         }
-        List<Path> files = expand(inputs);
+        FaceDetector.Options options = faces.options();
+        List<Path> files = ImageFiles.expand(inputs);
         engine.apply();
         EmotionClassifier classifier = EmotionClassifier.open(model);
         if (tta != null) {
             classifier = classifier.withFlipAveraging(tta.equals("flip"));
         }
+        FaceDetector detector = null;
         List<String> classes = classifier.classNames();
         int k = top == null ? classes.size() : Math.min(top, classes.size());
         PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         List<Object> json = new ArrayList<>();
         if (format.equals("csv")) {
-            o.println("file,emotion,confidence," + String.join(",", classes));
+            o.println("file,detection,face,x,y,width,height,face_score,emotion,confidence," + String.join(",", classes));
         }
+        int bad = 0;
+        int faceless = 0;
         for (Path file : files) {
-            EmotionClassifier.Prediction p = classifier.predict(Images.read(file));
+            BufferedImage image;
+            try {
+                image = ImageDecoder.read(file, faces.maxPixels);
+            } catch (ImageException e) {
+                if (!faces.skipBad) {
+                    throw e;
+                }
+                err.println("fer4j predict: skipped " + Main.oneLine(e));
+                bad++;
+                continue;
+            }
+            boolean detecting = detect.equals("on")
+                    || (detect.equals("auto") && Math.max(image.getWidth(), image.getHeight()) > AUTO_CROP_SIDE);
+            List<EmotionClassifier.FacePrediction> found;
+            if (detecting) {
+                if (detector == null) {
+                    detector = FaceDetector.pretrained().withOptions(options);
+                }
+                found = classifier.predictFaces(image, detector);
+                if (found.isEmpty()) {
+                    faceless++;
+                }
+            } else {
+                found = List.of(new EmotionClassifier.FacePrediction(
+                        new Box(0, 0, image.getWidth(), image.getHeight()), 1f, classifier.predict(image)));
+            }
+            String how = detecting ? "faces detected"
+                    : "detection off" + (detect.equals("auto") ? ": a " + image.getWidth() + "x" + image.getHeight()
+                    + " image is taken as one face crop" : "");
             switch (format) {
                 case "csv" -> {
-                    StringBuilder sb = new StringBuilder(csv(file.toString())).append(',').append(p.label())
-                            .append(String.format(Locale.ROOT, ",%.4f", p.confidence()));
-                    for (float v : p.probabilities()) {
-                        sb.append(String.format(Locale.ROOT, ",%.4f", v));
+                    for (int i = 0; i < found.size(); i++) {
+                        EmotionClassifier.FacePrediction f = found.get(i);
+                        Box b = f.box();
+                        EmotionClassifier.Prediction p = f.prediction();
+                        StringBuilder sb = new StringBuilder(ImageFiles.csv(file.toString()))
+                                .append(detecting ? ",on," : ",off,").append(i)
+                                .append(String.format(Locale.ROOT, ",%.1f,%.1f,%.1f,%.1f,%.4f,", b.x(), b.y(), b.width(), b.height(), f.faceScore()))
+                                .append(p.label()).append(String.format(Locale.ROOT, ",%.4f", p.confidence()));
+                        for (float v : p.probabilities()) {
+                            sb.append(String.format(Locale.ROOT, ",%.4f", v));
+                        }
+                        o.println(sb);
                     }
-                    o.println(sb);
                 }
                 case "json" -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("file", file.toString());
-                    m.put("emotion", p.label());
-                    m.put("confidence", p.confidence());
-                    Map<String, Object> probs = new LinkedHashMap<>();
-                    for (int j : p.top(k)) {
-                        probs.put(classes.get(j), p.probabilities()[j]);
+                    m.put("width", image.getWidth());
+                    m.put("height", image.getHeight());
+                    m.put("detection", detecting ? "on" : "off");
+                    List<Object> list = new ArrayList<>();
+                    for (EmotionClassifier.FacePrediction f : found) {
+                        Map<String, Object> face = new LinkedHashMap<>();
+                        face.put("box", DetectCommand.boxJson(f.box(), f.faceScore()));
+                        face.put("emotion", f.prediction().label());
+                        face.put("confidence", f.prediction().confidence());
+                        Map<String, Object> probs = new LinkedHashMap<>();
+                        for (int j : f.prediction().top(k)) {
+                            probs.put(classes.get(j), f.prediction().probabilities()[j]);
+                        }
+                        face.put("probabilities", probs);
+                        list.add(face);
                     }
-                    m.put("probabilities", probs);
+                    m.put("faces", list);
                     json.add(m);
                 }
                 default -> {
-                    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-40s %-9s", file, p.label()));
-                    for (int j : p.top(k)) {
-                        sb.append(String.format(Locale.ROOT, "  %s %5.1f%%", classes.get(j), 100 * p.probabilities()[j]));
+                    if (!detecting) {
+                        o.println(line(String.format(Locale.ROOT, "%-40s", file), found.get(0).prediction(), classes, k)
+                                + "   (" + how + ")");
+                    } else {
+                        o.println(file + " (" + image.getWidth() + "x" + image.getHeight() + ", " + how + "): "
+                                + (found.isEmpty() ? "no face found" : found.size() + (found.size() == 1 ? " face" : " faces")));
+                        for (int i = 0; i < found.size(); i++) {
+                            Box b = found.get(i).box();
+                            o.println(line(String.format(Locale.ROOT, "  face %d at %.0f,%.0f %.0fx%.0f", i + 1,
+                                    b.x(), b.y(), b.width(), b.height()), found.get(i).prediction(), classes, k));
+                        }
                     }
-                    o.println(sb);
+                }
+            }
+            if (faces.annotate != null) {
+                List<Annotator.Mark> marks = new ArrayList<>();
+                for (EmotionClassifier.FacePrediction f : found) {
+                    marks.add(new Annotator.Mark(f.box(), String.format(Locale.ROOT, "%s %.0f%%",
+                            f.prediction().label(), 100 * f.prediction().confidence())));
+                }
+                Path written = Annotator.write(Annotator.draw(image, marks), faces.annotate, file);
+                if (format.equals("table")) {
+                    o.println("  annotated: " + written);
                 }
             }
         }
         if (format.equals("json")) {
             o.println(Json.writePretty(json));
         }
+        o.flush();
+        if (bad > 0) {
+            err.println("fer4j predict: " + bad + " of " + files.size() + " images skipped (--skip-bad)");
+        }
+        if (faceless > 0) {
+            err.println("fer4j predict: no face found in " + faceless + " of " + (files.size() - bad) + " images");
+            return FaceOptions.EXIT_NO_FACE;
+        }
         return 0;
     }
 
-    /** Files as given; folders walked for image files in a stable (sorted) order. */
-    static List<Path> expand(List<Path> inputs) throws IOException {
-        List<Path> files = new ArrayList<>();
-        for (Path in : inputs) {
-            if (Files.isDirectory(in)) {
-                try (Stream<Path> walk = Files.walk(in)) {
-                    walk.filter(Files::isRegularFile).filter(Images::isImageFile).sorted().forEach(files::add);
-                }
-            } else if (Files.isRegularFile(in)) {
-                files.add(in);
-            } else {
-                throw new java.nio.file.NoSuchFileException(in.toString());
-            }
+    private static String line(String head, EmotionClassifier.Prediction p, List<String> classes, int k) {
+        StringBuilder sb = new StringBuilder(head).append(String.format(Locale.ROOT, "  %-9s", p.label()));
+        for (int j : p.top(k)) {
+            sb.append(String.format(Locale.ROOT, "  %s %5.1f%%", classes.get(j), 100 * p.probabilities()[j]));
         }
-        if (files.isEmpty()) {
-            throw new IllegalArgumentException("no image files (png, jpg, jpeg, bmp, gif) in " + inputs);
-        }
-        return files;
-    }
-
-    private static String csv(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        return sb.toString();
     }
 }

@@ -15,6 +15,10 @@ import org.fer4j.engine.Tensor;
 import org.fer4j.engine.io.Checkpoint;
 import org.fer4j.engine.io.ModelFile;
 import org.fer4j.engine.io.ModelInfo;
+import org.fer4j.models.faces.Box;
+import org.fer4j.models.faces.DetectedFace;
+import org.fer4j.models.faces.FaceCrop;
+import org.fer4j.models.faces.FaceDetector;
 
 /**
  * The Java API for inference: a trained model with its class names and normalisation, applied
@@ -115,6 +119,23 @@ public final class EmotionClassifier {
     /** Any size and colour; converted as in training. */
     public Prediction predict(BufferedImage image) {
         return probabilities(Images.toInput(image, height, width, info.normalization())).get(0);
+    }
+
+    /**
+     * Every face in a whole photo: {@code detector} finds the faces, each is cut out framed as
+     * FER2013's faces are ({@link FaceCrop}) and classified as {@link #predict(BufferedImage)}
+     * does. Best detection score first; empty when there is no face.
+     */
+    public List<FacePrediction> predictFaces(BufferedImage image, FaceDetector detector) {
+        List<FacePrediction> out = new ArrayList<>();
+        for (DetectedFace face : detector.detect(image)) {
+            out.add(new FacePrediction(face.box(), face.score(), predict(FaceCrop.crop(image, face.box()))));
+        }
+        return out;
+    }
+
+    /** One face of a photo: where it is, how sure the detector is that it is a face, and its emotion. */
+    public record FacePrediction(Box box, float faceScore, Prediction prediction) {
     }
 
     /**

@@ -1,0 +1,34 @@
+package org.fer4j.cli;
+
+import java.nio.file.Path;
+import org.fer4j.models.faces.FaceDetector;
+import org.fer4j.models.faces.ImageDecoder;
+import picocli.CommandLine.Option;
+
+/** Flags of the commands that find faces in photos ({@code detect}, {@code predict}). */
+final class FaceOptions {
+    /** Exit code when some image had no face. */
+    static final int EXIT_NO_FACE = 3;
+
+    @Option(names = "--min-score", paramLabel = "S", description = "lowest face score kept, in (0, 1) (default: 0.5)")
+    float minScore = FaceDetector.Options.DEFAULT.scoreThreshold();
+
+    @Option(names = "--input-size", paramLabel = "N", description = "detector input size, a multiple of 32; larger finds smaller faces, slower (default: 416)")
+    int inputSize = FaceDetector.Options.DEFAULT.inputSize();
+
+    @Option(names = "--annotate", paramLabel = "DIR", description = "write a copy of each image with the boxes and labels drawn into DIR")
+    Path annotate;
+
+    @Option(names = "--skip-bad", description = "report images that cannot be read and go on, instead of stopping")
+    boolean skipBad;
+
+    @Option(names = "--max-pixels", paramLabel = "N", description = "refuse images with more pixels, before decoding them (default: 50000000)")
+    long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+
+    FaceDetector.Options options() {
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("--max-pixels must be >= 1, got " + maxPixels);
+        }
+        return new FaceDetector.Options(inputSize, minScore, FaceDetector.Options.DEFAULT.iouThreshold());
+    }
+}

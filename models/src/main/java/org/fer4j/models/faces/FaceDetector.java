@@ -1,0 +1,284 @@
+package org.fer4j.models.faces;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.fer4j.engine.Mode;
+import org.fer4j.engine.Param;
+import org.fer4j.engine.Sequential;
+import org.fer4j.engine.Tensor;
+import org.fer4j.engine.io.Checkpoint;
+import org.fer4j.engine.io.ModelFile;
+
+/**
+ * Finds faces in a whole image with the {@link TinyFaceDetector} network.
+ *
+ * <p>The steps, each matching the face-api library the weights come from so that both find the
+ * same boxes with the same scores:
+ * <ol>
+ *   <li>pad the image to a square with black at the bottom or right, and resize that square to
+ *       {@code S x S} bilinearly, sampling source position {@code i * side / S} (no half-pixel
+ *       offset, as TensorFlow's {@code resizeBilinear} without {@code halfPixelCenters});</li>
+ *   <li>subtract the mean RGB and divide by 255; run the network: {@code [1, 25, S/32, S/32]};</li>
+ *   <li>decode every anchor of every cell: {@code score = sigmoid(t_o)}; kept when above the
+ *       score threshold; centre {@code ((col + sigmoid(tx)) / cells, (row + sigmoid(ty)) / cells)},
+ *       size {@code (exp(tw) * anchorW / cells, exp(th) * anchorH / cells)}, as fractions of the
+ *       square's side;</li>
+ *   <li>non-maximum suppression: take the best-scoring box, drop every other whose IoU with it
+ *       is above the IoU threshold, repeat;</li>
+ *   <li>boxes from fractions of the square to pixels of the original image.</li>
+ * </ol>
+ *
+ * <p>Thread safety: one instance may be shared by threads; {@link #detect} runs one image at a
+ * time (a network holds its activations between forward calls). For parallel detection give each
+ * thread its own instance ({@link #copy()} shares nothing mutable and costs one model's weights).
+ */
+public final class FaceDetector {
+    /** Where the bundled weights lie in the models jar. */
+    static final String RESOURCE = "/org/fer4j/models/faces/" + TinyFaceDetector.NAME + ModelFile.EXTENSION;
+
+    /** Detection settings; {@link #DEFAULT} is face-api's default (416, 0.5, 0.4). */
+    public record Options(int inputSize, float scoreThreshold, float iouThreshold) {
+        public static final Options DEFAULT = new Options(416, 0.5f, 0.4f);
+
+        public Options {
+            if (inputSize < 32 || inputSize % 32 != 0 || inputSize > 2048) {
+                throw new IllegalArgumentException("--input-size must be a multiple of 32 in 32..2048, got " + inputSize);
+            }
+            if (!(scoreThreshold > 0 && scoreThreshold < 1)) {
+                throw new IllegalArgumentException("--min-score must be in (0, 1), got " + scoreThreshold);
+            }
+            if (!(iouThreshold > 0 && iouThreshold <= 1)) {
+                throw new IllegalArgumentException("--iou must be in (0, 1], got " + iouThreshold);
+            }
+        }
+
+        public Options withInputSize(int size) {
+            return new Options(size, scoreThreshold, iouThreshold);
+        }
+
+        public Options withScoreThreshold(float t) {
+            return new Options(inputSize, t, iouThreshold);
+        }
+    }
+
+    private final Checkpoint checkpoint;
+    private final Options defaults;
+    /** One network per input size, all with the checkpoint's weights. */
+    private final Map<Integer, Sequential> networks = new HashMap<>();
+
+    private FaceDetector(Checkpoint checkpoint, Options defaults) {
+        this.checkpoint = checkpoint;
+        this.defaults = defaults;
+        int s = checkpoint.model().inputShape()[1];
+        networks.put(s, checkpoint.model());
+    }
+
+    /** The bundled detector (face-api's TinyFaceDetector weights, MIT licence), with {@link Options#DEFAULT}. */
+    public static FaceDetector pretrained() throws IOException {
+        try (InputStream in = FaceDetector.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IOException("the bundled face detector (" + RESOURCE + ") is missing from this build;"
+                        + " run tools/face-api/convert.sh");
+            }
+            Path tmp = Files.createTempFile("fer4j-face-detector-", ModelFile.EXTENSION);
+            try {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                return new FaceDetector(ModelFile.load(tmp), Options.DEFAULT);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /** A detector from a {@code .fer4j} file holding a {@link TinyFaceDetector} network. */
+    public static FaceDetector load(Path file) throws IOException {
+        return new FaceDetector(ModelFile.load(file), Options.DEFAULT);
+    }
+
+    /** The same weights with other default options. */
+    public FaceDetector withOptions(Options options) {
+        return new FaceDetector(checkpoint, options);
+    }
+
+    /** An independent detector with the same weights and options, for another thread. */
+    public FaceDetector copy() {
+        return new FaceDetector(Checkpoint.of(rebuild(checkpoint.model().inputShape()[1]), checkpoint.info()), defaults);
+    }
+
+    public Options options() {
+        return defaults;
+    }
+
+    /** Every face in {@code image}, best score first, with the default options. */
+    public List<DetectedFace> detect(BufferedImage image) {
+        return detect(image, defaults);
+    }
+
+    /** Every face in {@code image}, best score first. */
+    public synchronized List<DetectedFace> detect(BufferedImage image, Options options) {
+        int s = options.inputSize();
+        Sequential net = networks.computeIfAbsent(s, this::rebuild);
+        Tensor x = preprocess(image, s);
+        float[] out = net.forward(x, Mode.EVAL).data();
+        int cells = net.outputShape()[1];
+        List<Candidate> candidates = decode(out, cells, options.scoreThreshold());
+        List<Candidate> kept = nonMaxSuppression(candidates, options.iouThreshold());
+        // Fractions of the square to pixels as face-api does it: through the image's size at the
+        // network's scale, rounded (within 0.2% of simply multiplying by the square's side).
+        int w = image.getWidth();
+        int h = image.getHeight();
+        double scale = (double) s / Math.max(w, h);
+        double sx = (double) s / Math.round(w * scale) * w;
+        double sy = (double) s / Math.round(h * scale) * h;
+        List<DetectedFace> faces = new ArrayList<>(kept.size());
+        for (Candidate c : kept) {
+            faces.add(new DetectedFace(new Box((float) (c.x0 * sx), (float) (c.y0 * sy),
+                    (float) ((c.x1 - c.x0) * sx), (float) ((c.y1 - c.y0) * sy)), (float) c.score));
+        }
+        return faces;
+    }
+
+    /** The checkpoint's architecture at another input size, with its weights. */
+    private Sequential rebuild(int inputSize) {
+        Sequential net = TinyFaceDetector.build(inputSize, 0);
+        List<Param> from = checkpoint.model().state();
+        List<Param> to = net.state();
+        for (int i = 0; i < to.size(); i++) {
+            float[] src = from.get(i).value().data();
+            System.arraycopy(src, 0, to.get(i).value().data(), 0, src.length);
+        }
+        return net;
+    }
+
+    /**
+     * {@code [1, 3, S, S]}: the image padded to a square (black at the bottom or right), resized
+     * bilinearly to {@code S x S}, minus the mean RGB, over 255.
+     *
+     * <p>Source position of output pixel {@code i} is {@code i * side / S}; its value interpolates
+     * the pixels at the floor and ceiling of that position, pixels of the padding being 0.
+     * Only the {@code S x S} samples are computed: the padded square is never built.
+     */
+    static Tensor preprocess(BufferedImage image, int size) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int side = Math.max(w, h);
+        int[] rgb = image.getRGB(0, 0, w, h, null, 0, w);
+        double scale = (double) side / size;
+        int[] x0 = new int[size];
+        int[] x1 = new int[size];
+        double[] fx = new double[size];
+        for (int i = 0; i < size; i++) {
+            double src = scale * i;
+            x0[i] = (int) Math.floor(src);
+            x1[i] = Math.min(side - 1, (int) Math.ceil(src));
+            fx[i] = src - x0[i];
+        }
+        float[] x = new float[3 * size * size];
+        int plane = size * size;
+        double[] top = new double[3];
+        double[] bottom = new double[3];
+        for (int r = 0; r < size; r++) {
+            int y0 = x0[r];
+            int y1 = x1[r];
+            double fy = fx[r];
+            for (int c = 0; c < size; c++) {
+                interpolateRow(rgb, w, h, y0, x0[c], x1[c], fx[c], top);
+                interpolateRow(rgb, w, h, y1, x0[c], x1[c], fx[c], bottom);
+                for (int ch = 0; ch < 3; ch++) {
+                    float v = (float) (top[ch] + (bottom[ch] - top[ch]) * fy);
+                    x[ch * plane + r * size + c] = (v - TinyFaceDetector.MEAN_RGB[ch]) / 255f;
+                }
+            }
+        }
+        return new Tensor(x, 1, 3, size, size);
+    }
+
+    /** The three channels interpolated between columns {@code xa} and {@code xb} of row {@code y}. */
+    private static void interpolateRow(int[] rgb, int w, int h, int y, int xa, int xb, double f, double[] out) {
+        int a = y < h && xa < w ? rgb[y * w + xa] : 0;
+        int b = y < h && xb < w ? rgb[y * w + xb] : 0;
+        for (int ch = 0; ch < 3; ch++) {
+            int shift = 16 - 8 * ch;
+            int va = (a >>> shift) & 0xFF;
+            int vb = (b >>> shift) & 0xFF;
+            out[ch] = va + (vb - va) * f;
+        }
+    }
+
+    /** A box as fractions of the padded square's side, with its score and its order of discovery. */
+    record Candidate(double x0, double y0, double x1, double y1, double score, int index) {
+        double area() {
+            return (x1 - x0) * (y1 - y0);
+        }
+
+        double iou(Candidate o) {
+            double w = Math.max(0, Math.min(x1, o.x1) - Math.max(x0, o.x0));
+            double h = Math.max(0, Math.min(y1, o.y1) - Math.max(y0, o.y0));
+            double inter = w * h;
+            return inter / (area() + o.area() - inter);
+        }
+    }
+
+    /** Every anchor of every cell whose score is above {@code threshold}, from {@code out [25, cells, cells]}. */
+    static List<Candidate> decode(float[] out, int cells, float threshold) {
+        int plane = cells * cells;
+        List<Candidate> found = new ArrayList<>();
+        for (int row = 0; row < cells; row++) {
+            for (int col = 0; col < cells; col++) {
+                for (int a = 0; a < TinyFaceDetector.ANCHORS.length; a++) {
+                    int base = a * TinyFaceDetector.BOX_ENCODING * plane + row * cells + col;
+                    double score = sigmoid(out[base + 4 * plane]);
+                    if (!(score > threshold)) {
+                        continue;
+                    }
+                    double cx = (col + sigmoid(out[base])) / cells;
+                    double cy = (row + sigmoid(out[base + plane])) / cells;
+                    double bw = Math.exp(out[base + 2 * plane]) * TinyFaceDetector.ANCHORS[a][0] / cells;
+                    double bh = Math.exp(out[base + 3 * plane]) * TinyFaceDetector.ANCHORS[a][1] / cells;
+                    double left = cx - bw / 2;
+                    double topY = cy - bh / 2;
+                    found.add(new Candidate(left, topY, left + bw, topY + bh, score, found.size()));
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Greedy non-maximum suppression: repeatedly keeps the best remaining box and drops the boxes
+     * that overlap it by more than {@code iouThreshold}. Equal scores: the later-found box first,
+     * as face-api orders them.
+     */
+    static List<Candidate> nonMaxSuppression(List<Candidate> candidates, float iouThreshold) {
+        List<Candidate> order = new ArrayList<>(candidates);
+        order.sort(Comparator.comparingDouble(Candidate::score).thenComparingInt(Candidate::index).reversed());
+        List<Candidate> kept = new ArrayList<>();
+        boolean[] dropped = new boolean[order.size()];
+        for (int i = 0; i < order.size(); i++) {
+            if (dropped[i]) {
+                continue;
+            }
+            Candidate best = order.get(i);
+            kept.add(best);
+            for (int j = i + 1; j < order.size(); j++) {
+                if (!dropped[j] && best.iou(order.get(j)) > iouThreshold) {
+                    dropped[j] = true;
+                }
+            }
+        }
+        return kept;
+    }
+
+    private static double sigmoid(double v) {
+        return 1 / (1 + Math.exp(-v));
+    }
+}
