@@ -261,6 +261,12 @@ public final class Sequential {
             return this;
         }
 
+        /** Several layers in order: for helpers that return a group, e.g. {@code SeparableConv.of(...)}. */
+        public Builder addAll(List<? extends Layer> group) {
+            layers.addAll(group);
+            return this;
+        }
+
         public Sequential build(long seed) {
             return new Sequential(name, inputShape, layers, seed);
         }

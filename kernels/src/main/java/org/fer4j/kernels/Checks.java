@@ -82,7 +82,10 @@ public final class Checks {
         matrix("sgemm", "c", c, cOff, m, n, ldc);
     }
 
-    /** maxPoolForward: sizes, windows inside their planes (no padding), and the three spans. */
+    /**
+     * maxPoolForward: sizes, every window starting inside its plane (it may overhang the bottom
+     * and right edge: TensorFlow's "same" padding), and the three spans.
+     */
     public static void maxPool(float[] out, int[] argmax, float[] in, int planes, int height, int width,
                         int kh, int kw, int strideH, int strideW, int outH, int outW) {
         String kernel = "maxPoolForward";
@@ -95,21 +98,55 @@ public final class Checks {
         positive(kernel, "strideW", strideW);
         nonNegative(kernel, "outH", outH);
         nonNegative(kernel, "outW", outW);
-        // No padding: every window must lie inside its plane.
-        if (outH > 0 && (long) (outH - 1) * strideH + kh > height) {
-            throw new IllegalArgumentException(kernel + ": outH = " + outH + " windows of height "
-                    + kh + " at stride " + strideH + " need height >= "
-                    + ((long) (outH - 1) * strideH + kh) + ", got " + height);
+        // The last window must start inside the plane; its overhang, if any, is ignored.
+        if (outH > 0 && (long) (outH - 1) * strideH >= height) {
+            throw new IllegalArgumentException(kernel + ": outH = " + outH + " windows at stride " + strideH
+                    + " need height > " + ((long) (outH - 1) * strideH) + ", got " + height);
         }
-        if (outW > 0 && (long) (outW - 1) * strideW + kw > width) {
-            throw new IllegalArgumentException(kernel + ": outW = " + outW + " windows of width "
-                    + kw + " at stride " + strideW + " need width >= "
-                    + ((long) (outW - 1) * strideW + kw) + ", got " + width);
+        if (outW > 0 && (long) (outW - 1) * strideW >= width) {
+            throw new IllegalArgumentException(kernel + ": outW = " + outW + " windows at stride " + strideW
+                    + " need width > " + ((long) (outW - 1) * strideW) + ", got " + width);
         }
         long outCount = (long) planes * outH * outW;
         span(kernel, "in", in, 0, (long) planes * height * width);
         span(kernel, "out", out, 0, outCount);
         span(kernel, "argmax", argmax, 0, outCount);
+    }
+
+    /** depthwiseConvForward and depthwiseConvBackward: the geometry and the spans of x, y and weight. */
+    public static void depthwiseConv(String kernel, float[] y, float[] x, float[] weight,
+                                     int n, int channels, int height, int width, int kh, int kw,
+                                     int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        nonNegative(kernel, "n", n);
+        nonNegative(kernel, "channels", channels);
+        nonNegative(kernel, "height", height);
+        nonNegative(kernel, "width", width);
+        positive(kernel, "kh", kh);
+        positive(kernel, "kw", kw);
+        positive(kernel, "strideH", strideH);
+        positive(kernel, "strideW", strideW);
+        nonNegative(kernel, "padTop", padTop);
+        nonNegative(kernel, "padLeft", padLeft);
+        nonNegative(kernel, "outH", outH);
+        nonNegative(kernel, "outW", outW);
+        span(kernel, "x", x, 0, (long) n * channels * height * width);
+        span(kernel, kernel.endsWith("Backward") ? "dy" : "y", y, 0, (long) n * channels * outH * outW);
+        span(kernel, "weight", weight, 0, (long) channels * kh * kw);
+    }
+
+    /** depthwiseConvBackward: the geometry, and the spans of dy, x, weight, dx, dweight and dbias. */
+    public static void depthwiseConvBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x,
+                                             float[] weight, int n, int channels, int height, int width,
+                                             int kh, int kw, int strideH, int strideW, int padTop, int padLeft,
+                                             int outH, int outW) {
+        String k = "depthwiseConvBackward";
+        depthwiseConv(k, dy, x, weight, n, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft,
+                outH, outW);
+        span(k, "dx", dx, 0, (long) n * channels * height * width);
+        span(k, "dweight", dweight, 0, (long) channels * kh * kw);
+        if (dbias != null) {
+            span(k, "dbias", dbias, 0, channels);
+        }
     }
 
     /** batchNormStats: sizes (at least one value per channel) and spans. */

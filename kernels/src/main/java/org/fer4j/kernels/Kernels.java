@@ -184,14 +184,48 @@ public interface Kernels {
                 int channels, int height, int width, int kh, int kw,
                 int strideH, int strideW, int padTop, int padLeft, int outH, int outW);
 
+    /**
+     * Depthwise convolution (depth multiplier 1): each channel convolved with its own
+     * {@code kh x kw} kernel, no mixing across channels. Cross-correlation, as {@link #im2col}:
+     * <pre>
+     * y[n, c, oy, ox] = bias[c] + sum_{ki, kj} weight[c, ki, kj] * x[n, c, oy*strideH - padTop + ki, ox*strideW - padLeft + kj]
+     * </pre>
+     * where taps outside the image read 0 (zero padding; the bottom and right pad is implied by
+     * {@code outH, outW}, as in {@link #im2col}). {@code y [N, C, outH, outW]},
+     * {@code x [N, C, H, W]}, {@code weight [C, kh, kw]} (the layer's {@code [C, 1, KH, KW]}),
+     * {@code bias [C]} or null for none; all from offset 0. {@code y}'s previous contents are not read.
+     */
+    void depthwiseConvForward(float[] y, float[] x, float[] weight, float[] bias,
+                              int n, int channels, int height, int width, int kh, int kw,
+                              int strideH, int strideW, int padTop, int padLeft, int outH, int outW);
+
+    /**
+     * Backward of {@link #depthwiseConvForward}, reading the forward input {@code x} as its cache:
+     * <pre>
+     * dx[n, c, iy, ix]    = sum over the (oy, ox, ki, kj) that read x[n, c, iy, ix] of weight[c, ki, kj] * dy[n, c, oy, ox]   (written)
+     * dweight[c, ki, kj] += sum_{n, oy, ox} dy[n, c, oy, ox] * x[n, c, oy*strideH - padTop + ki, ox*strideW - padLeft + kj]
+     * dbias[c]          += sum_{n, oy, ox} dy[n, c, oy, ox]                                        (skipped when dbias is null)
+     * </pre>
+     * Shapes as in forward; {@code dx} like {@code x}, {@code dy} like {@code y}, {@code dweight} like
+     * {@code weight}, {@code dbias} like {@code bias}.
+     */
+    void depthwiseConvBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x, float[] weight,
+                               int n, int channels, int height, int width, int kh, int kw,
+                               int strideH, int strideW, int padTop, int padLeft, int outH, int outW);
+
     // ---------------------------------------------------------------- pooling
 
     /**
-     * Max pooling without padding over {@code planes = N*C} planes of {@code H x W}:
+     * Max pooling over {@code planes = N*C} planes of {@code H x W}:
      * {@code out[p, oy, ox] = max over the kh x kw window at (oy*strideH, ox*strideW)}, and
      * {@code argmax[p, oy, ox]} = the flat index into the whole of {@code in} (plane offset
-     * included) of that maximum; on ties the first in row-major order within the window. Every
-     * window must lie inside its plane: {@code (outH-1)*strideH + kh <= H}, likewise for W.
+     * included) of that maximum; on ties the first in row-major order within the window.
+     *
+     * <p>Every window must <em>start</em> inside its plane: {@code (outH-1)*strideH < H}, likewise
+     * for W. A window may overhang the bottom or right edge (TensorFlow's "same" padding, whose
+     * extra row and column go there): the part outside the plane is ignored, as if it held
+     * {@code -infinity}, so {@code argmax} always points into the plane. Without overhang,
+     * {@code (outH-1)*strideH + kh <= H}, this is plain valid pooling.
      */
     void maxPoolForward(float[] out, int[] argmax, float[] in,
                         int planes, int height, int width, int kh, int kw,
@@ -242,6 +276,21 @@ public interface Kernels {
 
     /** {@code dx[i] = y[i] > 0 ? dy[i] : 0}, reading the forward <em>output</em> {@code y}. */
     void reluBackward(float[] dx, float[] dy, float[] y, int n);
+
+    /**
+     * Leaky ReLU: {@code y[i] = x[i] > 0 ? x[i] : slope * x[i]}; {@code y} may alias {@code x}.
+     * (TensorFlow.js evaluates {@code relu(x - slope*x) + slope*x}, which rounds differently; the
+     * plain select is exact.)
+     */
+    void leakyReluForward(float[] y, float[] x, float slope, int n);
+
+    /**
+     * {@code dx[i] = x[i] > 0 ? dy[i] : slope * dy[i]}, reading the forward <em>input</em> {@code x}
+     * as the cache. For {@code slope} in [0, 1) the output has the sign of the input, so passing
+     * the forward output {@code y} instead gives the same result (that is what lets the forward
+     * run in place); {@code dx} may alias {@code dy}.
+     */
+    void leakyReluBackward(float[] dx, float[] dy, float[] x, float slope, int n);
 
     /**
      * Inverted-dropout mask: {@code mask[i] = 1/(1-rate)} with probability {@code 1-rate}, else 0.

@@ -268,6 +268,116 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    // ---------------------------------------------------------------- depthwise convolution
+
+    @Override
+    public void depthwiseConvForward(float[] y, float[] x, float[] weight, float[] bias,
+                                     int n, int channels, int height, int width, int kh, int kw,
+                                     int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        Checks.depthwiseConv("depthwiseConvForward", y, x, weight, n, channels, height, width, kh, kw,
+                strideH, strideW, padTop, padLeft, outH, outW);
+        if (bias != null) {
+            Checks.span("depthwiseConvForward", "bias", bias, 0, channels);
+        }
+        for (int p = 0; p < n * channels; p++) {
+            depthwisePlaneForward(y, x, weight, bias, p, channels, height, width, kh, kw,
+                    strideH, strideW, padTop, padLeft, outH, outW);
+        }
+    }
+
+    /**
+     * Plane {@code p = n*C + c} of {@link #depthwiseConvForward}. Package-private and static: the
+     * vector backend calls it where it has no faster path (strides other than 1).
+     */
+    static void depthwisePlaneForward(float[] y, float[] x, float[] weight, float[] bias, int p,
+                                      int channels, int height, int width, int kh, int kw,
+                                      int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        int c = p % channels;
+        int xPlane = p * height * width;
+        int yPlane = p * outH * outW;
+        for (int oy = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++) {
+                // Bias first, then the taps in (ki, kj) order: the order the vector kernel keeps.
+                float sum = bias == null ? 0f : bias[c];
+                for (int ki = 0; ki < kh; ki++) {
+                    int iy = oy * strideH - padTop + ki;
+                    if (iy < 0 || iy >= height) {
+                        continue;  // zero padding: the tap adds nothing
+                    }
+                    for (int kj = 0; kj < kw; kj++) {
+                        int ix = ox * strideW - padLeft + kj;
+                        if (ix >= 0 && ix < width) {
+                            sum += weight[(c * kh + ki) * kw + kj] * x[xPlane + iy * width + ix];
+                        }
+                    }
+                }
+                y[yPlane + oy * outW + ox] = sum;
+            }
+        }
+    }
+
+    @Override
+    public void depthwiseConvBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x,
+                                      float[] weight, int n, int channels, int height, int width, int kh, int kw,
+                                      int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        Checks.depthwiseConvBackward(dx, dweight, dbias, dy, x, weight, n, channels, height, width, kh, kw,
+                strideH, strideW, padTop, padLeft, outH, outW);
+        for (int c = 0; c < channels; c++) {
+            depthwiseChannelBackward(dx, dweight, dbias, dy, x, weight, c, n, channels, height, width, kh, kw,
+                    strideH, strideW, padTop, padLeft, outH, outW);
+        }
+    }
+
+    /**
+     * Channel {@code c} of {@link #depthwiseConvBackward}, over the whole batch: everything that
+     * writes {@code dweight[c]} and {@code dbias[c]}, so that channels can go to different threads.
+     * Package-private and static: the vector backend's fallback.
+     */
+    static void depthwiseChannelBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x,
+                                         float[] weight, int c, int n, int channels, int height, int width,
+                                         int kh, int kw, int strideH, int strideW, int padTop, int padLeft,
+                                         int outH, int outW) {
+        int taps = kh * kw;
+        double[] dw = new double[taps];  // dweight[c], summed over the batch in double
+        double db = 0;
+        for (int i = 0; i < n; i++) {
+            int p = i * channels + c;
+            int xPlane = p * height * width;
+            int yPlane = p * outH * outW;
+            for (int s = xPlane; s < xPlane + height * width; s++) {
+                dx[s] = 0f;
+            }
+            // The forward loop again, each multiply-add sending dy back to both of its inputs:
+            // to x (through the weight) and to the weight (through x).
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++) {
+                    float g = dy[yPlane + oy * outW + ox];
+                    db += g;
+                    for (int ki = 0; ki < kh; ki++) {
+                        int iy = oy * strideH - padTop + ki;
+                        if (iy < 0 || iy >= height) {
+                            continue;
+                        }
+                        for (int kj = 0; kj < kw; kj++) {
+                            int ix = ox * strideW - padLeft + kj;
+                            if (ix >= 0 && ix < width) {
+                                int xi = xPlane + iy * width + ix;
+                                dx[xi] += weight[(c * kh + ki) * kw + kj] * g;
+                                dw[ki * kw + kj] += (double) g * x[xi];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (int t = 0; t < taps; t++) {
+            dweight[c * taps + t] += (float) dw[t];
+        }
+        if (dbias != null) {
+            dbias[c] += (float) db;
+        }
+    }
+
     // ---------------------------------------------------------------- pooling
 
     @Override
@@ -281,14 +391,18 @@ public final class ScalarKernels implements Kernels {
         for (int p = 0; p < planes; p++) {
             int plane = p * height * width;
             for (int oy = 0; oy < outH; oy++) {
+                // A window overhanging the bottom or right edge ("same" padding) is cut to the
+                // plane: the missing taps count as -infinity, so they can never win.
+                int rows = Math.min(kh, height - oy * strideH);
                 for (int ox = 0; ox < outW; ox++) {
+                    int cols = Math.min(kw, width - ox * strideW);
                     int corner = plane + oy * strideH * width + ox * strideW;
                     // Start from the window's first element, not -inf, so argmax is always a real
                     // index; the strict > keeps the first of equal maxima.
                     int best = corner;
                     float max = in[corner];
-                    for (int ki = 0; ki < kh; ki++) {
-                        for (int kj = 0; kj < kw; kj++) {
+                    for (int ki = 0; ki < rows; ki++) {
+                        for (int kj = 0; kj < cols; kj++) {
                             int idx = corner + ki * width + kj;
                             if (in[idx] > max) {
                                 max = in[idx];
@@ -462,6 +576,27 @@ public final class ScalarKernels implements Kernels {
         Checks.span("reluBackward", "y", y, 0, n);
         for (int i = 0; i < n; i++) {
             dx[i] = y[i] > 0f ? dy[i] : 0f;
+        }
+    }
+
+    @Override
+    public void leakyReluForward(float[] y, float[] x, float slope, int n) {
+        Checks.nonNegative("leakyReluForward", "n", n);
+        Checks.span("leakyReluForward", "y", y, 0, n);
+        Checks.span("leakyReluForward", "x", x, 0, n);
+        for (int i = 0; i < n; i++) {
+            y[i] = x[i] > 0f ? x[i] : slope * x[i];  // a NaN takes the second branch and stays NaN
+        }
+    }
+
+    @Override
+    public void leakyReluBackward(float[] dx, float[] dy, float[] x, float slope, int n) {
+        Checks.nonNegative("leakyReluBackward", "n", n);
+        Checks.span("leakyReluBackward", "dx", dx, 0, n);
+        Checks.span("leakyReluBackward", "dy", dy, 0, n);
+        Checks.span("leakyReluBackward", "x", x, 0, n);
+        for (int i = 0; i < n; i++) {
+            dx[i] = x[i] > 0f ? dy[i] : slope * dy[i];
         }
     }
 

@@ -559,6 +559,176 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    // ---------------------------------------------------------------- depthwise convolution
+
+    /*
+     * Stride 1 (the usual depthwise layer) is vectorised along the output width: for one output
+     * row and one tap (ki, kj) the inputs it reads are a contiguous run of an input row, so each
+     * tap is one y[run] += w * x[run] over the run of outputs whose tap falls inside the image
+     * (the clipping replaces the reference's per-tap bounds test). Other strides read every
+     * stride-th input, which would need gathers; they run the reference's loop per plane
+     * (ScalarKernels.depthwisePlaneForward / depthwiseChannelBackward), still over the threads.
+     *
+     * The multiply and the add are kept apart (no FMA), and the taps are added in the reference's
+     * order, so forward and dx are the reference's bits; dweight sums in another order and agrees
+     * within the usual float-sum bound.
+     */
+
+    @Override
+    public void depthwiseConvForward(float[] y, float[] x, float[] weight, float[] bias,
+                                     int n, int channels, int height, int width, int kh, int kw,
+                                     int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        Checks.depthwiseConv("depthwiseConvForward", y, x, weight, n, channels, height, width, kh, kw,
+                strideH, strideW, padTop, padLeft, outH, outW);
+        if (bias != null) {
+            Checks.span("depthwiseConvForward", "bias", bias, 0, channels);
+        }
+        int planes = n * channels;
+        // Planes (n, c) are independent: split them over the threads.
+        Parallel.Range body = (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                if (strideH == 1 && strideW == 1) {
+                    depthwisePlaneForward(y, x, weight, bias, p, channels, height, width, kh, kw,
+                            padTop, padLeft, outH, outW);
+                } else {
+                    ScalarKernels.depthwisePlaneForward(y, x, weight, bias, p, channels, height, width, kh, kw,
+                            strideH, strideW, padTop, padLeft, outH, outW);
+                }
+            }
+        };
+        split(planes, (long) planes * outH * outW * kh * kw, body);
+    }
+
+    /** One plane of the stride-1 forward, one output row and one tap at a time. */
+    private void depthwisePlaneForward(float[] y, float[] x, float[] weight, float[] bias, int p, int channels,
+                                       int height, int width, int kh, int kw, int padTop, int padLeft,
+                                       int outH, int outW) {
+        int c = p % channels;
+        int xPlane = p * height * width;
+        int yPlane = p * outH * outW;
+        for (int oy = 0; oy < outH; oy++) {
+            int yRow = yPlane + oy * outW;
+            Arrays.fill(y, yRow, yRow + outW, bias == null ? 0f : bias[c]);
+            for (int ki = 0; ki < kh; ki++) {
+                int iy = oy - padTop + ki;
+                if (iy < 0 || iy >= height) {
+                    continue;
+                }
+                for (int kj = 0; kj < kw; kj++) {
+                    // Outputs ox in [lo, hi) read x[iy, ox - padLeft + kj] inside the row.
+                    int lo = Math.max(0, padLeft - kj);
+                    int hi = Math.min(outW, width + padLeft - kj);
+                    if (hi > lo) {
+                        mulAddRow(y, yRow + lo, x, xPlane + iy * width + lo - padLeft + kj, hi - lo,
+                                weight[(c * kh + ki) * kw + kj]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void depthwiseConvBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x,
+                                      float[] weight, int n, int channels, int height, int width, int kh, int kw,
+                                      int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        Checks.depthwiseConvBackward(dx, dweight, dbias, dy, x, weight, n, channels, height, width, kh, kw,
+                strideH, strideW, padTop, padLeft, outH, outW);
+        // Split by channel, not by plane: dweight[c] and dbias[c] sum over the whole batch, and
+        // one writer per channel keeps that race-free and the bits independent of the split.
+        Parallel.Range body = (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                if (strideH == 1 && strideW == 1) {
+                    depthwiseChannelBackward(dx, dweight, dbias, dy, x, weight, c, n, channels, height, width,
+                            kh, kw, padTop, padLeft, outH, outW);
+                } else {
+                    ScalarKernels.depthwiseChannelBackward(dx, dweight, dbias, dy, x, weight, c, n, channels,
+                            height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+                }
+            }
+        };
+        split(channels, (long) n * channels * outH * outW * kh * kw, body);
+    }
+
+    /** Channel c of the stride-1 backward, over the batch. */
+    private void depthwiseChannelBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x,
+                                          float[] weight, int c, int n, int channels, int height, int width,
+                                          int kh, int kw, int padTop, int padLeft, int outH, int outW) {
+        int taps = kh * kw;
+        double[] dw = new double[taps];
+        double db = 0;
+        for (int i = 0; i < n; i++) {
+            int p = i * channels + c;
+            int xPlane = p * height * width;
+            int yPlane = p * outH * outW;
+            Arrays.fill(dx, xPlane, xPlane + height * width, 0f);
+            for (int oy = 0; oy < outH; oy++) {
+                int yRow = yPlane + oy * outW;
+                for (int ox = 0; ox < outW; ox++) {
+                    db += dy[yRow + ox];
+                }
+                for (int ki = 0; ki < kh; ki++) {
+                    int iy = oy - padTop + ki;
+                    if (iy < 0 || iy >= height) {
+                        continue;
+                    }
+                    // kj from the right: the reference visits ox upwards, which for one input
+                    // pixel ix = ox - padLeft + kj means kj downwards; same order, same bits.
+                    for (int kj = kw - 1; kj >= 0; kj--) {
+                        int lo = Math.max(0, padLeft - kj);
+                        int hi = Math.min(outW, width + padLeft - kj);
+                        if (hi > lo) {
+                            int xRun = xPlane + iy * width + lo - padLeft + kj;
+                            mulAddRow(dx, xRun, dy, yRow + lo, hi - lo, weight[(c * kh + ki) * kw + kj]);
+                            dw[ki * kw + kj] += dotRow(dy, yRow + lo, x, xRun, hi - lo);
+                        }
+                    }
+                }
+            }
+        }
+        for (int t = 0; t < taps; t++) {
+            dweight[c * taps + t] += (float) dw[t];
+        }
+        if (dbias != null) {
+            dbias[c] += (float) db;
+        }
+    }
+
+    /** {@code y[yi + i] += w * x[xi + i]} for {@code i < len}: a rounded multiply, then the add (no FMA). */
+    private void mulAddRow(float[] y, int yi, float[] x, int xi, int len, float w) {
+        int i = 0;
+        for (; i <= len - 4 * L; i += 4 * L) {
+            for (int u = 0; u < 4 * L; u += L) {
+                FloatVector.fromArray(F, y, yi + i + u).add(FloatVector.fromArray(F, x, xi + i + u).mul(w))
+                        .intoArray(y, yi + i + u);
+            }
+        }
+        for (; i <= len - L; i += L) {
+            FloatVector.fromArray(F, y, yi + i).add(FloatVector.fromArray(F, x, xi + i).mul(w)).intoArray(y, yi + i);
+        }
+        for (; i < len - plantedTailBug; i++) {
+            y[yi + i] += w * x[xi + i];
+        }
+    }
+
+    /** {@code sum_i a[ai + i] * b[bi + i]}: float lanes (FMA), two accumulators, the total in double. */
+    private double dotRow(float[] a, int ai, float[] b, int bi, int len) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= len - 2 * L; i += 2 * L) {
+            acc0 = FloatVector.fromArray(F, a, ai + i).fma(FloatVector.fromArray(F, b, bi + i), acc0);
+            acc1 = FloatVector.fromArray(F, a, ai + i + L).fma(FloatVector.fromArray(F, b, bi + i + L), acc1);
+        }
+        for (; i <= len - L; i += L) {
+            acc0 = FloatVector.fromArray(F, a, ai + i).fma(FloatVector.fromArray(F, b, bi + i), acc0);
+        }
+        double sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < len - plantedTailBug; i++) {
+            sum += (double) a[ai + i] * b[bi + i];
+        }
+        return sum;
+    }
+
     // ---------------------------------------------------------------- pooling
 
     @Override
@@ -569,29 +739,45 @@ final class VectorKernels implements Kernels {
         int planeSize = height * width;
         int outSize = outH * outW;
         boolean twoByTwo = kh == 2 && kw == 2 && strideH == 2 && strideW == 2;
+        // With "same" padding the last row or column of windows may overhang the plane: the 2x2
+        // vector path covers the whole windows (fullH x fullW) and the reference's clipped loop
+        // the rest, so the vector loads never see the overhang.
+        int fullH = Math.min(outH, height / 2);
+        int fullW = Math.min(outW, width / 2);
         Parallel.Range body = (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 if (twoByTwo) {
-                    maxPool2x2(out, argmax, in, p * planeSize, p * outSize, width, outH, outW);
+                    maxPool2x2(out, argmax, in, p * planeSize, p * outSize, width, fullH, fullW, outW);
+                    maxPoolWindows(out, argmax, in, p * planeSize, p * outSize, height, width, 2, 2, 2, 2,
+                            0, fullH, fullW, outW, outW);
+                    maxPoolWindows(out, argmax, in, p * planeSize, p * outSize, height, width, 2, 2, 2, 2,
+                            fullH, outH, 0, outW, outW);
                 } else {
-                    maxPoolPlane(out, argmax, in, p * planeSize, p * outSize, width, kh, kw,
-                            strideH, strideW, outH, outW);
+                    maxPoolWindows(out, argmax, in, p * planeSize, p * outSize, height, width, kh, kw,
+                            strideH, strideW, 0, outH, 0, outW, outW);
                 }
             }
         };
         split(planes, (long) planes * planeSize, body);
     }
 
-    /** Any window and stride, one plane: the reference's loop. */
-    private static void maxPoolPlane(float[] out, int[] argmax, float[] in, int plane, int o,
-                                     int width, int kh, int kw, int strideH, int strideW, int outH, int outW) {
-        for (int oy = 0; oy < outH; oy++) {
-            for (int ox = 0; ox < outW; ox++, o++) {
+    /**
+     * Any window and stride, the windows {@code [oy0, oy1) x [ox0, ox1)} of one plane whose
+     * output row is {@code outW} long: the reference's loop, windows cut at the bottom and right
+     * edge as there.
+     */
+    private static void maxPoolWindows(float[] out, int[] argmax, float[] in, int plane, int o,
+                                       int height, int width, int kh, int kw, int strideH, int strideW,
+                                       int oy0, int oy1, int ox0, int ox1, int outW) {
+        for (int oy = oy0; oy < oy1; oy++) {
+            int rows = Math.min(kh, height - oy * strideH);
+            for (int ox = ox0; ox < ox1; ox++) {
+                int cols = Math.min(kw, width - ox * strideW);
                 int corner = plane + oy * strideH * width + ox * strideW;
                 int best = corner;
                 float max = in[corner];
-                for (int ki = 0; ki < kh; ki++) {
-                    for (int kj = 0; kj < kw; kj++) {
+                for (int ki = 0; ki < rows; ki++) {
+                    for (int kj = 0; kj < cols; kj++) {
                         int idx = corner + ki * width + kj;
                         if (in[idx] > max) {
                             max = in[idx];
@@ -599,8 +785,8 @@ final class VectorKernels implements Kernels {
                         }
                     }
                 }
-                out[o] = max;
-                argmax[o] = best;
+                out[o + oy * outW + ox] = max;
+                argmax[o + oy * outW + ox] = best;
             }
         }
     }
@@ -620,7 +806,8 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * The 2x2, stride-2 window of every CNN, L outputs at a time: two vectors of the top input
+     * The 2x2, stride-2 window of every CNN, L outputs at a time, over {@code outH x outW} whole
+     * windows whose output rows are {@code outStride} apart: two vectors of the top input
      * row, de-interleaved into the left and right pixels of L windows, likewise the bottom row;
      * then the four candidates in the reference's order (top-left, top-right, bottom-left,
      * bottom-right) with a strict {@code >}, so that ties and NaNs resolve as there. The
@@ -631,9 +818,9 @@ final class VectorKernels implements Kernels {
      * of {@code in} do the loads need masks too.
      */
     private void maxPool2x2(float[] out, int[] argmax, float[] in, int plane, int o,
-                            int width, int outH, int outW) {
+                            int width, int outH, int outW, int outStride) {
         IntVector pairs = IntVector.zero(INTS).addIndex(2);  // 0, 2, 4, ...: the left pixel of each window
-        for (int oy = 0; oy < outH; oy++, o += outW) {
+        for (int oy = 0; oy < outH; oy++, o += outStride) {
             int top = plane + 2 * oy * width;
             int ox = 0;
             for (; ox <= outW - L; ox += L) {
@@ -975,6 +1162,69 @@ final class VectorKernels implements Kernels {
         }
         for (; i < to - plantedTailBug; i++) {
             dx[i] = y[i] > 0f ? dy[i] : 0f;
+        }
+    }
+
+    @Override
+    public void leakyReluForward(float[] y, float[] x, float slope, int n) {
+        Checks.nonNegative("leakyReluForward", "n", n);
+        Checks.span("leakyReluForward", "y", y, 0, n);
+        Checks.span("leakyReluForward", "x", x, 0, n);
+        if (large(n)) {
+            Parallel.forRange(n, GRAIN, (from, to) -> leakyRelu(y, x, slope, from, to));
+        } else {
+            leakyRelu(y, x, slope, 0, n);
+        }
+    }
+
+    private void leakyRelu(float[] y, float[] x, float slope, int from, int to) {
+        // slope * x everywhere, then x kept where x > 0: a NaN fails the compare and keeps
+        // slope * NaN = NaN, as in the reference.
+        int i = from;
+        for (; i <= to - 4 * L; i += 4 * L) {
+            for (int u = 0; u < 4 * L; u += L) {
+                FloatVector v = FloatVector.fromArray(F, x, i + u);
+                v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i + u);
+            }
+        }
+        for (; i <= to - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
+        }
+        for (; i < to - plantedTailBug; i++) {
+            y[i] = x[i] > 0f ? x[i] : slope * x[i];
+        }
+    }
+
+    @Override
+    public void leakyReluBackward(float[] dx, float[] dy, float[] x, float slope, int n) {
+        Checks.nonNegative("leakyReluBackward", "n", n);
+        Checks.span("leakyReluBackward", "dx", dx, 0, n);
+        Checks.span("leakyReluBackward", "dy", dy, 0, n);
+        Checks.span("leakyReluBackward", "x", x, 0, n);
+        if (large(n)) {
+            Parallel.forRange(n, GRAIN, (from, to) -> leakyReluBackward(dx, dy, x, slope, from, to));
+        } else {
+            leakyReluBackward(dx, dy, x, slope, 0, n);
+        }
+    }
+
+    private void leakyReluBackward(float[] dx, float[] dy, float[] x, float slope, int from, int to) {
+        int i = from;
+        for (; i <= to - 4 * L; i += 4 * L) {
+            for (int u = 0; u < 4 * L; u += L) {
+                VectorMask<Float> on = FloatVector.fromArray(F, x, i + u).compare(VectorOperators.GT, 0f);
+                FloatVector g = FloatVector.fromArray(F, dy, i + u);
+                g.mul(slope).blend(g, on).intoArray(dx, i + u);
+            }
+        }
+        for (; i <= to - L; i += L) {
+            VectorMask<Float> on = FloatVector.fromArray(F, x, i).compare(VectorOperators.GT, 0f);
+            FloatVector g = FloatVector.fromArray(F, dy, i);
+            g.mul(slope).blend(g, on).intoArray(dx, i);
+        }
+        for (; i < to - plantedTailBug; i++) {
+            dx[i] = x[i] > 0f ? dy[i] : slope * dy[i];
         }
     }
 

@@ -103,7 +103,53 @@ class PoolingTest {
     void maxPoolRejectsWindowsThatLeaveThePlane() {
         var e = assertThrows(IllegalArgumentException.class, () -> kernels.maxPoolForward(
                 new float[9], new int[9], new float[16], 1, 4, 4, 2, 2, 2, 2, 3, 3));
-        assertTrue(e.getMessage().contains("need height >= 6, got 4"), e.getMessage());
+        // 3 windows at stride 2 start at rows 0, 2 and 4: the last starts outside a 4-row plane.
+        assertTrue(e.getMessage().contains("need height > 4, got 4"), e.getMessage());
+    }
+
+    @Test
+    void maxPoolWithWindowsOverTheBottomRightEdgeIgnoresTheOverhang() {
+        Random random = new Random(11);
+        // {H, W, kh, kw, strideH, strideW}, out = ceil(in / stride) (TensorFlow's "same" with all
+        // the padding at the bottom and right): the YOLO-style 207 -> 104 and 13 -> 13, and odd
+        // shapes where only one axis overhangs.
+        int[][] cases = {{207, 207, 2, 2, 2, 2}, {13, 13, 2, 2, 1, 1}, {7, 9, 3, 3, 2, 2}, {5, 6, 2, 3, 2, 2},
+            {1, 1, 2, 2, 2, 2}, {8, 7, 2, 2, 2, 2}};
+        for (int[] cs : cases) {
+            int planes = 3;
+            int h = cs[0], w = cs[1], kh = cs[2], kw = cs[3], sh = cs[4], sw = cs[5];
+            int outH = (h + sh - 1) / sh;
+            int outW = (w + sw - 1) / sw;
+            // All negative: a padding value of 0 instead of -infinity would win every cut window.
+            float[] in = TestSupport.uniform(random, planes * h * w);
+            for (int i = 0; i < in.length; i++) {
+                in[i] = -1.5f - Math.abs(in[i]);
+            }
+            float[] out = new float[planes * outH * outW];
+            int[] argmax = new int[out.length];
+            kernels.maxPoolForward(out, argmax, in, planes, h, w, kh, kw, sh, sw, outH, outW);
+            for (int p = 0; p < planes; p++) {
+                for (int oy = 0; oy < outH; oy++) {
+                    for (int ox = 0; ox < outW; ox++) {
+                        float max = Float.NEGATIVE_INFINITY;
+                        int best = -1;
+                        for (int ki = 0; ki < kh && oy * sh + ki < h; ki++) {
+                            for (int kj = 0; kj < kw && ox * sw + kj < w; kj++) {
+                                int idx = (p * h + oy * sh + ki) * w + ox * sw + kj;
+                                if (in[idx] > max) {
+                                    max = in[idx];
+                                    best = idx;
+                                }
+                            }
+                        }
+                        int o = (p * outH + oy) * outW + ox;
+                        String where = Arrays.toString(cs) + " out[" + p + ", " + oy + ", " + ox + "]";
+                        assertEquals(max, out[o], where);
+                        assertEquals(best, argmax[o], where);
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -126,6 +126,16 @@ class VectorKernelsTest {
     }
 
     @Test
+    void leakyReluGivesTheReferenceBits() {
+        assertNull(leakyRelu(vector(), new Random(14)));
+    }
+
+    @Test
+    void depthwiseConvolutionAgrees() {
+        assertNull(depthwise(vector(), new Random(15)));
+    }
+
+    @Test
     void batchNormAgrees() {
         assertNull(batchNorm(vector(), new Random(10)));
     }
@@ -158,6 +168,8 @@ class VectorKernelsTest {
         assertNotNull(convolution(broken, new Random(8)), "col2im");
         assertNotNull(convForward(broken, new Random(13)), "convForward");
         assertNotNull(pooling(broken, new Random(9)), "pooling");
+        assertNotNull(leakyRelu(broken, new Random(14)), "leaky ReLU");
+        assertNotNull(depthwise(broken, new Random(15)), "depthwise convolution");
         assertNotNull(batchNorm(broken, new Random(10)), "batch norm");
         assertNotNull(optimizers(broken, new Random(12)), "optimizers");
         assertNotNull(dropout(broken), "dropout");
@@ -521,9 +533,14 @@ class VectorKernelsTest {
             {4, 45, 13, 2, 2, 2, 2}, {5, 8, 69, 2, 2, 2, 2}, {2, 20, 20, 2, 2, 2, 2}, {3, 7, 7, 3, 3, 2, 2},
             {2, 9, 8, 3, 3, 1, 1}, {2, 6, 7, 2, 3, 1, 2}, {1, 5, 5, 5, 5, 1, 1}, {2, 33, 3, 1, 1, 1, 1},
         };
-        for (int[] s : shapes) {
-            int outH = (s[1] - s[3]) / s[5] + 1;
-            int outW = (s[2] - s[4]) / s[6] + 1;
+        // The same shapes again with "same" output sizes, ceil(in / stride), whose last windows
+        // overhang the bottom and right edge, plus the YOLO-style 207 -> 104 and 13 -> 13 (stride 1).
+        int[][] same = {{2, 207, 207, 2, 2, 2, 2, 1}, {3, 13, 13, 2, 2, 1, 1, 1}, {4, 13, 31, 2, 2, 2, 2, 1},
+            {2, 7, 1, 2, 2, 2, 2, 1}};
+        for (int[] s : concat(shapes, same)) {
+            boolean overhang = s.length == 8;
+            int outH = overhang ? (s[1] + s[5] - 1) / s[5] : (s[1] - s[3]) / s[5] + 1;
+            int outW = overhang ? (s[2] + s[6] - 1) / s[6] : (s[2] - s[4]) / s[6] + 1;
             int inCount = s[0] * s[1] * s[2];
             int outCount = s[0] * outH * outW;
             // Small integers make ties; the reference breaks them by the first in row-major order.
@@ -548,6 +565,108 @@ class VectorKernelsTest {
             ref.maxPoolBackward(de, dout, ae, inCount, outCount);
             v.maxPoolBackward(da, dout, ae, inCount, outCount);
             if ((bad = sameBits("maxPoolBackward " + Arrays.toString(s), de, da)) != null) {
+                return bad;
+            }
+        }
+        return null;
+    }
+
+    /** {@code a}, {@code b}, then every shape of {@code a} again, marked by an 8th element to run with "same" sizes. */
+    private static int[][] concat(int[][] a, int[][] b) {
+        int[][] all = new int[2 * a.length + b.length][];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        for (int i = 0; i < a.length; i++) {
+            all[a.length + b.length + i] = Arrays.copyOf(a[i], 8);
+        }
+        return all;
+    }
+
+    private String leakyRelu(Kernels v, Random random) {
+        for (int n : SIZES) {
+            for (float slope : new float[] {0f, 0.1f, 0.3f}) {
+                float[] x = withSpecials(TestSupport.uniform(random, n));
+                float[] dy = TestSupport.uniform(random, n);
+                String what = "n=" + n + " slope=" + slope;
+                float[] ye = new float[n];
+                float[] ya = new float[n];
+                ref.leakyReluForward(ye, x, slope, n);
+                v.leakyReluForward(ya, x, slope, n);
+                String bad = sameBits("leakyReluForward " + what, ye, ya);
+                if (bad != null) {
+                    return bad;
+                }
+                float[] de = new float[n];
+                float[] da = new float[n];
+                ref.leakyReluBackward(de, dy, x, slope, n);
+                v.leakyReluBackward(da, dy, x, slope, n);
+                if ((bad = sameBits("leakyReluBackward " + what, de, da)) != null) {
+                    return bad;
+                }
+            }
+        }
+        return null;
+    }
+
+    private String depthwise(Kernels v, Random random) {
+        // {n, channels, height, width, kh, kw, stride, padTop, padLeft, same (1: outputs from the
+        // Padding.SAME rule, the extra row/column at the bottom/right)}; widths 1, 7, 13, 31, 207
+        // cross every vector remainder, padding clips the runs at both ends.
+        int[][] cases = {
+            {2, 3, 7, 7, 3, 3, 1, 1, 1, 0}, {1, 2, 13, 13, 3, 3, 1, 0, 0, 0}, {2, 3, 5, 207, 3, 3, 1, 1, 1, 0},
+            {3, 4, 9, 31, 5, 3, 1, 2, 1, 0}, {1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, {2, 2, 6, 8, 2, 2, 1, 0, 0, 1},
+            {2, 3, 7, 13, 3, 3, 2, 0, 0, 1}, {2, 2, 8, 7, 3, 3, 2, 1, 1, 0}, {1, 3, 4, 1, 3, 3, 1, 1, 1, 0},
+            {64, 8, 12, 12, 3, 3, 1, 1, 1, 0}, {2, 2, 3, 3, 5, 5, 1, 2, 2, 0},
+        };
+        for (int[] cs : cases) {
+            int n = cs[0], c = cs[1], h = cs[2], w = cs[3], kh = cs[4], kw = cs[5], stride = cs[6];
+            int padTop = cs[7], padLeft = cs[8];
+            int outH;
+            int outW;
+            if (cs[9] == 1) {
+                outH = (h + stride - 1) / stride;
+                outW = (w + stride - 1) / stride;
+                padTop = Math.max((outH - 1) * stride + kh - h, 0) / 2;
+                padLeft = Math.max((outW - 1) * stride + kw - w, 0) / 2;
+            } else {
+                outH = (h + 2 * padTop - kh) / stride + 1;
+                outW = (w + 2 * padLeft - kw) / stride + 1;
+            }
+            String what = "depthwise " + Arrays.toString(cs);
+            float[] x = TestSupport.uniform(random, n * c * h * w);
+            float[] weight = TestSupport.uniform(random, c * kh * kw);
+            float[] bias = TestSupport.uniform(random, c);
+            for (float[] b : new float[][] {bias, null}) {
+                float[] ye = TestSupport.uniform(random, n * c * outH * outW);  // stale: must be overwritten
+                float[] ya = ye.clone();
+                ref.depthwiseConvForward(ye, x, weight, b, n, c, h, w, kh, kw, stride, stride, padTop, padLeft,
+                        outH, outW);
+                v.depthwiseConvForward(ya, x, weight, b, n, c, h, w, kh, kw, stride, stride, padTop, padLeft,
+                        outH, outW);
+                String bad = sameBits(what + " forward", ye, ya);
+                if (bad != null) {
+                    return bad;
+                }
+            }
+            float[] dy = TestSupport.uniform(random, n * c * outH * outW);
+            float[] dxe = TestSupport.uniform(random, x.length);
+            float[] dxa = dxe.clone();
+            float[] dwe = TestSupport.uniform(random, weight.length);  // accumulated into
+            float[] dwa = dwe.clone();
+            float[] dbe = TestSupport.uniform(random, c);
+            float[] dba = dbe.clone();
+            ref.depthwiseConvBackward(dxe, dwe, dbe, dy, x, weight, n, c, h, w, kh, kw, stride, stride,
+                    padTop, padLeft, outH, outW);
+            v.depthwiseConvBackward(dxa, dwa, dba, dy, x, weight, n, c, h, w, kh, kw, stride, stride,
+                    padTop, padLeft, outH, outW);
+            String bad = sameBits(what + " dx", dxe, dxa);
+            if (bad == null) {
+                bad = close(what + " dweight", dwe, dwa, (long) n * outH * outW);
+            }
+            if (bad == null) {
+                bad = close(what + " dbias", dbe, dba, (long) n * outH * outW);
+            }
+            if (bad != null) {
                 return bad;
             }
         }

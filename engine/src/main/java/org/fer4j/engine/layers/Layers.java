@@ -29,6 +29,8 @@ public final class Layers {
         FACTORIES.put("Flatten", Flatten::fromConfig);
         FACTORIES.put("GlobalAveragePooling", GlobalAveragePooling::fromConfig);
         FACTORIES.put("Residual", Residual::fromConfig);
+        FACTORIES.put("LeakyReLU", LeakyReLU::fromConfig);
+        FACTORIES.put("DepthwiseConv2D", DepthwiseConv2D::fromConfig);
     }
 
     private Layers() {

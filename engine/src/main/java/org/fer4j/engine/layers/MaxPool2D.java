@@ -7,7 +7,13 @@ import org.fer4j.engine.Tensor;
 
 /**
  * Max pooling over {@code KH x KW} windows moved by a stride (default: the window, so windows
- * do not overlap), no padding: {@code OH = (H - KH) / strideH + 1}.
+ * do not overlap). Padding {@code valid} (the default): no padding, {@code OH = (H - KH) / strideH + 1}.
+ * Padding {@code same}, as TensorFlow: {@code OH = ceil(H / strideH)}, and the windows that run
+ * past the bottom or right edge are cut there, the missing positions counting as {@code -infinity}
+ * (they never win, and argmax never points outside x). That is TensorFlow's padding whenever its
+ * total {@code (OH-1)*strideH + KH - H} is at most 1, as for the YOLO-style 2x2 pools (stride 2:
+ * 207 -> 104; stride 1: 13 -> 13); a larger total, which TensorFlow would split between top and
+ * bottom, is refused at build.
  *
  * <pre>
  * x      [N, C, H, W]
@@ -23,6 +29,7 @@ public final class MaxPool2D extends Layer {
     private final int kw;
     private final int strideH;
     private final int strideW;
+    private final boolean same;  // Padding.SAME; otherwise valid
 
     private int channels;
     private int height;
@@ -43,20 +50,33 @@ public final class MaxPool2D extends Layer {
     }
 
     public MaxPool2D(int kh, int kw, int strideH, int strideW) {
+        this(kh, kw, strideH, strideW, Padding.VALID);
+    }
+
+    /** A square window and stride with {@link Padding#VALID} or {@link Padding#SAME}. */
+    public MaxPool2D(int size, int stride, Padding padding) {
+        this(size, size, stride, stride, padding);
+    }
+
+    public MaxPool2D(int kh, int kw, int strideH, int strideW, Padding padding) {
         Config.positive("MaxPool2D pool height", kh);
         Config.positive("MaxPool2D pool width", kw);
         Config.positive("MaxPool2D stride", strideH);
         Config.positive("MaxPool2D stride", strideW);
+        if (padding.mode() == Padding.Mode.EXPLICIT) {
+            throw new IllegalArgumentException("MaxPool2D padding must be 'valid' or 'same', got '" + padding.text() + "'");
+        }
         this.kh = kh;
         this.kw = kw;
         this.strideH = strideH;
         this.strideW = strideW;
+        this.same = padding.mode() == Padding.Mode.SAME;
     }
 
     static MaxPool2D fromConfig(Map<String, ?> c) {
         int[] p = Config.getPair("MaxPool2D", c, "pool");
         int[] s = c.containsKey("stride") ? Config.getPair("MaxPool2D", c, "stride") : p;
-        return new MaxPool2D(p[0], p[1], s[0], s[1]);
+        return new MaxPool2D(p[0], p[1], s[0], s[1], Padding.parse(Config.getString("MaxPool2D", c, "padding", "valid")));
     }
 
     @Override
@@ -69,6 +89,9 @@ public final class MaxPool2D extends Layer {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("pool", new int[] {kh, kw});
         c.put("stride", new int[] {strideH, strideW});
+        if (same) {
+            c.put("padding", "same");  // absent means valid: files written before 'same' existed read unchanged
+        }
         return c;
     }
 
@@ -82,15 +105,29 @@ public final class MaxPool2D extends Layer {
         if (in.length != 3) {
             throw new IllegalArgumentException("needs a (channels, height, width) input");
         }
-        if (in[1] < kh || in[2] < kw) {
-            throw new IllegalArgumentException("needs height >= " + kh + " and width >= " + kw
-                    + " for its " + kh + "x" + kw + " window");
-        }
         channels = in[0];
         height = in[1];
         width = in[2];
-        outH = (height - kh) / strideH + 1;
-        outW = (width - kw) / strideW + 1;
+        if (same) {
+            outH = (height + strideH - 1) / strideH;
+            outW = (width + strideW - 1) / strideW;
+            // TensorFlow puts total/2 of the padding at the top (left); the kernels pad only the
+            // bottom (right), which is the same while total <= 1.
+            int totalH = (outH - 1) * strideH + kh - height;
+            int totalW = (outW - 1) * strideW + kw - width;
+            if (totalH > 1 || totalW > 1) {
+                throw new IllegalArgumentException("'same' padding of a " + kh + "x" + kw + " window at stride "
+                        + strideH + "x" + strideW + " would pad " + totalH + " rows and " + totalW
+                        + " columns, part of it at the top or left; only bottom/right padding (at most 1) is supported");
+            }
+        } else {
+            if (in[1] < kh || in[2] < kw) {
+                throw new IllegalArgumentException("needs height >= " + kh + " and width >= " + kw
+                        + " for its " + kh + "x" + kw + " window");
+            }
+            outH = (height - kh) / strideH + 1;
+            outW = (width - kw) / strideW + 1;
+        }
         return new int[] {channels, outH, outW};
     }
 

@@ -561,6 +561,11 @@ public final class OpenClKernels implements Kernels {
                                             int planes, int height, int width, int kh, int kw,
                                             int strideH, int strideW, int outH, int outW) {
         Checks.maxPool(out, argmax, in, planes, height, width, kh, kw, strideH, strideW, outH, outW);
+        if ((long) (outH - 1) * strideH + kh > height || (long) (outW - 1) * strideW + kw > width) {
+            // The device kernel reads whole windows (and its gathering backward assumes them).
+            throw new UnsupportedOperationException("OpenCL backend: maxPoolForward with windows over the"
+                    + " edge ('same' padding) is not implemented; use --backend vector or scalar");
+        }
         int count = planes * outH * outW;
         if (count == 0) {
             return;
@@ -852,6 +857,46 @@ public final class OpenClKernels implements Kernels {
         hostRead(mask); // elements from n on must survive
         host.dropoutMask(mask, n, rate, seed);
         hostWrote(mask);
+    }
+
+    // ================================================================ not on this backend
+
+    /** Refused: no device kernel yet (see {@link #unsupported}). */
+    @Override
+    public void depthwiseConvForward(float[] y, float[] x, float[] weight, float[] bias,
+                                     int n, int channels, int height, int width, int kh, int kw,
+                                     int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        throw unsupported("depthwiseConvForward");
+    }
+
+    /** Refused: no device kernel yet. */
+    @Override
+    public void depthwiseConvBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x,
+                                      float[] weight, int n, int channels, int height, int width, int kh, int kw,
+                                      int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        throw unsupported("depthwiseConvBackward");
+    }
+
+    /** Refused: no device kernel yet. */
+    @Override
+    public void leakyReluForward(float[] y, float[] x, float slope, int n) {
+        throw unsupported("leakyReluForward");
+    }
+
+    /** Refused: no device kernel yet. */
+    @Override
+    public void leakyReluBackward(float[] dx, float[] dy, float[] x, float slope, int n) {
+        throw unsupported("leakyReluBackward");
+    }
+
+    /**
+     * The error for an op this backend lacks. It refuses rather than running the host reference,
+     * because that would need every array's host copy made current and the result marked
+     * host-latest: a silent, slow path (see the class comment: never a silent fallback).
+     */
+    private static UnsupportedOperationException unsupported(String op) {
+        return new UnsupportedOperationException("OpenCL backend: " + op
+                + " is not implemented; use --backend vector or scalar");
     }
 
     // ================================================================ loss
