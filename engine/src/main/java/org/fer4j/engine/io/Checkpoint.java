@@ -20,11 +20,17 @@ public record Checkpoint(Sequential model, ModelInfo info, OptimizerState optimi
         if (model == null || info == null) {
             throw new IllegalArgumentException("checkpoint: " + (model == null ? "model" : "info") + " must not be null");
         }
-        long outputs = Tensor.checkedSize(model.outputShape());
-        if (info.classCount() != outputs) {
-            throw new IllegalArgumentException("checkpoint: model '" + model.name() + "' has " + outputs
-                    + " outputs " + Tensor.shapeString(model.outputShape()) + " but " + info.classCount()
-                    + " class names " + info.classNames() + "; they must match one to one");
+        // A classifier (output [K]) names each output; a dense predictor (output [C, H, W], e.g. a
+        // detector's grid) names its classes, and its channels encode them per position.
+        int[] out = model.outputShape();
+        if (out.length == 1 && info.classCount() != out[0]) {
+            throw new IllegalArgumentException("checkpoint: model '" + model.name() + "' has " + out[0]
+                    + " outputs but " + info.classCount() + " class names " + info.classNames()
+                    + "; they must match one to one");
+        }
+        if (out.length != 1 && out.length != 3) {
+            throw new IllegalArgumentException("checkpoint: model '" + model.name() + "' has output "
+                    + Tensor.shapeString(out) + "; expected [classes] (a classifier) or [channels, height, width]");
         }
         if (training != null) {
             @SuppressWarnings("unchecked")

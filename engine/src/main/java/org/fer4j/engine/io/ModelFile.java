@@ -597,8 +597,9 @@ public final class ModelFile {
             throw new ModelFileException(path, "the header's 'input' " + Json.write(header.get("input"))
                     + " does not match the architecture's input " + Json.write(expectedInput));
         }
+        // As Checkpoint: a classifier names each of its outputs; a dense predictor [C, H, W] does not.
         long outputs = Tensor.checkedSize(model.outputShape());
-        if (info.classCount() != outputs) {
+        if (model.outputShape().length == 1 && info.classCount() != outputs) {
             throw new ModelFileException(path, "the header lists " + info.classCount() + " classes but model '"
                     + model.name() + "' has " + outputs + " outputs");
         }

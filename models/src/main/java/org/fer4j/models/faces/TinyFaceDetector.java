@@ -59,12 +59,12 @@ public final class TinyFaceDetector {
         }
         Sequential.Builder b = Sequential.builder(NAME, 3, inputSize, inputSize)
                 .add(new Conv2D(16, 3, 1, Padding.VALID)).add(new LeakyReLU(0.1f))
-                .add(MaxPool2D.same(2, 2));
+                .add(new MaxPool2D(2, 2, Padding.SAME));
         for (int i = 0; i < SEPARABLE_FILTERS.length; i++) {
-            b.add(new DepthwiseConv2D(3, 1, Padding.of(1, 1), false))
+            b.add(new DepthwiseConv2D(3, 3, 1, 1, Padding.of(1, 1), false, Init.AUTO))
                     .add(new Conv2D(SEPARABLE_FILTERS[i], 1, 1, 1, 1, Padding.VALID, true, Init.AUTO))
                     .add(new LeakyReLU(0.1f))
-                    .add(MaxPool2D.same(2, i < SEPARABLE_FILTERS.length - 1 ? 2 : 1));
+                    .add(new MaxPool2D(2, i < SEPARABLE_FILTERS.length - 1 ? 2 : 1, Padding.SAME));
         }
         b.add(new Conv2D(ANCHORS.length * BOX_ENCODING, 1));
         return b.build(seed);
