@@ -25,7 +25,15 @@ import org.fer4j.engine.Mode;
 import org.fer4j.engine.Param;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.Tensor;
+import org.fer4j.engine.layers.Conv2D;
 import org.fer4j.engine.layers.Dense;
+import org.fer4j.engine.layers.DepthwiseConv2D;
+import org.fer4j.engine.layers.Flatten;
+import org.fer4j.engine.layers.Init;
+import org.fer4j.engine.layers.LeakyReLU;
+import org.fer4j.engine.layers.MaxPool2D;
+import org.fer4j.engine.layers.Padding;
+import org.fer4j.engine.layers.SeparableConv;
 import org.fer4j.engine.layers.ReLU;
 import org.fer4j.engine.layers.SoftmaxCrossEntropy;
 import org.fer4j.engine.optim.Adam;
@@ -94,6 +102,43 @@ class ModelFileTest {
         Map<String, Object> config = (Map<String, Object>) Json.parse(Json.write(model.config()));
         float[] fresh = Sequential.fromConfig(config).predict(x).data();
         assertFalse(Arrays.equals(expected, fresh), "the weights were not loaded");
+    }
+
+    @Test
+    void newLayersRoundTripThroughTheModelFile() throws IOException {
+        // LeakyReLU, DepthwiseConv2D (same, explicit, with and without bias), a separable pair and
+        // MaxPool2D 'same' on odd sizes (9 -> 5, then 3 -> 3 at stride 1).
+        Sequential model = Sequential.builder("new-layers", 1, 9, 9)
+                .add(new Conv2D(4, 3, 1, Padding.SAME))
+                .add(new LeakyReLU(0.2f))
+                .add(new MaxPool2D(2, 2, Padding.SAME))
+                .addAll(SeparableConv.of(6, 3, Padding.SAME))
+                .add(new LeakyReLU())
+                .add(new DepthwiseConv2D(3, 3, 2, 2, Padding.of(1, 1), true, Init.AUTO))
+                .add(new MaxPool2D(2, 1, Padding.SAME))
+                .add(new Flatten())
+                .add(new Dense(3))
+                .build(5);
+        TestModels.perturb(model, 12);
+        Path path = dir.resolve("new-layers.fer4j");
+        ModelFile.save(path, model, INFO);
+
+        Sequential loaded = ModelFile.load(path).model();
+
+        assertEquals(Json.write(model.config()), Json.write(loaded.config()));
+        String json = Json.write(model.config());
+        for (String expected : new String[] {"\"LeakyReLU\"", "\"slope\"", "\"DepthwiseConv2D\"", "\"useBias\"",
+            "\"padding\":\"same\""}) {
+            assertTrue(json.contains(expected), () -> expected + " in " + json);
+        }
+        Tensor x = TestModels.batch(31, 3, 1, 9, 9);
+        float[] expected = model.predict(x).data();
+        assertArrayEquals(expected, loaded.predict(x).data());
+        assertArrayEquals(TestModels.stateBits(model), TestModels.stateBits(loaded));
+        // The test can fail: the same architecture without the saved weights predicts differently.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = (Map<String, Object>) Json.parse(Json.write(model.config()));
+        assertFalse(Arrays.equals(expected, Sequential.fromConfig(config).predict(x).data()), "the weights were not loaded");
     }
 
     @Test

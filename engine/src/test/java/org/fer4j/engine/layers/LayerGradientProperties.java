@@ -74,6 +74,72 @@ class LayerGradientProperties {
         assertPasses(GradientCheck.check(pool, x, Mode.TRAIN, seed));
     }
 
+    @Property(tries = 60)
+    void leakyRelu(@ForAll @IntRange(min = 1, max = 3) int batch,
+                   @ForAll @IntRange(min = 1, max = 3) int channels,
+                   @ForAll @IntRange(min = 1, max = 5) int size,
+                   @ForAll @IntRange(min = 0, max = 9) int tenthsSlope,
+                   @ForAll long seed) {
+        LeakyReLU leaky = GradientCheck.built(new LeakyReLU(tenthsSlope / 10f), seed, channels, size, size);
+        // At least 2*EPS from the kink at 0, so that no perturbation crosses it.
+        Tensor x = GradientCheck.randomTensor(new SplittableRandom(seed), 0.05, batch, channels, size, size);
+        assertPasses(GradientCheck.check(leaky, x, Mode.TRAIN, seed));
+    }
+
+    @Property(tries = 75)
+    void depthwiseConv2d(@ForAll @IntRange(min = 1, max = 3) int batch,
+                         @ForAll @IntRange(min = 1, max = 3) int channels,
+                         @ForAll @IntRange(min = 3, max = 8) int height,
+                         @ForAll @IntRange(min = 3, max = 8) int width,
+                         @ForAll @IntRange(min = 1, max = 3) int kh,
+                         @ForAll @IntRange(min = 1, max = 3) int kw,
+                         @ForAll @IntRange(min = 1, max = 2) int stride,
+                         @ForAll @IntRange(min = 0, max = 2) int paddingMode,
+                         @ForAll boolean bias,
+                         @ForAll long seed) {
+        Padding padding = switch (paddingMode) {
+            case 0 -> Padding.VALID;
+            case 1 -> Padding.SAME;
+            default -> Padding.of(1, 2);
+        };
+        DepthwiseConv2D conv = GradientCheck.built(
+                new DepthwiseConv2D(kh, kw, stride, stride, padding, bias, Init.GLOROT_UNIFORM),
+                seed, channels, height, width);
+        if (bias) {
+            randomizeBias(conv, seed);
+        }
+        Tensor x = GradientCheck.randomTensor(new SplittableRandom(seed), 0, batch, channels, height, width);
+        assertPasses(GradientCheck.check(conv, x, Mode.TRAIN, seed));
+    }
+
+    @Property(tries = 45)
+    void separableConvolution(@ForAll @IntRange(min = 1, max = 3) int batch,
+                              @ForAll @IntRange(min = 4, max = 7) int size,
+                              @ForAll @IntRange(min = 1, max = 2) int stride,
+                              @ForAll long seed) {
+        Residual pair = GradientCheck.built(new Residual(SeparableConv.of(3, 3, stride, Padding.SAME),
+                List.of(new Conv2D(3, 1, stride, Padding.SAME))), seed, 2, size, size);
+        Tensor x = GradientCheck.randomTensor(new SplittableRandom(seed), 0, batch, 2, size, size);
+        assertPasses(GradientCheck.check(pair, x, Mode.TRAIN, seed));
+    }
+
+    @Property(tries = 75)
+    void maxPoolSamePadding(@ForAll @IntRange(min = 1, max = 3) int batch,
+                            @ForAll @IntRange(min = 1, max = 3) int channels,
+                            @ForAll @IntRange(min = 1, max = 9) int height,
+                            @ForAll @IntRange(min = 1, max = 9) int width,
+                            @ForAll @IntRange(min = 1, max = 3) int size,
+                            @ForAll @IntRange(min = 1, max = 3) int stride,
+                            @ForAll long seed) {
+        // Only the cases with at most one padded row/column (at the bottom/right) are supported.
+        int outH = (height + stride - 1) / stride;
+        int outW = (width + stride - 1) / stride;
+        Assume.that((outH - 1) * stride + size - height <= 1 && (outW - 1) * stride + size - width <= 1);
+        MaxPool2D pool = GradientCheck.built(new MaxPool2D(size, stride, Padding.SAME), seed, channels, height, width);
+        Tensor x = GradientCheck.distinctTensor(new SplittableRandom(seed), batch, channels, height, width);
+        assertPasses(GradientCheck.check(pool, x, Mode.TRAIN, seed));
+    }
+
     @Property(tries = 75)
     void batchNormOnFeatureMaps(@ForAll @IntRange(min = 1, max = 4) int batch,
                                 @ForAll @IntRange(min = 1, max = 3) int channels,
@@ -268,6 +334,15 @@ class LayerGradientProperties {
                 return d;
             }
         };
+    }
+
+    /** A bias away from its initial 0, so that a forward ignoring it would show. */
+    static void randomizeBias(DepthwiseConv2D conv, long seed) {
+        SplittableRandom random = new SplittableRandom(seed ^ 0xB1A5L);
+        float[] b = conv.params().get(1).value().data();
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) (random.nextDouble() - 0.5);
+        }
     }
 
     /** Gamma and beta away from their initial 1 and 0, so that a gradient ignoring them shows. */

@@ -142,6 +142,103 @@ class PlantedBugTest {
     }
 
     @Test
+    void leakyReluThatForgetsItsSlope() {
+        // The negative side gets no gradient at all, as if it were a plain ReLU.
+        Kernels broken = plant("leakyReluBackward", (real, a) -> {
+            a[3] = 0f;  // slope
+            return invoke(real, "leakyReluBackward", a);
+        });
+        assertCaught(broken, () -> {
+            LeakyReLU leaky = GradientCheck.built(new LeakyReLU(0.2f), SEED, 12);
+            Tensor x = GradientCheck.randomTensor(new SplittableRandom(SEED), 0.05, 3, 12);
+            return GradientCheck.check(leaky, x, Mode.TRAIN, SEED);
+        }, "input");
+    }
+
+    @Test
+    void depthwiseConvWithAnUnflippedKernelInDx() {
+        // dx must correlate dy with the kernel turned by 180 degrees (a transposed convolution);
+        // the classic bug uses it as it is. dweight and dbias stay right.
+        Kernels broken = plant("depthwiseConvBackward", (real, a) -> {
+            invoke(real, "depthwiseConvBackward", a);
+            float[] weight = (float[]) a[5];
+            int kh = (int) a[10];
+            int kw = (int) a[11];
+            float[] flipped = weight.clone();
+            for (int c = 0; c < weight.length / (kh * kw); c++) {
+                for (int t = 0; t < kh * kw; t++) {
+                    flipped[c * kh * kw + t] = weight[c * kh * kw + kh * kw - 1 - t];
+                }
+            }
+            Object[] b = a.clone();
+            b[1] = ((float[]) a[1]).clone();  // scratch: the real dweight keeps its right value
+            b[2] = null;
+            b[5] = flipped;
+            return invoke(real, "depthwiseConvBackward", b);
+        });
+        assertCaught(broken, () -> {
+            DepthwiseConv2D conv = GradientCheck.built(new DepthwiseConv2D(3, 1, Padding.SAME), SEED, 2, 6, 6);
+            Tensor x = GradientCheck.randomTensor(new SplittableRandom(SEED), 0, 2, 2, 6, 6);
+            return GradientCheck.check(conv, x, Mode.TRAIN, SEED);
+        }, "input");
+    }
+
+    @Test
+    void depthwiseConvWithItsWeightGradientOneRowOff() {
+        // dweight pairs dy with the input row below the one forward read; dx and dbias stay right.
+        Kernels broken = plant("depthwiseConvBackward", (real, a) -> {
+            float[] dweight = (float[]) a[1];
+            float[] before = dweight.clone();
+            invoke(real, "depthwiseConvBackward", a);
+            System.arraycopy(before, 0, dweight, 0, before.length);
+            Object[] b = a.clone();
+            b[0] = ((float[]) a[0]).clone();  // scratch dx
+            b[2] = null;
+            b[14] = (int) a[14] - 1;  // padTop
+            return invoke(real, "depthwiseConvBackward", b);
+        });
+        assertCaught(broken, () -> {
+            DepthwiseConv2D conv = GradientCheck.built(new DepthwiseConv2D(3, 2, Padding.SAME), SEED, 2, 7, 7);
+            Tensor x = GradientCheck.randomTensor(new SplittableRandom(SEED), 0, 2, 2, 7, 7);
+            return GradientCheck.check(conv, x, Mode.TRAIN, SEED);
+        }, "kernel");
+    }
+
+    @Test
+    void depthwiseConvWithoutItsBiasGradient() {
+        Kernels broken = plant("depthwiseConvBackward", (real, a) -> {
+            a[2] = null;  // dbias
+            return invoke(real, "depthwiseConvBackward", a);
+        });
+        assertCaught(broken, () -> {
+            DepthwiseConv2D conv = GradientCheck.built(new DepthwiseConv2D(3, 1, Padding.VALID), SEED, 3, 5, 5);
+            Tensor x = GradientCheck.randomTensor(new SplittableRandom(SEED), 0, 2, 3, 5, 5);
+            return GradientCheck.check(conv, x, Mode.TRAIN, SEED);
+        }, "bias");
+    }
+
+    @Test
+    void maxPoolSameThatDropsTheCutWindows() {
+        // 7x7 pooled 2x2 at stride 2 'same' gives 4x4; the bug routes nothing back from the last
+        // row and column of windows, the ones cut by the edge.
+        Kernels broken = plant("maxPoolBackward", (real, a) -> {
+            float[] dout = ((float[]) a[1]).clone();
+            for (int o = 0; o < dout.length; o++) {
+                if (o % 4 == 3 || (o / 4) % 4 == 3) {
+                    dout[o] = 0f;
+                }
+            }
+            a[1] = dout;
+            return invoke(real, "maxPoolBackward", a);
+        });
+        assertCaught(broken, () -> {
+            MaxPool2D pool = GradientCheck.built(new MaxPool2D(2, 2, Padding.SAME), SEED, 2, 7, 7);
+            Tensor x = GradientCheck.distinctTensor(new SplittableRandom(SEED), 2, 2, 7, 7);
+            return GradientCheck.check(pool, x, Mode.TRAIN, SEED);
+        }, "input");
+    }
+
+    @Test
     void globalAveragePoolingWithoutTheOneOverHw() {
         Kernels broken = plant("avgPoolGlobalBackward", (real, a) -> {
             invoke(real, "avgPoolGlobalBackward", a);
