@@ -183,6 +183,28 @@ public final class EmotionClassifier {
         return new Tensor(out, s);
     }
 
+    /**
+     * Every face the detector finds, each cropped and classified. TEMP stand-in for the faces
+     * branch's implementation (which replaces it at merge).
+     */
+    public List<FacePrediction> predictFaces(BufferedImage image, org.fer4j.models.faces.FaceDetector detector) {
+        List<FacePrediction> out = new ArrayList<>();
+        for (org.fer4j.models.faces.DetectedFace f : detector.detect(image)) {
+            org.fer4j.models.faces.Box b = f.box();
+            int x = Math.max(0, Math.round(b.x()));
+            int y = Math.max(0, Math.round(b.y()));
+            int w = Math.min(image.getWidth() - x, Math.round(b.width()));
+            int h = Math.min(image.getHeight() - y, Math.round(b.height()));
+            if (w > 0 && h > 0) {
+                out.add(new FacePrediction(b, f.score(), predict(image.getSubimage(x, y, w, h))));
+            }
+        }
+        return out;
+    }
+
+    /** A detected face and its classification. TEMP stand-in. */
+    public record FacePrediction(org.fer4j.models.faces.Box box, float faceScore, Prediction prediction) {}
+
     /** The probabilities of one face over the model's classes. */
     public record Prediction(List<String> classNames, float[] probabilities) {
         public int index() {
