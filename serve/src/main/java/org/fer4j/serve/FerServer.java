@@ -372,7 +372,11 @@ public final class FerServer implements AutoCloseable {
         model.put("name", m.name());
         model.put("default", true);
         model.put("classes", m.classes());
-        model.put("input", Map.of("height", m.inputHeight(), "width", m.inputWidth(), "channels", 1));
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("channels", 1);
+        input.put("height", m.inputHeight());
+        input.put("width", m.inputWidth());
+        model.put("input", input);
         model.put("flipAveraging", m.flipAveraging());
         model.put("detector", m.detector());
         model.put("metadata", m.metadata());
@@ -510,7 +514,11 @@ public final class FerServer implements AutoCloseable {
                     facesJson.add(face);
                 }
                 Map<String, Object> result = new LinkedHashMap<>();
-                result.put("image", Map.of("name", u.name(), "width", image.getWidth(), "height", image.getHeight()));
+                Map<String, Object> imageJson = new LinkedHashMap<>();
+                imageJson.put("name", u.name());
+                imageJson.put("width", image.getWidth());
+                imageJson.put("height", image.getHeight());
+                result.put("image", imageJson);
                 result.put("faces", facesJson);
                 Map<String, Object> timings = new LinkedHashMap<>();
                 timings.put("queueMs", round(queueMs));
