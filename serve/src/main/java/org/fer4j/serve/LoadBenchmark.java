@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * --overload N        clients of the overload stage (default 32); 0 skips it
  * --overload-queue N  queue of the overload server (default 2)
  * --model NAME        model of the in-process server (default fer2013)
+ * --threads N         engine threads (default: all cores), as fer4j serve --threads
  * --url URL           an already running server instead (loopback only)
  * </pre>
  */
@@ -76,6 +77,7 @@ public final class LoadBenchmark {
                 case "--overload" -> overload = Integer.parseInt(v);
                 case "--overload-queue" -> overloadQueue = Integer.parseInt(v);
                 case "--model" -> model = v;
+                case "--threads" -> org.fer4j.kernels.Parallel.setThreads(Integer.parseInt(v));
                 case "--url" -> url = v;
                 default -> {
                     System.err.println("load-bench: unknown option " + a + " (see the LoadBenchmark javadoc)");
@@ -90,7 +92,8 @@ public final class LoadBenchmark {
         }
         byte[] body = Files.readAllBytes(image);
         System.out.println("CPU: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores; Java "
-                + Runtime.version() + "; image " + image.getFileName() + " (" + body.length + " bytes)");
+                + Runtime.version() + "; engine threads " + org.fer4j.kernels.Parallel.threads() + "; image "
+                + image.getFileName() + " (" + body.length + " bytes); load average before: " + loadAverage());
 
         FerServer server = null;
         String base = url;
@@ -156,6 +159,7 @@ public final class LoadBenchmark {
             System.out.printf(Locale.ROOT, "%nheap after GC: %.1f MiB before the overload stages, %.1f MiB after two of them%n",
                     heapBefore / 1048576.0, heapAfter / 1048576.0);
         }
+        System.out.println("load average after: " + loadAverage());
         boolean bad = stages.stream().anyMatch(s -> s.other() > 0);
         if (bad) {
             System.out.println("answers other than 200 and 503 were seen");
@@ -222,6 +226,14 @@ public final class LoadBenchmark {
             Thread.sleep(200);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     static String cpuModel() {
