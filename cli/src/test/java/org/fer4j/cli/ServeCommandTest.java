@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +26,49 @@ class ServeCommandTest {
         MainTest.Result r = MainTest.run("serve", "--model", "no-such-model", "--port", "0");
         assertEquals(Main.EXIT_USER, r.code(), r.err());
         assertTrue(r.err().startsWith("fer4j serve: "), r.err());
+    }
+
+    /** A separate JVM, stopped the way service managers stop it: SIGTERM (Process.destroy on Linux). */
+    @Test
+    void sigtermStopsTheServerGracefully(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(!System.getProperty("os.name").startsWith("Windows"), "SIGTERM is POSIX");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String javaExe = ProcessHandle.current().info().command().orElse("java");
+        Path log = tmp.resolve("serve.log");
+        Process process = new ProcessBuilder(javaExe, "--add-modules", "jdk.incubator.vector", "-cp",
+                System.getProperty("java.class.path"), "org.fer4j.cli.Main", "serve", "--port", Integer.toString(port),
+                "--workers", "1").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + port;
+            int status = 0;
+            for (int i = 0; i < 1200 && status != 200 && process.isAlive(); i++) {
+                Thread.sleep(100);
+                try {
+                    status = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                            HttpResponse.BodyHandlers.ofString()).statusCode();
+                } catch (java.io.IOException notYet) {
+                    // not listening yet
+                }
+            }
+            assertEquals(200, status, Files.readString(log));
+            process.destroy();
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stopped within the grace period");
+            String out = Files.readString(log);
+            assertTrue(process.exitValue() == 143 || process.exitValue() == 0, process.exitValue() + ": " + out);
+            assertTrue(!out.contains("Exception") && !out.contains("SEVERE"), out);
+            try {
+                http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+                org.junit.jupiter.api.Assertions.fail("the port is closed after SIGTERM");
+            } catch (java.io.IOException closed) {
+                // expected
+            }
+        } finally {
+            process.destroyForcibly();
+        }
     }
 
     @Test
