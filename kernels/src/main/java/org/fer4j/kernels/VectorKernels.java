@@ -744,6 +744,11 @@ final class VectorKernels implements Kernels {
         // the rest, so the vector loads never see the overhang.
         int fullH = Math.min(outH, height / 2);
         int fullW = Math.min(outW, width / 2);
+        // 2x2 windows at stride 1 (a YOLO-style detector's last pooling, "same" padded): whole
+        // windows through a loop with no inner loops, the cut last row and column through the reference's.
+        boolean twoByTwoStepOne = kh == 2 && kw == 2 && strideH == 1 && strideW == 1;
+        int fullH1 = Math.min(outH, height - 1);
+        int fullW1 = Math.min(outW, width - 1);
         Parallel.Range body = (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 if (twoByTwo) {
@@ -752,6 +757,12 @@ final class VectorKernels implements Kernels {
                             0, fullH, fullW, outW, outW);
                     maxPoolWindows(out, argmax, in, p * planeSize, p * outSize, height, width, 2, 2, 2, 2,
                             fullH, outH, 0, outW, outW);
+                } else if (twoByTwoStepOne) {
+                    maxPool2x2Step1(out, argmax, in, p * planeSize, p * outSize, width, fullH1, fullW1, outW);
+                    maxPoolWindows(out, argmax, in, p * planeSize, p * outSize, height, width, 2, 2, 1, 1,
+                            0, fullH1, fullW1, outW, outW);
+                    maxPoolWindows(out, argmax, in, p * planeSize, p * outSize, height, width, 2, 2, 1, 1,
+                            fullH1, outH, 0, outW, outW);
                 } else {
                     maxPoolWindows(out, argmax, in, p * planeSize, p * outSize, height, width, kh, kw,
                             strideH, strideW, 0, outH, 0, outW, outW);
@@ -759,6 +770,40 @@ final class VectorKernels implements Kernels {
             }
         };
         split(planes, (long) planes * planeSize, body);
+    }
+
+    /**
+     * 2x2 windows at stride 1 that lie wholly inside the plane, {@code [0, rows) x [0, cols)}: the
+     * four values in the reference's order (top-left, top-right, bottom-left, bottom-right), each
+     * replacing the best only when strictly greater, so ties and NaNs resolve as there.
+     */
+    private static void maxPool2x2Step1(float[] out, int[] argmax, float[] in, int plane, int o, int width,
+                                        int rows, int cols, int outW) {
+        for (int oy = 0; oy < rows; oy++) {
+            int top = plane + oy * width;
+            int dst = o + oy * outW;
+            for (int ox = 0; ox < cols; ox++) {
+                int best = top + ox;
+                float max = in[best];
+                int i = best + 1;
+                if (in[i] > max) {
+                    max = in[i];
+                    best = i;
+                }
+                i = top + ox + width;
+                if (in[i] > max) {
+                    max = in[i];
+                    best = i;
+                }
+                i++;
+                if (in[i] > max) {
+                    max = in[i];
+                    best = i;
+                }
+                out[dst + ox] = max;
+                argmax[dst + ox] = best;
+            }
+        }
     }
 
     /**

@@ -533,6 +533,7 @@ class VectorKernelsTest {
             {3, 2, 2, 2, 2, 2, 2}, {2, 5, 7, 2, 2, 2, 2}, {2, 9, 3, 2, 2, 2, 2}, {64, 44, 44, 2, 2, 2, 2},
             {4, 45, 13, 2, 2, 2, 2}, {5, 8, 69, 2, 2, 2, 2}, {2, 20, 20, 2, 2, 2, 2}, {3, 7, 7, 3, 3, 2, 2},
             {2, 9, 8, 3, 3, 1, 1}, {2, 6, 7, 2, 3, 1, 2}, {1, 5, 5, 5, 5, 1, 1}, {2, 33, 3, 1, 1, 1, 1},
+            {3, 9, 8, 2, 2, 1, 1}, {1, 2, 17, 2, 2, 1, 1},
         };
         // The same shapes again with "same" output sizes, ceil(in / stride), whose last windows
         // overhang the bottom and right edge, plus the YOLO-style 207 -> 104 and 13 -> 13 (stride 1).

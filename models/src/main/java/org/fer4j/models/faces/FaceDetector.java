@@ -1,6 +1,8 @@
 package org.fer4j.models.faces;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.awt.image.SinglePixelPackedSampleModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -167,11 +169,11 @@ public final class FaceDetector {
      * the pixels at the floor and ceiling of that position, pixels of the padding being 0.
      * Only the {@code S x S} samples are computed: the padded square is never built.
      */
-    static Tensor preprocess(BufferedImage image, int size) {
+    public static Tensor preprocess(BufferedImage image, int size) {
         int w = image.getWidth();
         int h = image.getHeight();
         int side = Math.max(w, h);
-        int[] rgb = image.getRGB(0, 0, w, h, null, 0, w);
+        int[] rgb = pixels(image);
         double scale = (double) side / size;
         int[] x0 = new int[size];
         int[] x1 = new int[size];
@@ -184,34 +186,58 @@ public final class FaceDetector {
         }
         float[] x = new float[3 * size * size];
         int plane = size * size;
-        double[] top = new double[3];
-        double[] bottom = new double[3];
+        float meanR = TinyFaceDetector.MEAN_RGB[0];
+        float meanG = TinyFaceDetector.MEAN_RGB[1];
+        float meanB = TinyFaceDetector.MEAN_RGB[2];
         for (int r = 0; r < size; r++) {
-            int y0 = x0[r];
-            int y1 = x1[r];
+            // Rows past the image are the padding: black (-1 marks them).
+            int top = x0[r] < h ? x0[r] * w : -1;
+            int bottom = x1[r] < h ? x1[r] * w : -1;
             double fy = fx[r];
+            int o = r * size;
             for (int c = 0; c < size; c++) {
-                interpolateRow(rgb, w, h, y0, x0[c], x1[c], fx[c], top);
-                interpolateRow(rgb, w, h, y1, x0[c], x1[c], fx[c], bottom);
-                for (int ch = 0; ch < 3; ch++) {
-                    float v = (float) (top[ch] + (bottom[ch] - top[ch]) * fy);
-                    x[ch * plane + r * size + c] = (v - TinyFaceDetector.MEAN_RGB[ch]) / 255f;
-                }
+                int a = x0[c];
+                int b = x1[c];
+                double f = fx[c];
+                int tl = top >= 0 && a < w ? rgb[top + a] : 0;
+                int tr = top >= 0 && b < w ? rgb[top + b] : 0;
+                int bl = bottom >= 0 && a < w ? rgb[bottom + a] : 0;
+                int br = bottom >= 0 && b < w ? rgb[bottom + b] : 0;
+                x[o + c] = (lerp2(tl >>> 16, tr >>> 16, bl >>> 16, br >>> 16, f, fy) - meanR) / 255f;
+                x[plane + o + c] = (lerp2(tl >>> 8, tr >>> 8, bl >>> 8, br >>> 8, f, fy) - meanG) / 255f;
+                x[2 * plane + o + c] = (lerp2(tl, tr, bl, br, f, fy) - meanB) / 255f;
             }
         }
         return new Tensor(x, 1, 3, size, size);
     }
 
-    /** The three channels interpolated between columns {@code xa} and {@code xb} of row {@code y}. */
-    private static void interpolateRow(int[] rgb, int w, int h, int y, int xa, int xb, double f, double[] out) {
-        int a = y < h && xa < w ? rgb[y * w + xa] : 0;
-        int b = y < h && xb < w ? rgb[y * w + xb] : 0;
-        for (int ch = 0; ch < 3; ch++) {
-            int shift = 16 - 8 * ch;
-            int va = (a >>> shift) & 0xFF;
-            int vb = (b >>> shift) & 0xFF;
-            out[ch] = va + (vb - va) * f;
+    /**
+     * Bilinear interpolation of one 8-bit channel (the low byte of each argument): along the
+     * row first ({@code f}), then between the rows ({@code fy}), in double, rounded to float once.
+     */
+    private static float lerp2(int tl, int tr, int bl, int br, double f, double fy) {
+        int a = tl & 0xFF;
+        int b = tr & 0xFF;
+        int c = bl & 0xFF;
+        int d = br & 0xFF;
+        double top = a + (b - a) * f;
+        double bottom = c + (d - c) * f;
+        return (float) (top + (bottom - top) * fy);
+    }
+
+    /** The image's pixels as 0xRRGGBB, row-major: its own array when it is plain INT_RGB (no copy). */
+    private static int[] pixels(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        if (image.getType() == BufferedImage.TYPE_INT_RGB
+                && image.getRaster().getDataBuffer() instanceof DataBufferInt buffer
+                && buffer.getNumBanks() == 1 && buffer.getOffset() == 0
+                && image.getRaster().getSampleModelTranslateX() == 0 && image.getRaster().getSampleModelTranslateY() == 0
+                && image.getRaster().getSampleModel() instanceof SinglePixelPackedSampleModel sm
+                && sm.getScanlineStride() == w && buffer.getData().length >= w * h) {
+            return buffer.getData();
         }
+        return image.getRGB(0, 0, w, h, null, 0, w);
     }
 
     /** A box as fractions of the padded square's side, with its score and its order of discovery. */
