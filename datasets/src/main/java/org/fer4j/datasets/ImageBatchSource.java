@@ -117,6 +117,32 @@ public final class ImageBatchSource implements BatchSource, AutoCloseable {
                 seed, 0, threads);
     }
 
+    /**
+     * The samples whose class has a target, labelled with it, without augmentation or oversampling:
+     * {@code target[c]} is the new label of class {@code c} in {@code 0..classes-1}, or -1 to leave
+     * its samples out. For evaluating a model on data whose classes differ ({@link ClassMatch}).
+     */
+    public ImageBatchSource relabel(int[] target, int classes) {
+        if (target.length != this.classes) {
+            throw new IllegalArgumentException(target.length + " targets for " + this.classes + " classes");
+        }
+        int kept = 0;
+        for (int y : labels) {
+            kept += target[y] >= 0 ? 1 : 0;
+        }
+        int[] keptIndex = new int[kept];
+        int[] keptLabels = new int[kept];
+        int at = 0;
+        for (int i = 0; i < labels.length; i++) {
+            if (target[labels[i]] >= 0) {
+                keptIndex[at] = index[i];
+                keptLabels[at++] = target[labels[i]];
+            }
+        }
+        return new ImageBatchSource(pixels, keptIndex, keptLabels, height, width, classes, normalization, Augmentation.NONE,
+                seed, 0, threads);
+    }
+
     /** Samples in one pass: the images of this split plus the oversampling extras. */
     @Override
     public int size() {
