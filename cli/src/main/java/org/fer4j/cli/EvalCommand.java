@@ -182,12 +182,12 @@ final class EvalCommand implements Callable<Integer> {
         if (!leftOut.isEmpty()) {
             List<String> parts = leftOut.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + " images)").toList();
             int total = leftOut.values().stream().mapToInt(Integer::intValue).sum();
-            o.printf(Locale.ROOT, "  left out, not in the model: %s: %d images in all; --merge %s->CLASS maps %s to one of"
-                    + " the model's%n", String.join(", ", parts), total, leftOut.keySet().iterator().next(),
-                    leftOut.size() == 1 ? "it" : "one");
+            o.printf(Locale.ROOT, "  left out, not in the model: %s%s; --merge %s->CLASS maps %s to one of the model's%n",
+                    String.join(", ", parts), parts.size() == 1 ? "" : " (" + total + " images in all)",
+                    leftOut.keySet().iterator().next(), leftOut.size() == 1 ? "it" : "one");
         }
         if (!match.modelOnly().isEmpty()) {
-            o.printf(Locale.ROOT, "  absent, not in the data: %s (empty rows in the table)%n", String.join(", ", match.modelOnly()));
+            o.printf(Locale.ROOT, "  absent, not in the data: %s (no images: an empty row in the confusion matrix)%n", String.join(", ", match.modelOnly()));
         }
     }
 

@@ -60,13 +60,15 @@ class EvalAcrossDatasetsTest {
                 + String.join(", ", FER)), out);
         assertTrue(out.contains("evaluated: the 6 classes both have (angry, disgust, fear, happy, sad, surprise); the model"
                 + " predicts among all 7"), out);
-        assertTrue(out.contains("left out, not in the model: contempt (3 images): 3 images in all; --merge contempt->CLASS"),
+        assertTrue(out.contains("left out, not in the model: contempt (3 images); --merge contempt->CLASS maps it"),
                 out);
         assertTrue(out.contains("absent, not in the data: neutral"), out);
         assertTrue(out.contains("(18 images,"), out);
         assertTrue(out.lines().anyMatch(l -> l.strip().startsWith("neutral  absent from the data (predicted ")), out);
         assertTrue(out.contains("over the 6 classes the data has"), out);
         assertFalse(out.contains("no class"), out);
+        assertTrue(java.nio.file.Files.readString(dir.resolve("eval").resolve("report.html"))
+                .contains("<td>neutral</td><td colspan=\"4\">absent from the data"));
 
         Result json = eval(ck, "--json");
         assertEquals(0, json.code(), json.err());
