@@ -50,6 +50,16 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * erasing      erasing[@p]        random erasing (Zhong et al. 2020, arXiv:1708.04896): fill a
  *                                 rectangle of 2%..33% of the area, aspect 0.3..3.3, with uniform
  *                                 noise 0..255 (default p = 0.5)
+ *
+ * batch ops, applied by {@link ImageBatchSource} to a whole batch after the ops above; at most one
+ * per batch: the first in the list whose probability fires
+ * mixup        mixup=A            Zhang et al. 2018 (arXiv:1710.09412): lambda ~ Beta(A, A), every
+ *                                 image blended with another of the batch (a random permutation),
+ *                                 x = lambda x + (1 - lambda) x', target mixed likewise
+ * cutmix       cutmix=A           Yun et al. 2019 (arXiv:1905.04899): lambda ~ Beta(A, A), a box of
+ *                                 (1 - lambda) of the area at a uniform centre (clipped at the
+ *                                 edges) pasted from another image of the batch into every image;
+ *                                 lambda then is 1 - the clipped box's share of the image
  * </pre>
  *
  * Each op takes {@code @p}, its probability (default 1, except flip and erasing). Values are
@@ -88,7 +98,7 @@ public record Augmentation(List<Op> ops) {
 
     /** One operation; see the table in {@link Augmentation}. */
     public sealed interface Op permits Flip, Rotation, Shift, Zoom, Crop, Jitter, Brightness, Contrast, Gamma, Blur,
-            Noise, Jpeg, Erasing {
+            Noise, Jpeg, Erasing, BatchOp {
         /** Chance that the op is applied to a given image, in [0, 1]. */
         double probability();
     }
@@ -182,6 +192,26 @@ public record Augmentation(List<Op> ops) {
         }
     }
 
+    /** An op on a whole batch (mixup, cutmix), which {@link #apply} skips. */
+    public sealed interface BatchOp extends Op permits Mixup, CutMix {
+        /** The Beta(alpha, alpha) parameter of the mix weight. */
+        double alpha();
+    }
+
+    public record Mixup(double alpha, double probability) implements BatchOp {
+        public Mixup {
+            check(alpha > 0 && alpha <= 10, "mixup=" + alpha + ": alpha must be in (0, 10], e.g. mixup=0.2");
+            checkProbability("mixup", probability);
+        }
+    }
+
+    public record CutMix(double alpha, double probability) implements BatchOp {
+        public CutMix {
+            check(alpha > 0 && alpha <= 10, "cutmix=" + alpha + ": alpha must be in (0, 10], e.g. cutmix=1");
+            checkProbability("cutmix", probability);
+        }
+    }
+
     /**
      * @param minArea   smallest erased fraction of the image, (0, maxArea]
      * @param maxArea   largest, at most 1
@@ -270,11 +300,13 @@ public record Augmentation(List<Op> ops) {
                     case "blur" -> new Blur(number(need(value, item, "blur=1"), item, "the largest sigma in pixels, e.g. blur=1"), prob);
                     case "noise" -> new Noise(number(need(value, item, "noise=8"), item, "the largest standard deviation in grey levels, e.g. noise=8"), prob);
                     case "jpeg" -> jpeg(need(value, item, "jpeg=30-90"), item, prob);
+                    case "mixup" -> new Mixup(number(need(value, item, "mixup=0.2"), item, "alpha, e.g. mixup=0.2"), prob);
+                    case "cutmix" -> new CutMix(number(need(value, item, "cutmix=1"), item, "alpha, e.g. cutmix=1"), prob);
                     case "erasing", "erase", "random_erasing" -> new Erasing(p >= 0 ? p : value != null
                             ? number(value, item, "a probability, e.g. erasing=0.5") : 0.5);
                     default -> throw new IllegalArgumentException("unknown augmentation '" + name
                             + "', expected flip, rotation, shift, zoom, crop, jitter, brightness, contrast, gamma, blur,"
-                            + " noise, jpeg, erasing, or a preset (none, standard, strong, robust)");
+                            + " noise, jpeg, erasing, mixup, cutmix, or a preset (none, standard, strong, robust)");
                 });
             } catch (IllegalArgumentException e) {
                 String m = e.getMessage();
@@ -305,6 +337,8 @@ public record Augmentation(List<Op> ops) {
                 case Noise n -> "noise=" + fmt(n.maxStd());
                 case Jpeg j -> "jpeg=" + j.minQuality() + "-" + j.maxQuality();
                 case Erasing e -> "erasing";
+                case Mixup m -> "mixup=" + fmt(m.alpha());
+                case CutMix c -> "cutmix=" + fmt(c.alpha());
             };
             items.add(s + "@" + fmt(op.probability()));
         }
@@ -323,6 +357,9 @@ public record Augmentation(List<Op> ops) {
         // both relative to the image centre: src = [a b c; d e f] * (x, y, 1).
         double[] inverse = null;
         for (Op op : ops) {
+            if (op instanceof BatchOp) {
+                continue;   // mixed by ImageBatchSource, batch by batch, with the batch's own generator
+            }
             double p = op.probability();
             if (p <= 0 || (p < 1 && random.nextDouble() >= p)) {
                 continue;
@@ -425,9 +462,117 @@ public record Augmentation(List<Op> ops) {
                     inverse = null;
                     erase(x, off, h, w, e, random);
                 }
+                case BatchOp b -> throw new AssertionError("skipped above");
             }
         }
         warp(x, off, h, w, inverse);
+    }
+
+    /** Whether there is a batch op (mixup, cutmix) that can fire. */
+    public boolean mixesBatches() {
+        return ops.stream().anyMatch(op -> op instanceof BatchOp && op.probability() > 0);
+    }
+
+    /**
+     * The mix of one batch {@code x [n, h, w]}, 0..255, labels {@code y [n]}, in place: draws which
+     * batch op fires (at most one), lambda and the partner of each image from {@code random} (the
+     * batch's own generator). Returns the partners' labels and lambda, or {@code null} when none
+     * fires (or the batch has one image).
+     */
+    public Mix mix(float[] x, int[] y, int n, int h, int w, SplittableRandom random) {
+        BatchOp chosen = null;
+        for (Op op : ops) {
+            if (op instanceof BatchOp b && b.probability() > 0 && (b.probability() >= 1 || random.nextDouble() < b.probability())) {
+                chosen = b;
+                break;
+            }
+        }
+        if (chosen == null || n < 2) {
+            return null;
+        }
+        double lambda = beta(random, chosen.alpha());
+        int[] partner = new int[n];
+        for (int i = 0; i < n; i++) {
+            partner[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {   // Fisher-Yates
+            int j = random.nextInt(i + 1);
+            int t = partner[i];
+            partner[i] = partner[j];
+            partner[j] = t;
+        }
+        int size = h * w;
+        float[] src = x.clone();
+        if (chosen instanceof Mixup) {
+            float l = (float) lambda;
+            for (int i = 0; i < n; i++) {
+                int a = i * size;
+                int b = partner[i] * size;
+                for (int k = 0; k < size; k++) {
+                    x[a + k] = l * src[a + k] + (1 - l) * src[b + k];
+                }
+            }
+        } else {
+            // The CutMix paper's box: sides sqrt(1 - lambda) of the image's, centre uniform, clipped.
+            double cut = Math.sqrt(1 - lambda);
+            int bw = (int) Math.round(w * cut);
+            int bh = (int) Math.round(h * cut);
+            int cx = random.nextInt(w);
+            int cy = random.nextInt(h);
+            int x0 = Math.max(0, cx - bw / 2);
+            int x1 = Math.min(w, cx + bw - bw / 2);
+            int y0 = Math.max(0, cy - bh / 2);
+            int y1 = Math.min(h, cy + bh - bh / 2);
+            for (int i = 0; i < n; i++) {
+                int a = i * size;
+                int b = partner[i] * size;
+                for (int yy = y0; yy < y1; yy++) {
+                    System.arraycopy(src, b + yy * w + x0, x, a + yy * w + x0, x1 - x0);
+                }
+            }
+            lambda = 1 - (double) (x1 - x0) * (y1 - y0) / size;
+        }
+        int[] yMix = new int[n];
+        for (int i = 0; i < n; i++) {
+            yMix[i] = y[partner[i]];
+        }
+        return new Mix(yMix, (float) lambda);
+    }
+
+    /** A mixed batch's second labels and the weight of the first. */
+    public record Mix(int[] yMix, float lambda) {
+    }
+
+    /** Beta(a, a) as G1 / (G1 + G2) of two Gamma(a, 1) draws. */
+    static double beta(SplittableRandom random, double a) {
+        double g1 = gamma(random, a);
+        double g2 = gamma(random, a);
+        return g1 + g2 == 0 ? 0.5 : g1 / (g1 + g2);
+    }
+
+    /**
+     * Gamma(a, 1) by Marsaglia and Tsang (2000), "A simple method for generating gamma variables";
+     * for a &lt; 1 through Gamma(a + 1) * U^(1/a). StrictMath, so a seed gives the same bits anywhere.
+     */
+    private static double gamma(SplittableRandom random, double a) {
+        if (a < 1) {
+            double u = random.nextDouble();
+            return gamma(random, a + 1) * StrictMath.pow(u, 1 / a);
+        }
+        double d = a - 1.0 / 3;
+        double c = 1 / Math.sqrt(9 * d);
+        while (true) {
+            double z = random.nextGaussian();
+            double v = 1 + c * z;
+            if (v <= 0) {
+                continue;
+            }
+            v = v * v * v;
+            double u = random.nextDouble();
+            if (u > 0 && StrictMath.log(u) < 0.5 * z * z + d - d * v + d * StrictMath.log(v)) {
+                return d * v;
+            }
+        }
     }
 
     /** Uniform in [-a, a]; exactly 0 when a is 0. */

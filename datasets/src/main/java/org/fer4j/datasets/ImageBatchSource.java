@@ -23,7 +23,8 @@ import org.fer4j.engine.io.Normalization;
  *   slots    0 .. base-1 are the samples; base .. size-1 the oversampling extras drawn from s
  *   order    the slots, shuffled from s (Fisher-Yates) when asked
  *   batch b  slots order[b*B .. b*B+B):  x [n, 1, H, W] float, y [n]
- *   sample   uint8 -&gt; float 0..255 -&gt; augment with Random(seed, s, slot) -&gt; normalize
+ *   sample   uint8 -&gt; float 0..255 -&gt; augment with Random(seed, s, slot)
+ *   batch    mixup / cutmix, if asked, with Random(seed, s, b) -&gt; normalize
  * </pre>
  *
  * Every batch is a pure function of (seed, s, b), built by background threads a few batches ahead
@@ -32,6 +33,9 @@ import org.fer4j.engine.io.Normalization;
  * its own) and the slot, never on timing. Threads are daemons; {@link #close()} ends them early.
  */
 public final class ImageBatchSource implements BatchSource, AutoCloseable {
+    /** Keeps a batch's mixing generator apart from its samples' (slot numbers are small too). */
+    private static final long MIX_STREAM = 0x6D69787570L;
+
     private final byte[] pixels;
     private final int[] index;
     private final int[] labels;
@@ -310,8 +314,12 @@ public final class ImageBatchSource implements BatchSource, AutoCloseable {
             }
             y[i] = labels[s];
         }
+        Augmentation.Mix mix = augmentation.mixesBatches()
+                ? augmentation.mix(x, y, n, height, width, new SplittableRandom(Seeds.mix(passKey ^ MIX_STREAM, b)))
+                : null;
         normalization.apply(x);
-        return new Batch(new Tensor(x, n, 1, height, width), y);
+        Tensor t = new Tensor(x, n, 1, height, width);
+        return mix == null ? new Batch(t, y) : new Batch(t, y, mix.yMix(), mix.lambda());
     }
 
     private synchronized ExecutorService pool() {
