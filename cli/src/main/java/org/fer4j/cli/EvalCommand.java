@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.fer4j.cli.report.RunReport;
+import org.fer4j.datasets.ClassMatch;
 import org.fer4j.datasets.Datasets;
 import org.fer4j.datasets.ImageBatchSource;
 import org.fer4j.datasets.NormalizationSpec;
@@ -28,6 +29,12 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code fer4j eval}: accuracy, macro-F1, the per-class table and the confusion matrix of a
  * trained model on one split of a data source, plus the report files.
+ *
+ * <p>The data's classes may differ from the model's ({@link ClassMatch}): the images of the classes
+ * both have are evaluated, those of classes the model lacks are left out and counted, and the
+ * model's classes that the data lacks are marked absent. The model still predicts among all its
+ * classes (arg-max over every output), as it does in use: a CK+ anger face it calls neutral is an
+ * error, and the confusion matrix's neutral column shows how often that happens.
  */
 @Command(name = "eval",
         description = "Evaluate a trained model on a data source: accuracy, macro F1, per-class precision/recall/F1, "
@@ -36,7 +43,8 @@ import picocli.CommandLine.Model.CommandSpec;
         sortOptions = false,
         footer = {"", "Examples:",
                 "  fer4j eval --model fer2013 --data ../shared/data/fer2013/fer2013.csv.gz --split PublicTest",
-                "  fer4j eval --model runs/vgg/best.fer4j --data faces/ --split test --tta flip --json"})
+                "  fer4j eval --model runs/vgg/best.fer4j --data faces/ --split test --tta flip --json",
+                "  fer4j eval --model fer2013 --data CK+48 --merge contempt->disgust --split-spec own --split train   (every image)"})
 final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -93,12 +101,22 @@ final class EvalCommand implements Callable<Integer> {
         String spec0 = splitSpec != null ? splitSpec : meta.get("split_spec") instanceof String m && !m.equals("auto") ? m : null;
         int[] size = classifier.inputSize();
         var config = dataOptions.config(s, size[0], size[1], spec0).toBuilder()
-                .classes(classifier.classNames())
+                .classes(List.of())   // all of the data's classes: matched to the model's below
                 .normalization(specFor(classifier.info().normalization()))
                 .build();
         try (PreparedData data = Datasets.prepare(config)) {
-            ImageBatchSource source = pick(data);
+            ClassMatch match = ClassMatch.of(classifier.classNames(), data.classNames(), dataOptions.data.toString());
+            ImageBatchSource whole = pick(data);
+            ImageBatchSource source = whole.relabel(match.targets(), classifier.classNames().size());
+            Map<String, Integer> leftOut = leftOut(match, whole.classCounts());
             String splitName = split == null ? (data.test().size() > 0 ? "test" : "val") : split;
+            if (source.size() == 0) {
+                throw new IllegalArgumentException("split " + splitName + " of " + dataOptions.data + " has no images of the "
+                        + "classes it shares with the model (" + String.join(", ", match.shared()) + ")");
+            }
+            if (!match.identical()) {
+                printMatch(o, match, leftOut);
+            }
             o.printf(Locale.ROOT, "Evaluating %s on %s, split %s (%d images, %s)%s%n", model, dataOptions.data, splitName,
                     source.size(), data.splitDescription(), !classifier.flipAveraging() ? ""
                             : tta == null ? ", with flip averaging (the bundled model's default; --tta none for one pass)"
@@ -112,12 +130,17 @@ final class EvalCommand implements Callable<Integer> {
                     confusion.add(b.y()[i], predictions.get(i).index());
                 }
             }
-            ClassificationReport report = new ClassificationReport(confusion, classifier.classNames());
+            ClassificationReport report = new ClassificationReport(confusion, classifier.classNames(), match.modelOnly());
             Map<String, Object> facts = new LinkedHashMap<>();
             facts.put("model", model);
             facts.put("data", dataOptions.data.toString());
             facts.put("split", splitName);
             facts.put("tta", ttaUsed);
+            if (!match.identical()) {
+                facts.put("data_classes", match.dataClasses());
+                facts.put("left_out", leftOut);
+                facts.put("images_left_out", leftOut.values().stream().mapToInt(Integer::intValue).sum());
+            }
             Path dir = out != null ? out : Path.of("eval-" + Path.of(model).getFileName().toString().replace(".fer4j", "")
                     + "-" + splitName.toLowerCase(Locale.ROOT));
             RunReport.write(dir, model + " on " + dataOptions.data.getFileName() + ", " + splitName, null, report, facts);
@@ -130,11 +153,41 @@ final class EvalCommand implements Callable<Integer> {
                 o.print(report.format(4));
                 o.println();
                 o.print(report.confusionMatrixText());
-                o.printf(Locale.ROOT, "%nAccuracy: %.2f%% (%d of %d), macro F1 %.4f%n", 100 * report.accuracy(),
-                        confusion.correct(), confusion.total(), report.macroF1());
+                o.printf(Locale.ROOT, "%nAccuracy: %.2f%% (%d of %d), macro F1 %.4f%s%n", 100 * report.accuracy(),
+                        confusion.correct(), confusion.total(), report.macroF1(), match.modelOnly().isEmpty() ? ""
+                                : " (over the " + match.shared().size() + " classes the data has)");
                 o.println("Report: " + dir.resolve(RunReport.HTML));
             }
             return 0;
+        }
+    }
+
+    /** Images of the evaluated split per data class that the model lacks (0 included), in the data's order. */
+    private static Map<String, Integer> leftOut(ClassMatch match, int[] counts) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        int[] target = match.targets();
+        for (int d = 0; d < target.length; d++) {
+            if (target[d] < 0) {
+                out.put(match.dataClasses().get(d), counts[d]);
+            }
+        }
+        return out;
+    }
+
+    private static void printMatch(PrintWriter o, ClassMatch match, Map<String, Integer> leftOut) {
+        o.printf(Locale.ROOT, "Classes: the data has %s; the model has %s%n", String.join(", ", match.dataClasses()),
+                String.join(", ", match.modelClasses()));
+        o.printf(Locale.ROOT, "  evaluated: the %d classes both have (%s); the model predicts among all %d%n",
+                match.shared().size(), String.join(", ", match.shared()), match.modelClasses().size());
+        if (!leftOut.isEmpty()) {
+            List<String> parts = leftOut.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + " images)").toList();
+            int total = leftOut.values().stream().mapToInt(Integer::intValue).sum();
+            o.printf(Locale.ROOT, "  left out, not in the model: %s%s; --merge %s->CLASS maps %s to one of the model's%n",
+                    String.join(", ", parts), parts.size() == 1 ? "" : " (" + total + " images in all)",
+                    leftOut.keySet().iterator().next(), leftOut.size() == 1 ? "it" : "one");
+        }
+        if (!match.modelOnly().isEmpty()) {
+            o.printf(Locale.ROOT, "  absent, not in the data: %s (no images: an empty row in the confusion matrix)%n", String.join(", ", match.modelOnly()));
         }
     }
 

@@ -96,7 +96,7 @@ final class InspectCommand implements Callable<Integer> {
             "raise each training class to this fraction of the largest per epoch (alone: 1)")
     Double oversample;
 
-    @Option(names = "--augment", paramLabel = "SPEC", defaultValue = "none", description = "e.g. standard, strong, or "
+    @Option(names = "--augment", paramLabel = "SPEC", defaultValue = "none", description = "e.g. standard, strong, robust, or "
             + "flip,rotation=10,shift=0.1,zoom=0.1,brightness=0.2,contrast=0.2,erasing,crop=4 (default: ${DEFAULT-VALUE})")
     String augment;
 

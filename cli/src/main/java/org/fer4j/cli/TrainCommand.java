@@ -140,7 +140,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--oversample", paramLabel = "F", description = "oversample rare training classes up to F of the largest class, 0..1 (default: off)")
     Double oversample;
 
-    @Option(names = "--augment", paramLabel = "SPEC", description = "none, standard, strong, or a list such as flip,rotation=10,shift=0.1,zoom=0.1,brightness=0.2,erasing (default: ${DEFAULT-VALUE})")
+    @Option(names = "--augment", paramLabel = "SPEC", description = "none, standard, strong, robust, or a list such as flip,rotation=10,shift=0.1,zoom=0.1,brightness=0.2,erasing (default: ${DEFAULT-VALUE})")
     String augment = "none";
 
     @Option(names = "--clip-norm", paramLabel = "N", description = "clip the global gradient norm (default: off)")

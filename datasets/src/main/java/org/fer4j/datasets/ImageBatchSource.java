@@ -23,7 +23,8 @@ import org.fer4j.engine.io.Normalization;
  *   slots    0 .. base-1 are the samples; base .. size-1 the oversampling extras drawn from s
  *   order    the slots, shuffled from s (Fisher-Yates) when asked
  *   batch b  slots order[b*B .. b*B+B):  x [n, 1, H, W] float, y [n]
- *   sample   uint8 -&gt; float 0..255 -&gt; augment with Random(seed, s, slot) -&gt; normalize
+ *   sample   uint8 -&gt; float 0..255 -&gt; augment with Random(seed, s, slot)
+ *   batch    mixup / cutmix, if asked, with Random(seed, s, b) -&gt; normalize
  * </pre>
  *
  * Every batch is a pure function of (seed, s, b), built by background threads a few batches ahead
@@ -32,6 +33,9 @@ import org.fer4j.engine.io.Normalization;
  * its own) and the slot, never on timing. Threads are daemons; {@link #close()} ends them early.
  */
 public final class ImageBatchSource implements BatchSource, AutoCloseable {
+    /** Keeps a batch's mixing generator apart from its samples' (slot numbers are small too). */
+    private static final long MIX_STREAM = 0x6D69787570L;
+
     private final byte[] pixels;
     private final int[] index;
     private final int[] labels;
@@ -114,6 +118,32 @@ public final class ImageBatchSource implements BatchSource, AutoCloseable {
     /** The same samples without augmentation or oversampling: e.g. to evaluate on the training set. */
     public ImageBatchSource plain() {
         return new ImageBatchSource(pixels, index, labels, height, width, classes, normalization, Augmentation.NONE,
+                seed, 0, threads);
+    }
+
+    /**
+     * The samples whose class has a target, labelled with it, without augmentation or oversampling:
+     * {@code target[c]} is the new label of class {@code c} in {@code 0..classes-1}, or -1 to leave
+     * its samples out. For evaluating a model on data whose classes differ ({@link ClassMatch}).
+     */
+    public ImageBatchSource relabel(int[] target, int classes) {
+        if (target.length != this.classes) {
+            throw new IllegalArgumentException(target.length + " targets for " + this.classes + " classes");
+        }
+        int kept = 0;
+        for (int y : labels) {
+            kept += target[y] >= 0 ? 1 : 0;
+        }
+        int[] keptIndex = new int[kept];
+        int[] keptLabels = new int[kept];
+        int at = 0;
+        for (int i = 0; i < labels.length; i++) {
+            if (target[labels[i]] >= 0) {
+                keptIndex[at] = index[i];
+                keptLabels[at++] = target[labels[i]];
+            }
+        }
+        return new ImageBatchSource(pixels, keptIndex, keptLabels, height, width, classes, normalization, Augmentation.NONE,
                 seed, 0, threads);
     }
 
@@ -284,8 +314,12 @@ public final class ImageBatchSource implements BatchSource, AutoCloseable {
             }
             y[i] = labels[s];
         }
+        Augmentation.Mix mix = augmentation.mixesBatches()
+                ? augmentation.mix(x, y, n, height, width, new SplittableRandom(Seeds.mix(passKey ^ MIX_STREAM, b)))
+                : null;
         normalization.apply(x);
-        return new Batch(new Tensor(x, n, 1, height, width), y);
+        Tensor t = new Tensor(x, n, 1, height, width);
+        return mix == null ? new Batch(t, y) : new Batch(t, y, mix.yMix(), mix.lambda());
     }
 
     private synchronized ExecutorService pool() {

@@ -39,7 +39,7 @@ class AugmentationProperties {
         System.arraycopy(image(h, w, seed), 0, x, 3, h * w);
         x[0] = x[1] = x[2] = -7;
         x[x.length - 1] = x[x.length - 2] = x[x.length - 3] = -7;
-        Augmentation.parse("strong,crop=3").apply(x, 3, h, w, new SplittableRandom(seed));
+        Augmentation.parse("strong,crop=3,robust").apply(x, 3, h, w, new SplittableRandom(seed));
         for (int i = 0; i < x.length; i++) {
             boolean inside = i >= 3 && i < 3 + h * w;
             assertTrue(inside ? x[i] >= 0 && x[i] <= 255 : x[i] == -7, "index " + i + ": " + x[i]);

@@ -101,6 +101,11 @@ public final class RunReport {
         }
         sb.append("<h2>Per-class metrics</h2>\n<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>\n");
         for (int c = 0; c < report.classNames().size(); c++) {
+            if (report.absentClasses().contains(report.classNames().get(c))) {
+                sb.append(String.format(Locale.ROOT, "<tr><td>%s</td><td colspan=\"4\">absent from the data (predicted %d times)"
+                        + "</td></tr>%n", escape(report.classNames().get(c)), report.matrix().predicted(c)));
+                continue;
+            }
             sb.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%d</td></tr>%n",
                     escape(report.classNames().get(c)), report.matrix().precision(c), report.matrix().recall(c),
                     report.matrix().f1(c), report.matrix().support(c)));

@@ -15,7 +15,14 @@ import org.fer4j.kernels.KernelsProvider;
  * t      [N, K]   target: (1 - smoothing) * onehot(label) + smoothing / K   (label smoothing, Szegedy et al. 2016)
  * loss = 1/N sum_i w[y_i] * -sum_k t_ik log p_ik     (w: class weights, 1 when absent)
  * dlogits = w[y_i] * (p - t) / N
+ *
+ * mixed targets (mixup, cutmix: Zhang et al. 2018, Yun et al. 2019), one weight lambda per batch:
+ * loss    = lambda * loss(y) + (1 - lambda) * loss(yMix)
+ * dlogits = lambda * dlogits(y) + (1 - lambda) * dlogits(yMix)
  * </pre>
+ *
+ * Mixing is linear in the target, so the mixed loss is two plain ones on the same probabilities;
+ * each keeps its own label smoothing and class weights.
  */
 public final class SoftmaxCrossEntropy {
     private final Kernels kernels = KernelsProvider.get();
@@ -25,6 +32,9 @@ public final class SoftmaxCrossEntropy {
     private Tensor probs;    // [N, K]
     private int[] labels;    // [N]
     private Tensor dlogits;  // [N, K]
+    private int[] labelsMix; // [N] of the last mixed forward, else null
+    private float lambda = 1f;
+    private Tensor dmix;     // [N, K] scratch: the gradient for labelsMix
 
     public SoftmaxCrossEntropy() {
         this(0f, null);
@@ -76,7 +86,35 @@ public final class SoftmaxCrossEntropy {
         }
         probs = Layer.reuse(probs, n, k);
         this.labels = labels.length == n ? labels : Arrays.copyOf(labels, n);
+        this.labelsMix = null;
+        this.lambda = 1f;
         return kernels.softmaxCrossEntropyForward(probs.data(), logits.data(), this.labels, n, k, smoothing, classWeights);
+    }
+
+    /**
+     * The mean of {@code lambda * CE(labels) + (1 - lambda) * CE(labelsMix)} over the batch: a
+     * mixup or cutmix batch. {@code lambda == 1} is {@link #forward(Tensor, int[])}.
+     */
+    public double forward(Tensor logits, int[] labels, int[] labelsMix, float lambda) {
+        if (!(lambda >= 0 && lambda <= 1)) {
+            throw new IllegalArgumentException("mix weight lambda must be in [0, 1], got " + lambda);
+        }
+        double a = forward(logits, labels);
+        if (labelsMix == null || lambda == 1f) {
+            return a;
+        }
+        int n = logits.dim(0);
+        if (labelsMix.length < n) {
+            throw new IllegalArgumentException("softmax cross-entropy got " + n + " rows of logits but "
+                    + labelsMix.length + " mixed labels");
+        }
+        int k = logits.dim(1);
+        this.labelsMix = labelsMix.length == n ? labelsMix : Arrays.copyOf(labelsMix, n);
+        this.lambda = lambda;
+        // The second call recomputes the same probabilities into the same cache.
+        double b = kernels.softmaxCrossEntropyForward(probs.data(), logits.data(), this.labelsMix, n, k, smoothing,
+                classWeights);
+        return lambda * a + (1 - lambda) * b;
     }
 
     /** The gradient of the mean loss with respect to the logits of the last {@link #forward}. */
@@ -88,6 +126,15 @@ public final class SoftmaxCrossEntropy {
         int k = probs.dim(1);
         dlogits = Layer.reuse(dlogits, n, k);
         kernels.softmaxCrossEntropyBackward(dlogits.data(), probs.data(), labels, n, k, smoothing, classWeights);
+        if (labelsMix != null) {
+            dmix = Layer.reuse(dmix, n, k);
+            kernels.softmaxCrossEntropyBackward(dmix.data(), probs.data(), labelsMix, n, k, smoothing, classWeights);
+            float[] d = dlogits.data();
+            float[] m = dmix.data();
+            for (int i = 0; i < n * k; i++) {
+                d[i] = lambda * d[i] + (1 - lambda) * m[i];
+            }
+        }
         return dlogits;
     }
 
@@ -96,7 +143,10 @@ public final class SoftmaxCrossEntropy {
         return probs;
     }
 
-    /** How many rows of the last forward have their label as the arg-max of the probabilities. */
+    /**
+     * How many rows of the last forward have their label as the arg-max of the probabilities (for a
+     * mixed batch: the label of weight lambda, {@code labels}).
+     */
     public int correct() {
         int n = probs.dim(0);
         int k = probs.dim(1);

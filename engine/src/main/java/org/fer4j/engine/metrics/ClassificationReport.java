@@ -1,6 +1,7 @@
 package org.fer4j.engine.metrics;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,11 @@ import java.util.Map;
  * baseline, and as a map for the JSON report. The zero-division convention is the matrix's
  * (undefined ratios are 0).
  *
+ * <p>A class can be marked <em>absent</em>: one of the model's classes that the evaluated data has
+ * no images of (a model with neutral on a data set without it). Its row of the table says so, and
+ * it is left out of the macro averages, which are over the classes the data has, as scikit-learn's
+ * {@code labels=} does; its column still counts the images predicted as it, so those remain errors.
+ *
  * <p>A snapshot: later additions to the matrix it was built from do not show.
  */
 public final class ClassificationReport {
@@ -20,11 +26,73 @@ public final class ClassificationReport {
 
     private final ConfusionMatrix matrix;
     private final List<String> classNames;
+    private final boolean[] absent;   // [K] classes the data has no images of
 
     public ClassificationReport(ConfusionMatrix matrix, List<String> classNames) {
+        this(matrix, classNames, List.of());
+    }
+
+    /**
+     * @param absent names of classes (among {@code classNames}) that the data has no images of;
+     *               each must have support 0
+     */
+    public ClassificationReport(ConfusionMatrix matrix, List<String> classNames, Collection<String> absent) {
         matrix.checkNames(classNames);
         this.matrix = matrix.copy();
         this.classNames = List.copyOf(classNames);
+        this.absent = new boolean[classNames.size()];
+        for (String a : absent) {
+            int c = classNames.indexOf(a);
+            if (c < 0) {
+                throw new IllegalArgumentException("absent class '" + a + "' is not one of " + classNames);
+            }
+            if (matrix.support(c) != 0) {
+                throw new IllegalArgumentException("class '" + a + "' is marked absent but has " + matrix.support(c)
+                        + " images");
+            }
+            this.absent[c] = true;
+        }
+    }
+
+    /** The classes marked absent, in class order. */
+    public List<String> absentClasses() {
+        List<String> list = new ArrayList<>();
+        for (int c = 0; c < absent.length; c++) {
+            if (absent[c]) {
+                list.add(classNames.get(c));
+            }
+        }
+        return list;
+    }
+
+    private boolean anyAbsent() {
+        for (boolean a : absent) {
+            if (a) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The mean of {@code metric} over the classes that are not absent. */
+    private double presentMean(java.util.function.IntToDoubleFunction metric) {
+        double sum = 0;
+        int n = 0;
+        for (int c = 0; c < absent.length; c++) {
+            if (!absent[c]) {
+                sum += metric.applyAsDouble(c);
+                n++;
+            }
+        }
+        return n == 0 ? 0 : sum / n;
+    }
+
+    public double macroPrecision() {
+        return anyAbsent() ? presentMean(matrix::precision) : matrix.macroPrecision();
+    }
+
+    public double macroRecall() {
+        return anyAbsent() ? presentMean(matrix::recall) : matrix.macroRecall();
     }
 
     /** A copy of the matrix this report was built from. */
@@ -40,8 +108,9 @@ public final class ClassificationReport {
         return matrix.accuracy();
     }
 
+    /** Over the classes that are not absent (all of them unless some are marked). */
     public double macroF1() {
-        return matrix.macroF1();
+        return anyAbsent() ? presentMean(matrix::f1) : matrix.macroF1();
     }
 
     public double weightedF1() {
@@ -77,6 +146,11 @@ public final class ClassificationReport {
         }
         sb.append("\n\n");
         for (int c = 0; c < classNames.size(); c++) {
+            if (absent[c]) {
+                sb.append(String.format(Locale.ROOT, "%" + width + "s  absent from the data (predicted %d times)\n",
+                        classNames.get(c), matrix.predicted(c)));
+                continue;
+            }
             row(sb, width, digits, classNames.get(c), matrix.precision(c), matrix.recall(c), matrix.f1(c),
                     matrix.support(c));
         }
@@ -84,7 +158,7 @@ public final class ClassificationReport {
         long total = matrix.total();
         sb.append(String.format(Locale.ROOT, "%" + width + "s  %9s %9s %9." + digits + "f %9d\n",
                 "accuracy", "", "", matrix.accuracy(), total));
-        row(sb, width, digits, "macro avg", matrix.macroPrecision(), matrix.macroRecall(), matrix.macroF1(), total);
+        row(sb, width, digits, "macro avg", macroPrecision(), macroRecall(), macroF1(), total);
         row(sb, width, digits, LONGEST_HEADING, matrix.weightedPrecision(), matrix.weightedRecall(),
                 matrix.weightedF1(), total);
         return sb.toString();
@@ -99,7 +173,9 @@ public final class ClassificationReport {
 
     /** The confusion matrix with class names; see {@link ConfusionMatrix#format}. */
     public String confusionMatrixText() {
-        return matrix.format(classNames);
+        String text = matrix.format(classNames);
+        List<String> missing = absentClasses();
+        return missing.isEmpty() ? text : text + "(absent from the data, empty rows: " + String.join(", ", missing) + ")\n";
     }
 
     /**
@@ -111,10 +187,10 @@ public final class ClassificationReport {
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("accuracy", matrix.accuracy());
-        m.put("macro_f1", matrix.macroF1());
+        m.put("macro_f1", macroF1());
         m.put("weighted_f1", matrix.weightedF1());
-        m.put("macro_precision", matrix.macroPrecision());
-        m.put("macro_recall", matrix.macroRecall());
+        m.put("macro_precision", macroPrecision());
+        m.put("macro_recall", macroRecall());
         m.put("weighted_precision", matrix.weightedPrecision());
         m.put("weighted_recall", matrix.weightedRecall());
         m.put("support", matrix.total());
@@ -126,9 +202,15 @@ public final class ClassificationReport {
             row.put("recall", matrix.recall(c));
             row.put("f1", matrix.f1(c));
             row.put("support", matrix.support(c));
+            if (absent[c]) {
+                row.put("absent", true);
+            }
             perClass.add(row);
         }
         m.put("per_class", perClass);
+        if (anyAbsent()) {
+            m.put("absent_classes", absentClasses());
+        }
         List<List<Long>> counts = new ArrayList<>();
         for (long[] row : matrix.counts()) {
             List<Long> r = new ArrayList<>(row.length);

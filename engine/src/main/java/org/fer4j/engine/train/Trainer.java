@@ -22,7 +22,7 @@ import org.fer4j.kernels.KernelsProvider;
  * <pre>
  * optimizer.zeroGrad()
  * logits = model.forward(x, TRAIN)          [N, K]
- * loss   = lossFn.forward(logits, y)        mean over the batch
+ * loss   = lossFn.forward(logits, y)        mean over the batch (mixed targets: with yMix, lambda)
  * model.backward(lossFn.backward())         fills every parameter's gradient
  * clip the global gradient norm (optional)
  * optimizer.step()
@@ -192,7 +192,8 @@ public final class Trainer {
     public double step(Batch batch) {
         optimizer.zeroGrad();
         Tensor logits = model.forward(batch.x(), Mode.TRAIN);
-        double value = loss.forward(logits, batch.y());
+        double value = batch.mixed() ? loss.forward(logits, batch.y(), batch.yMix(), batch.lambda())
+                : loss.forward(logits, batch.y());
         if (!Double.isFinite(value)) {
             throw new IllegalStateException("training diverged: the loss became " + value
                     + " (try a lower learning rate or gradient clipping)");

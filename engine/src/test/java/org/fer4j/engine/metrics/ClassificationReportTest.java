@@ -81,4 +81,32 @@ class ClassificationReportTest {
                     class 2        0        1        2
                 """, new ClassificationReport(sklearnExample(), NAMES).confusionMatrixText());
     }
+
+    @Test
+    void absentClassesAreMarkedAndLeftOutOfTheMacroAverages() {
+        // true happy/sad/neutral, but the data has no neutral: 2 faces were predicted neutral.
+        ConfusionMatrix cm = ConfusionMatrix.of(new long[][] {{3, 0, 1}, {1, 2, 1}, {0, 0, 0}});
+        List<String> names = List.of("happy", "sad", "neutral");
+        ClassificationReport all = new ClassificationReport(cm, names);
+        ClassificationReport report = new ClassificationReport(cm, names, List.of("neutral"));
+        assertEquals(List.of("neutral"), report.absentClasses());
+        assertEquals((cm.f1(0) + cm.f1(1)) / 2, report.macroF1(), 1e-12);
+        assertEquals(cm.macroF1() * 3 / 2, report.macroF1(), 1e-12, "the absent class's F1 of 0 is not averaged in");
+        assertEquals((cm.recall(0) + cm.recall(1)) / 2, report.macroRecall(), 1e-12);
+        assertEquals(all.accuracy(), report.accuracy());
+        assertEquals(all.weightedF1(), report.weightedF1());
+        String text = report.format(2);
+        assertEquals(" neutral  absent from the data (predicted 2 times)".strip(),
+                text.lines().filter(l -> l.contains("neutral")).findFirst().orElseThrow().strip());
+        assertEquals(true, text.contains(String.format(java.util.Locale.ROOT, "%.2f", report.macroF1())));
+        assertEquals(true, report.confusionMatrixText().endsWith("(absent from the data, empty rows: neutral)\n"));
+        Map<String, Object> m = report.toMap();
+        assertEquals(List.of("neutral"), m.get("absent_classes"));
+        assertEquals(report.macroF1(), m.get("macro_f1"));
+        assertEquals(false, all.toMap().containsKey("absent_classes"));
+        assertEquals("class 'sad' is marked absent but has 4 images", message(() -> new ClassificationReport(cm, names,
+                List.of("sad"))));
+        assertEquals("absent class 'calm' is not one of [happy, sad, neutral]", message(() -> new ClassificationReport(cm,
+                names, List.of("calm"))));
+    }
 }
