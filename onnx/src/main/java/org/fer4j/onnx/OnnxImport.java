@@ -85,6 +85,8 @@ public final class OnnxImport {
     static final int MAX_SIDE = 16384;
     static final long MAX_INPUT_ELEMENTS = 1L << 26;
     static final int MAX_NODES = 100_000;
+    /** One tensor's elements: 2^31 - 1 bytes over 4 bytes a float. */
+    static final long MAX_TENSOR_ELEMENTS = (Integer.MAX_VALUE - 16) / 4;
 
     private static final String SUPPORTED = "Conv, Gemm, MatMul, Add (bias or residual), BatchNormalization, Relu, "
             + "LeakyRelu, MaxPool, GlobalAveragePool, Flatten, Reshape, Dropout, Identity, Softmax (last), Constant";
@@ -199,6 +201,7 @@ public final class OnnxImport {
             if (initializers.put(t.getName(), t) != null) {
                 throw fail("initializer '" + t.getName() + "' appears twice");
             }
+            checkStoredSize(t);
         }
         indexNodes(g);
         String input = graphInput(g);
@@ -1011,17 +1014,45 @@ public final class OnnxImport {
 
     /** The element count, refused when a dimension is negative or the product passes 2^31 - 1. */
     private long elements(NodeProto n, TensorProto t) throws OnnxException {
+        String where = n == null ? "tensor '" + t.getName() + "'" : node(n) + ": tensor '" + t.getName() + "'";
+        if (t.getDimsCount() > 8) {
+            throw fail(where + " has rank " + t.getDimsCount() + "; at most 8 is supported");
+        }
         long count = 1;
         for (long d : t.getDimsList()) {
             if (d < 0) {
-                throw fail(node(n) + ": tensor '" + t.getName() + "' has a negative dimension " + d);
+                throw fail(where + " has a negative dimension " + d);
+            }
+            if (d > 0 && count > MAX_TENSOR_ELEMENTS / d) {
+                throw fail(where + " claims dimensions " + dims(t) + "; at most " + MAX_TENSOR_ELEMENTS
+                        + " elements are supported");
             }
             count *= d;
-            if (count > Integer.MAX_VALUE - 16 || (d != 0 && count / d == 0 && count != 0)) {
-                throw fail(node(n) + ": tensor '" + t.getName() + "' claims " + dims(t) + " elements; at most 2^31 are supported");
-            }
         }
         return count;
+    }
+
+    /**
+     * A tensor's dimensions against the values stored in the file, before anything is allocated:
+     * a tensor that claims 2^40 elements but holds 144 bytes is refused here. External data is
+     * checked against its file when it is read.
+     */
+    private void checkStoredSize(TensorProto t) throws OnnxException {
+        long count = elements(null, t);
+        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            return;
+        }
+        int width = switch (t.getDataType()) {
+            case TensorProto.DataType.FLOAT_VALUE, TensorProto.DataType.INT32_VALUE -> 4;
+            case TensorProto.DataType.INT64_VALUE, TensorProto.DataType.DOUBLE_VALUE -> 8;
+            default -> 0;  // other types are refused by name where a node reads them
+        };
+        long stored = t.hasRawData() ? t.getRawData().size() / Math.max(width, 1)
+                : t.getFloatDataCount() + t.getInt64DataCount() + t.getInt32DataCount() + t.getDoubleDataCount();
+        if (width > 0 && stored != count) {
+            throw fail("tensor '" + t.getName() + "' claims dimensions " + dims(t) + " (" + count + " values) but holds "
+                    + stored);
+        }
     }
 
     private float[] floats(NodeProto n, TensorProto t) throws OnnxException {
