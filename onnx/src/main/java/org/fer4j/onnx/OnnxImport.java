@@ -108,9 +108,11 @@ public final class OnnxImport {
             List<String> names = fallback != null && !fallback.isEmpty() ? fallback : classNames;
             if (names.isEmpty()) {
                 int[] out = model.outputShape();
-                int n = out.length == 1 ? out[0] : out[0];
                 names = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
+                if (out.length != 1) {
+                    names.add("output");  // a dense predictor (a detector's [C, H, W] map): one name for the map
+                }
+                for (int i = 0; out.length == 1 && i < out[0]; i++) {
                     names.add("class_" + i);
                 }
             }
