@@ -37,8 +37,10 @@ class PyTorchImportTest {
         }
         double d = OrtSupport.maxAbsDiff(expected, out);
         double ort = OrtSupport.maxAbsDiff(expected, OrtSupport.run(Files.readAllBytes(onnx), x));
-        System.out.printf(Locale.ROOT, "PyTorch %s (%s) imported: max |fer4j - PyTorch| %.3g, |ONNX Runtime - PyTorch| %.3g, %d layers%n",
-                name, fixture.get("producer"), d, ort, r.model().layers().size());
+        List<String> ops = org.fer4j.onnx.proto.Onnx.ModelProto.parseFrom(Files.readAllBytes(onnx)).getGraph().getNodeList()
+                .stream().map(n -> n.getOpType()).toList();
+        System.out.printf(Locale.ROOT, "PyTorch %s (%s) imported: max |fer4j - PyTorch| %.3g, |ONNX Runtime - PyTorch| %.3g, %d layers from %s%n",
+                name, fixture.get("producer"), d, ort, r.model().layers().size(), ops);
         assertTrue(d <= TOLERANCE, name + ": fer4j differs from PyTorch by " + d);
         assertEquals(name.equals("flatten_net"), r.softmax());
     }
