@@ -85,6 +85,7 @@ public final class OnnxImport {
     static final int MAX_SIDE = 16384;
     static final long MAX_INPUT_ELEMENTS = 1L << 26;
     static final int MAX_NODES = 100_000;
+    static final int MAX_NESTING = 64;
     /** One tensor's elements: 2^31 - 1 bytes over 4 bytes a float. */
     static final long MAX_TENSOR_ELEMENTS = (Integer.MAX_VALUE - 16) / 4;
 
@@ -129,6 +130,7 @@ public final class OnnxImport {
     private final Set<String> usedInitializers = new HashSet<>();
     private final Map<Layer, float[][]> weights = new IdentityHashMap<>();
     private String graphOutput;
+    private int depth;
     private boolean softmax;
     private int opset;
 
@@ -478,7 +480,12 @@ public final class OnnxImport {
         }
         markVisited(first);
         Step step = convert(first, x, shape, squeezed);
+        // each nested block is one more level of recursion here and in fer4j's Residual
+        if (++depth > MAX_NESTING) {
+            throw fail(node(first) + ": residual blocks nested more than " + MAX_NESTING + " deep");
+        }
         Walk rest = walk(step.out, step.shape, true, step.squeezed);
+        depth--;
         List<Layer> layers = new ArrayList<>();
         if (step.layer != null) {
             layers.add(step.layer);

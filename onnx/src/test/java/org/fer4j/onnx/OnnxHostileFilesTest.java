@@ -140,6 +140,27 @@ class OnnxHostileFilesTest {
     }
 
     @Test
+    void deeplyNestedResidualBlocksAreRefusedNotOverflowed() {
+        // Relu(x) + (Relu(x) + (Relu(x) + ...)) 5000 deep: each level forks and joins
+        GraphProto.Builder g = valid().getGraph().toBuilder().clearNode().clearInitializer().clearOutput();
+        String x = OnnxExport.INPUT;
+        int depth = 5000;
+        for (int i = 0; i < depth; i++) {
+            g.addNode(NodeProto.newBuilder().setOpType("Relu").setName("r" + i).addInput(x).addOutput("r" + i));
+            x = "r" + i;
+        }
+        String acc = x;
+        for (int i = depth - 1; i > 0; i--) {
+            g.addNode(NodeProto.newBuilder().setOpType("Add").setName("a" + i).addInput(acc).addInput("r" + (i - 1))
+                    .addOutput("a" + i));
+            acc = "a" + i;
+        }
+        g.addOutput(valid().getGraph().getOutput(0).toBuilder().setName(acc));
+        String msg = refused(valid().toBuilder().setGraph(g).build());
+        assertTrue(msg.contains("nested") || msg.contains("residual"), msg);
+    }
+
+    @Test
     void deeplyNestedMessagesAreRefused() {
         GraphProto inner = GraphProto.newBuilder().setName("leaf").build();
         for (int i = 0; i < 500; i++) {
