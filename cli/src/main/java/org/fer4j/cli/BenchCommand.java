@@ -1,6 +1,13 @@
 package org.fer4j.cli;
 
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +27,11 @@ import org.fer4j.kernels.Kernels;
 import org.fer4j.kernels.KernelsProvider;
 import org.fer4j.kernels.opencl.OpenClKernels;
 import org.fer4j.kernels.Parallel;
+import org.fer4j.models.EmotionClassifier;
 import org.fer4j.models.ModelZoo;
+import org.fer4j.models.faces.FaceDetector;
+import org.fer4j.models.faces.ImageDecoder;
+import org.fer4j.models.faces.TinyFaceDetector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,7 +57,8 @@ import picocli.CommandLine.Spec;
                 "  fer4j bench",
                 "  fer4j bench --backend scalar --threads 1 --seconds 20",
                 "  fer4j bench --model bars-cnn --batch 32 --json",
-                "  fer4j bench --layers --seconds 4"})
+                "  fer4j bench --layers --seconds 4",
+                "  fer4j bench --model tiny-face-detector      (one 640x480 webcam frame: detection, and detection + emotion)"})
 final class BenchCommand implements Callable<Integer> {
     static final int WINDOWS = 5;
 
@@ -80,9 +92,9 @@ final class BenchCommand implements Callable<Integer> {
     /** The flags of this command, checked: each error names its flag. */
     record Settings(String model, int batch, double seconds) {
         Settings {
-            if (!ModelZoo.contains(model)) {
+            if (!ModelZoo.contains(model) && !model.equals(TinyFaceDetector.NAME)) {
                 throw new IllegalArgumentException("--model: unknown model '" + model + "'; known models: "
-                        + String.join(", ", ModelZoo.names()));
+                        + String.join(", ", ModelZoo.names()) + ", " + TinyFaceDetector.NAME);
             }
             if (batch < 1) {
                 throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
@@ -94,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         Settings s = new Settings(model, batch, seconds);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -111,6 +123,11 @@ final class BenchCommand implements Callable<Integer> {
                 vectorBits == 0 ? "none (scalar)" : vectorBits + " bits", threadCount);
         header.flush();
 
+        header.println("CPU: " + cpuModel());
+        header.flush();
+        if (s.model().equals(TinyFaceDetector.NAME)) {
+            return faces(s, out);
+        }
         Throughput.resetPeakHeap();
         ModelZoo.Entry entry = ModelZoo.entry(s.model());
         int classes = entry.defaultClasses();
@@ -182,12 +199,89 @@ final class BenchCommand implements Callable<Integer> {
                 r.put("layers", profile.stream().map(LayerProfile.Row::toMap).toList());
             }
             r.put("java", Runtime.version().toString());
+            r.put("cpu", cpuModel());
             out.println(Json.write(r));
         } else {
             out.printf(Locale.ROOT, "Peak heap: %,.0f MB (of %,.0f MB max)%n", peakHeapMb, maxHeapMb);
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The webcam case: one 640x480 frame (the bundled group photo, scaled) through the face
+     * detector at its default input size, and a 640x480 frame holding one face through the
+     * detector and the bundled fer2013 classifier (with its flip averaging), end to end from a
+     * {@link BufferedImage}: resizing, the networks, decoding, cropping.
+     */
+    private int faces(Settings s, PrintWriter out) throws IOException {
+        BufferedImage photo;
+        try (InputStream in = BenchCommand.class.getResourceAsStream("demo/group-photo.jpg")) {
+            photo = ImageDecoder.decode(in.readAllBytes(), "group-photo.jpg", ImageDecoder.DEFAULT_MAX_PIXELS);
+        }
+        BufferedImage group = scaled(photo, 0, 0, photo.getWidth(), photo.getHeight(), 640, 480);
+        // One face filling about a fifth of the frame's width, as at a webcam: around the face at the right.
+        BufferedImage single = scaled(photo, 1180, 100, 800, 600, 640, 480);
+        FaceDetector detector = FaceDetector.pretrained();
+        EmotionClassifier fer = EmotionClassifier.pretrained("fer2013");
+        int groupFaces = detector.detect(group).size();
+        int singleFaces = fer.predictFaces(single, detector).size();
+        if (!json) {
+            out.printf(Locale.ROOT, "Model: %s at %d, on 640x480 frames (%d faces in the group frame, %d in the single)%n",
+                    TinyFaceDetector.NAME, detector.options().inputSize(), groupFaces, singleFaces);
+            out.printf(Locale.ROOT, "Each number: median of %d windows of %.2f s (min, max), after a %.2f s warm-up%n",
+                    WINDOWS, s.seconds() / WINDOWS, s.seconds() / 2);
+            out.flush();
+        }
+        Throughput meter = new Throughput(s.seconds() / 2, WINDOWS, s.seconds() / WINDOWS);
+        Throughput.Stats detect = meter.imagesPerSecond(() -> detector.detect(group).size() * 0 + 1).reciprocalMillis();
+        line(out, "Detection, one 640x480 frame", detect, "ms");
+        Throughput.Stats both = meter.imagesPerSecond(() -> fer.predictFaces(single, detector).size() * 0 + 1)
+                .reciprocalMillis();
+        line(out, "Detection + emotion, one face", both, "ms");
+        if (layers && !json) {
+            Sequential net = TinyFaceDetector.build(detector.options().inputSize(), 42);
+            Tensor frame = Tensor.zeros(1, 3, detector.options().inputSize(), detector.options().inputSize());
+            printProfile(out, LayerProfile.run(net, frame, KernelsProvider.get(), s.seconds() / 2, PROFILE_PASSES), 1);
+        }
+        if (json) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("model", TinyFaceDetector.NAME);
+            r.put("input_size", detector.options().inputSize());
+            r.put("backend", KernelsProvider.get().name());
+            r.put("threads", Parallel.threads());
+            r.put("cpu", cpuModel());
+            put(r, "detect_ms", detect, 3);
+            put(r, "detect_and_emotion_ms", both, 3);
+            r.put("windows", WINDOWS);
+            r.put("seconds", s.seconds());
+            out.println(Json.write(r));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The {@code (x, y, w, h)} region of {@code image} resized to {@code width x height}, bilinear. */
+    private static BufferedImage scaled(BufferedImage image, int x, int y, int w, int h, int width, int height) {
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(image, 0, 0, width, height, x, y, x + w, y + h, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    /** The CPU's model name from /proc/cpuinfo (Linux), else the OS architecture: printed with every result. */
+    static String cpuModel() {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse(System.getProperty("os.arch"));
+        } catch (IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
     }
 
     private static final int TRANSFER_STEPS = 5;

@@ -1,6 +1,7 @@
 package org.fer4j.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The main job of the README, in two parts. First the end-to-end check that needs no data: it
+ * The main job of the README, in three parts. First the real use: a bundled group photo (or
+ * {@code --photo}) goes through the face detector and the bundled {@code fer2013} model, every
+ * face is listed with its emotion, and an annotated copy is written. Then the end-to-end check
+ * of the engine that needs no data: it
  * generates a learnable image task (bars at several orientations), trains {@code bars-cnn} on it
  * with the real trainer, and reports held-out accuracy. Then the bundled {@code fer2013} model on
  * FER2013's PublicTest split, through {@code fer4j eval}, when the data is there (by default where
@@ -42,12 +46,15 @@ import picocli.CommandLine.Spec;
  * skipped, since FER2013 is not ours to ship.
  */
 @Command(name = "demo",
-        description = {"Train a small CNN on generated images (bars at several orientations) and report its "
+        description = {"Find the faces in a bundled group photo (or --photo), classify each one's emotion with the bundled "
+                + "fer2013 model and write an annotated copy.",
+                "Then train a small CNN on generated images (bars at several orientations) and report its "
                 + "held-out accuracy: the whole engine at work, with no data to download.",
                 "Then, when FER2013 is found (--data), evaluate the bundled fer2013 model on its PublicTest split."},
         mixinStandardHelpOptions = true,
         footer = {"", "Examples:",
                 "  fer4j demo",
+                "  fer4j demo --photo my-team.jpg --annotate out/",
                 "  fer4j demo --epochs 3 --train 1200 --data none",
                 "  fer4j demo --data ~/data/fer2013.csv",
                 "  fer4j demo --backend opencl --data none",
@@ -90,6 +97,13 @@ final class DemoCommand implements Callable<Integer> {
                     + "to skip it; the default is skipped when it is absent (default: ${DEFAULT-VALUE})")
     String data;
 
+    @Option(names = "--photo", paramLabel = "FILE", description = "a photo of your own for the first part (default: the bundled group photo)")
+    Path photo;
+
+    @Option(names = "--annotate", paramLabel = "DIR", defaultValue = "demo-output",
+            description = "where the annotated photo is written (default: ${DEFAULT-VALUE})")
+    Path annotate;
+
     @Mixin
     EngineOptions engine = new EngineOptions();
 
@@ -111,6 +125,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintWriter o = spec.commandLine().getOut();
         o.println(engine.apply());
+        int photoCode = photo(o);
+        if (photoCode != 0) {
+            return photoCode;
+        }
+        o.println();
 
         ArrayDataset train = SyntheticBars.generate(trainCount, SIZE, classes, seed);
         ArrayDataset test = SyntheticBars.generate(testCount, SIZE, classes, seed + 1);
@@ -153,7 +172,38 @@ final class DemoCommand implements Callable<Integer> {
         return bundledModel(o);
     }
 
-    /** The second part: {@code fer4j eval --model fer2013 --split PublicTest} on the FER2013 data, if any. */
+    /** The first part: {@code fer4j predict --model fer2013 --annotate DIR} on the group photo. */
+    private int photo(PrintWriter o) throws IOException {
+        Path file = photo;
+        if (file == null) {
+            file = Files.createTempDirectory("fer4j-demo").resolve("group-photo.jpg");
+            try (InputStream in = DemoCommand.class.getResourceAsStream("demo/group-photo.jpg")) {
+                if (in == null) {
+                    throw new IllegalStateException("the bundled demo photo is missing from this build");
+                }
+                Files.copy(in, file);
+            }
+            o.println("Faces and emotions in a group photo (bundled; from face-api's demo, MIT licence):");
+        } else {
+            o.println("Faces and emotions in " + file + ":");
+        }
+        o.flush();
+        List<String> args = new ArrayList<>(List.of("predict", "--model", "fer2013", "--detect", "on", "--top", "3",
+                "--annotate", annotate.toString(), file.toString()));
+        if (Main.verbose) {
+            args.add("--verbose");
+        }
+        try {
+            return Main.run(args.toArray(String[]::new), o, spec.commandLine().getErr());
+        } finally {
+            if (photo == null) {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(file.getParent());
+            }
+        }
+    }
+
+    /** The third part: {@code fer4j eval --model fer2013 --split PublicTest} on the FER2013 data, if any. */
     private int bundledModel(PrintWriter o) throws IOException {
         if (data.equalsIgnoreCase("none")) {
             return 0;

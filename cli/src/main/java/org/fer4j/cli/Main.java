@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Facial-expression recognition and a CNN engine in pure Java.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, DetectCommand.class, ImportCommand.class, ExportCommand.class, SummaryCommand.class, DemoCommand.class, BenchCommand.class, InspectCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, DetectCommand.class, ImportCommand.class, ExportCommand.class, SummaryCommand.class, DemoCommand.class, BenchCommand.class, InspectCommand.class, DevicesCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  fer4j demo                                   train a small CNN on generated images",
                 "  fer4j inspect ../shared/data/fer2013/fer2013.csv.gz",
@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
                 "  fer4j summary fer-ref                        layers, shapes and parameters",
                 "  fer4j bench --model fer-ref                  training and inference speed",
                 "  fer4j devices                                OpenCL devices for --backend opencl",
+                "  fer4j serve                                  HTTP API and live webcam page on 127.0.0.1:8080",
                 "  fer4j help train                             help on one command",
                 "", "Exit codes: 0 success, 2 bad input (flags, files, data), 1 internal error, 130 interrupted."})
 public final class Main implements Runnable {

@@ -169,6 +169,13 @@ final class PredictCommand implements Callable<Integer> {
                         list.add(face);
                     }
                     m.put("faces", list);
+                    if (!detecting) {
+                        // The one face, also at the top level, as predict wrote it before faces were detected.
+                        Map<?, ?> only = (Map<?, ?>) list.get(0);
+                        m.put("emotion", only.get("emotion"));
+                        m.put("confidence", only.get("confidence"));
+                        m.put("probabilities", only.get("probabilities"));
+                    }
                     json.add(m);
                 }
                 default -> {
@@ -180,8 +187,13 @@ final class PredictCommand implements Callable<Integer> {
                                 + (found.isEmpty() ? "no face found" : found.size() + (found.size() == 1 ? " face" : " faces")));
                         for (int i = 0; i < found.size(); i++) {
                             Box b = found.get(i).box();
-                            o.println(line(String.format(Locale.ROOT, "  face %d at %.0f,%.0f %.0fx%.0f", i + 1,
-                                    b.x(), b.y(), b.width(), b.height()), found.get(i).prediction(), classes, k));
+                            EmotionClassifier.Prediction p = found.get(i).prediction();
+                            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  face %d at %.0f,%.0f %.0fx%.0f:",
+                                    i + 1, b.x(), b.y(), b.width(), b.height()));
+                            for (int j : p.top(k)) {
+                                sb.append(String.format(Locale.ROOT, "  %s %.1f%%", classes.get(j), 100 * p.probabilities()[j]));
+                            }
+                            o.println(sb);
                         }
                     }
                 }

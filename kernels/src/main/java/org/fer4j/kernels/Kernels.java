@@ -143,14 +143,15 @@ public interface Kernels {
      * activation: {@code y[t] = act(kernel . im2col(img[t]) + bias)}, with {@code y[t] [F, outH*outW]}
      * at {@code yOff + t*F*outH*outW}, {@code img[t] [C, H, W]} at {@code imgOff + t*C*H*W},
      * {@code kernel [F, C*kh*kw]} row-major from 0, {@code bias[F]} (one value per row of
-     * {@code y[t]}; null for none), {@code act} ReLU when {@code relu} and the identity otherwise,
+     * {@code y[t]}; null for none), {@code act} the identity, or when {@code relu}
+     * {@code v > 0 ? v : slope * v}: a ReLU for slope 0, a leaky ReLU for a slope in (0, 1),
      * and the geometry as in {@link #im2col}. {@code y}'s previous contents are not read.
      * {@code col} is a workspace of at least {@code C*kh*kw*outH*outW} floats (one image) that an
      * implementation may use; its contents afterwards are unspecified.
      *
      * <p>The default, and the reference, is exactly that, step by step: {@link #fillBias} (or
      * zeros), then image by image {@code im2col} into {@code col} and {@code sgemm} adding to y,
-     * then {@link #reluInPlace}. A backend may instead unfold each image straight into its GEMM's
+     * then {@link #reluInPlace} (or the leaky ReLU). A backend may instead unfold each image straight into its GEMM's
      * packed panels, never writing {@code col}, pack the kernel once for all the images, and apply
      * the bias and the ReLU as it stores each tile of y (an epilogue, fusing three passes over y
      * into the GEMM's one).
@@ -158,7 +159,7 @@ public interface Kernels {
     default void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
                              float[] bias, float[] col, int filters, int channels, int height, int width,
                              int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                             boolean relu) {
+                             boolean relu, float slope) {
         int rows = channels * kh * kw;
         int positions = outH * outW;
         if (bias != null) {
@@ -170,8 +171,14 @@ public interface Kernels {
             sgemm(false, false, filters, positions, rows, 1f, kernel, 0, rows, col, 0, positions,
                     bias == null ? 0f : 1f, y, yOff + t * filters * positions, positions);
         }
-        if (relu) {
+        if (relu && slope == 0f) {
             reluInPlace(y, yOff, images * filters * positions);
+        } else if (relu) {
+            // A fused leaky ReLU, as LeakyReLU's forward computes it (the OpenCL backend has no
+            // device kernel for it, and refuses the LeakyReLU layer anyway).
+            for (int i = yOff, end = yOff + images * filters * positions; i < end; i++) {
+                y[i] = y[i] > 0f ? y[i] : slope * y[i];
+            }
         }
     }
 

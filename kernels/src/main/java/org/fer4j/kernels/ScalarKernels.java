@@ -228,12 +228,12 @@ public final class ScalarKernels implements Kernels {
     public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
                             float[] bias, float[] col, int filters, int channels, int height, int width,
                             int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                            boolean relu) {
+                            boolean relu, float slope) {
         Checks.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height, width,
                 kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
         // The definition: the bias, then unfold and one GEMM per image, then the ReLU (Kernels' default).
         Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height,
-                width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu);
+                width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu, slope);
     }
 
     @Override

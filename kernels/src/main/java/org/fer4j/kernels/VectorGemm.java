@@ -149,7 +149,7 @@ final class VectorGemm {
         }
         product(transA, m, n, k, alpha, a, aOff, lda, null,
                 (pc, kc, jc, nc, bp, w) -> packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp), beta, c, cOff, ldc,
-                null, false);
+                null, false, 0f);
     }
 
     /**
@@ -167,7 +167,7 @@ final class VectorGemm {
      */
     void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel, float[] bias,
                      int filters, int channels, int height, int width, int kh, int kw, int strideH, int padTop,
-                     int padLeft, int outH, int outW, boolean relu) {
+                     int padLeft, int outH, int outW, boolean relu, float slope) {
         int rows = channels * kh * kw;
         int positions = outH * outW;
         // Every window inside the image ("valid"): plain copies. Otherwise the taps that fall
@@ -183,7 +183,7 @@ final class VectorGemm {
             product(false, filters, positions, rows, 1f, kernel, 0, rows, packedKernel,
                     (pc, kc, jc, nc, bp, w) -> packImage(img, image, height, width, kh, kw, strideH, padTop,
                             padLeft, inside, outW, pc, kc, jc, nc, bp, w),
-                    0f, y, yOff + t * filters * positions, positions, bias, relu);
+                    0f, y, yOff + t * filters * positions, positions, bias, relu, slope);
         }
     }
 
@@ -228,28 +228,28 @@ final class VectorGemm {
      */
     private void product(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                          float[] packedA, PanelSource b, float beta, float[] c, int cOff, int ldc,
-                         float[] bias, boolean relu) {
+                         float[] bias, boolean relu, float slope) {
         assert beta == 0f || (bias == null && !relu) : "the epilogue is defined for beta 0";
         int mPadded = (m + mr - 1) / mr * mr;
         boolean parallel = (long) m * n * k >= PARALLEL_WORK && Parallel.threads() > 1;
         if (parallel && m <= n) {
             int panels = (n + NR - 1) / NR;
             Parallel.forRange(panels, (p0, p1) -> blocked(transA, 0, m, p0 * NR, Math.min(n, p1 * NR), k,
-                    alpha, a, aOff, lda, packedA, mPadded, b, beta, c, cOff, ldc, bias, relu));
+                    alpha, a, aOff, lda, packedA, mPadded, b, beta, c, cOff, ldc, bias, relu, slope));
         } else if (parallel) {
             int panels = (m + mr - 1) / mr;
             Parallel.forRange(panels, (p0, p1) -> blocked(transA, p0 * mr, Math.min(m, p1 * mr), 0, n, k,
-                    alpha, a, aOff, lda, packedA, mPadded, b, beta, c, cOff, ldc, bias, relu));
+                    alpha, a, aOff, lda, packedA, mPadded, b, beta, c, cOff, ldc, bias, relu, slope));
         } else {
             blocked(transA, 0, m, 0, n, k, alpha, a, aOff, lda, packedA, mPadded, b, beta, c, cOff, ldc,
-                    bias, relu);
+                    bias, relu, slope);
         }
     }
 
     /** {@code C[i0:i1, j0:j1]} on this thread, through the five loops around the micro-kernel. */
     private void blocked(boolean transA, int i0, int i1, int j0, int j1, int k,
                          float alpha, float[] a, int aOff, int lda, float[] packedA, int mPadded, PanelSource b,
-                         float beta, float[] c, int cOff, int ldc, float[] bias, boolean relu) {
+                         float beta, float[] c, int cOff, int ldc, float[] bias, boolean relu, float slope) {
         Workspace w = workspace.get();
         if (beta != 0f && beta != 1f) {
             scaleC(i1 - i0, j1 - j0, beta, c, cOff + i0 * ldc + j0, ldc);  // then every block adds
@@ -285,7 +285,7 @@ final class VectorGemm {
                         packA(transA, a, aOff, lda, ic, mc, pc, kb, alpha, w.ap, 0);
                     }
                     macroKernel(kb, mc, nc, a, aDirect, lda, ap, apBase, w.bp, c, cOff + ic * ldc + jc, ldc,
-                            overwrite, overwrite ? bias : null, ic, relu && last, w.tile);
+                            overwrite, overwrite ? bias : null, ic, relu && last, slope, w.tile);
                 }
             }
         }
@@ -300,7 +300,7 @@ final class VectorGemm {
      */
     private void macroKernel(int kc, int mc, int nc, float[] a, int aDirect, int lda, float[] ap, int apBase,
                              float[] bp, float[] c, int cBase, int ldc, boolean overwrite, float[] bias, int row0,
-                             boolean relu, float[] tile) {
+                             boolean relu, float slope, float[] tile) {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int bPanel = jr * kc;  // panel jr/NR starts at (jr/NR) * kc * NR
@@ -316,7 +316,7 @@ final class VectorGemm {
                 } else {
                     kernel6(kc, aArray, aPanel, aStep, bp, bPanel, tile);
                 }
-                storeTile(tile, c, cTile, ldc, rows, cols, overwrite, bias, row0 + ir, relu);
+                storeTile(tile, c, cTile, ldc, rows, cols, overwrite, bias, row0 + ir, relu, slope);
             }
         }
     }
@@ -741,13 +741,15 @@ final class VectorGemm {
      * The part of a computed tile that lies inside C, {@code rows x cols} from {@code tile} (rows
      * of NR floats) into C at {@code ci}: {@code C = tile + bias[row]} when {@code overwrite}
      * ({@code bias} null: no bias), else {@code C += tile}; then {@code C = max(C, 0)} when
-     * {@code relu}. The epilogue of a convolution, so that its output is written once: adding the
-     * tile to C, or the bias to the tile, gives the same bits in either order.
+     * {@code relu}, or {@code C = max(C, slope * C)} (a leaky ReLU, the same bits as
+     * {@code C > 0 ? C : slope * C} for a slope in (0, 1)) when {@code relu} with a slope. The
+     * epilogue of a convolution, so that its output is written once: adding the tile to C, or the
+     * bias to the tile, gives the same bits in either order.
      */
     private void storeTile(float[] tile, float[] c, int ci, int ldc, int rows, int cols, boolean overwrite,
-                           float[] bias, int row0, boolean relu) {
+                           float[] bias, int row0, boolean relu, float slope) {
         if (cols != NR || plantedEdgeBug != 0) {
-            storeEdge(tile, c, ci, ldc, rows, cols, overwrite, bias, row0, relu);
+            storeEdge(tile, c, ci, ldc, rows, cols, overwrite, bias, row0, relu, slope);
             return;
         }
         for (int r = 0; r < rows; r++) {
@@ -762,10 +764,13 @@ final class VectorGemm {
                 v0 = v0.add(bias[row0 + r]);
                 v1 = v1.add(bias[row0 + r]);
             }
-            if (relu) {
+            if (relu && slope == 0f) {
                 // lanewise MAX is Math.max: a NaN passes through, as in the reference's ReLU
                 v0 = v0.max(0f);
                 v1 = v1.max(0f);
+            } else if (relu) {
+                v0 = v0.max(v0.mul(slope));
+                v1 = v1.max(v1.mul(slope));
             }
             v0.intoArray(c, o);
             v1.intoArray(c, o + L);
@@ -773,7 +778,7 @@ final class VectorGemm {
     }
 
     private void storeEdge(float[] tile, float[] c, int ci, int ldc, int rows, int cols, boolean overwrite,
-                           float[] bias, int row0, boolean relu) {
+                           float[] bias, int row0, boolean relu, float slope) {
         int w = cols - plantedEdgeBug;
         for (int r = 0; r < rows; r++) {
             int row = ci + r * ldc;
@@ -784,7 +789,7 @@ final class VectorGemm {
                 } else if (bias != null) {
                     v = v + bias[row0 + r];
                 }
-                c[row + j] = relu ? Math.max(v, 0f) : v;
+                c[row + j] = !relu ? v : slope == 0f ? Math.max(v, 0f) : v > 0f ? v : slope * v;
             }
         }
     }

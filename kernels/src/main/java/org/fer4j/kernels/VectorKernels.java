@@ -495,7 +495,7 @@ final class VectorKernels implements Kernels {
     public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
                             float[] bias, float[] col, int filters, int channels, int height, int width,
                             int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                            boolean relu) {
+                            boolean relu, float slope) {
         Checks.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height, width,
                 kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
         // Stride 1 across (every convolution of the model zoo, "valid" or "same"): the GEMM unfolds
@@ -507,10 +507,10 @@ final class VectorKernels implements Kernels {
         }
         if (unfoldInPanels) {
             gemm.convForward(y, yOff, img, imgOff, images, kernel, bias, filters, channels, height, width,
-                    kh, kw, strideH, padTop, padLeft, outH, outW, relu);
+                    kh, kw, strideH, padTop, padLeft, outH, outW, relu, slope);
         } else {
             Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels,
-                    height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu);
+                    height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu, slope);
         }
     }
 

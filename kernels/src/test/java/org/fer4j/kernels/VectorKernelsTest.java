@@ -493,17 +493,18 @@ class VectorKernelsTest {
             float[] img = TestSupport.uniform(random, images * g[1] * g[2] * g[3] + 3);
             float[] kernel = TestSupport.uniform(random, f * rows);
             float[] bias = TestSupport.uniform(random, f);
-            for (int variant = 0; variant < 4; variant++) {
+            for (int variant = 0; variant < 6; variant++) {
                 float[] b = variant % 2 == 0 ? null : bias;  // without and with a bias
-                boolean relu = variant >= 2;                  // without and with the fused ReLU
+                boolean relu = variant >= 2;                  // without and with the fused ReLU ...
+                float slope = variant >= 4 ? 0.1f : 0f;       // ... or leaky ReLU
                 float[] y0 = TestSupport.uniform(random, images * f * positions + 4);
                 float[] ye = y0.clone();
                 float[] ya = y0.clone();
                 float[] col = new float[rows * positions];
                 ref.convForward(ye, 2, img, 3, images, kernel, b, col, f, g[1], g[2], g[3], g[4], g[5], g[6],
-                        g[7], g[8], g[9], outH, outW, relu);
+                        g[7], g[8], g[9], outH, outW, relu, slope);
                 v.convForward(ya, 2, img, 3, images, kernel, b, new float[rows * positions], f, g[1], g[2],
-                        g[3], g[4], g[5], g[6], g[7], g[8], g[9], outH, outW, relu);
+                        g[3], g[4], g[5], g[6], g[7], g[8], g[9], outH, outW, relu, slope);
                 // Both within the GEMM bound of the exact value; |w|, |x| and |b| <= 1, so
                 // sum |w x| + |b| <= rows + 1 (and max(., 0) only shrinks differences).
                 double tolerance = 2.0 * (rows + 2) * 0x1.0p-24 * (rows + 1);
@@ -511,10 +512,10 @@ class VectorKernelsTest {
                     boolean inside = i >= 2 && i < 2 + images * f * positions;
                     if (!inside ? Float.compare(ye[i], ya[i]) != 0 : !(Math.abs(ye[i] - ya[i]) <= tolerance)) {
                         return "convForward " + Arrays.toString(g) + (b == null ? "" : " bias")
-                                + (relu ? " relu" : "") + ": y[" + i + "] = " + ya[i] + ", reference " + ye[i];
+                                + (relu ? slope > 0 ? " leaky" : " relu" : "") + ": y[" + i + "] = " + ya[i] + ", reference " + ye[i];
                     }
                 }
-                if (relu) {
+                if (relu && slope == 0f) {
                     for (int i = 2; i < 2 + images * f * positions; i++) {
                         if (!(ya[i] >= 0f)) {
                             return "convForward " + Arrays.toString(g) + " relu: y[" + i + "] = " + ya[i];

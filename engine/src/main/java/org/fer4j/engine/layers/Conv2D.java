@@ -61,6 +61,7 @@ public final class Conv2D extends Layer {
     private Param kernel;   // [F, C, KH, KW]
     private Param bias;     // [F], or null without bias
     private boolean fusedRelu;  // the following ReLU's max(y, 0) is applied here (fuseRelu)
+    private float fusedSlope;   // ... or a following LeakyReLU's y > 0 ? y : slope * y (slope > 0)
 
     // Cache and workspaces; the workspaces have one slot per chunk of the batch (per thread).
     private Tensor input;           // [N, C, H, W], the forward input (read by backward)
@@ -178,12 +179,13 @@ public final class Conv2D extends Layer {
         float[] w = kernel.value().data();
         float[] b = bias == null ? null : bias.value().data();
         boolean relu = fusedRelu;
+        float slope = fusedSlope;
         // y[i] [F, P] = kernel [F, rows] . im2col(x[i]) [rows, P] + bias (one value per row), then
         // max(., 0) when a ReLU is fused, for this chunk's images in one convForward (im2col into
         // col and sgemm per image, or a backend's equivalent that packs the kernel once).
         Parallel.forChunks(n, 1, (chunk, from, to) -> kernels.convForward(y, from * outSize,
                 x.data(), from * imageSize, to - from, w, b, col[chunk], filters, channels, height, width,
-                kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu));
+                kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu, slope));
         return output;
     }
 
@@ -241,6 +243,12 @@ public final class Conv2D extends Layer {
      */
     void fuseRelu() {
         fusedRelu = true;
+    }
+
+    /** The following LeakyReLU is applied here, as the output is written: {@code y > 0 ? y : slope * y}. */
+    void fuseLeakyRelu(float slope) {
+        fusedRelu = true;
+        fusedSlope = slope;
     }
 
     /** One col and dcol per thread, and a dkernel partial per thread after the first. */

@@ -145,6 +145,10 @@ public final class Layers {
             if (layers.get(i) instanceof Conv2D conv && layers.get(i + 1) instanceof ReLU relu) {
                 conv.fuseRelu();
                 relu.appliedByPrevious();
+            } else if (layers.get(i) instanceof Conv2D conv && layers.get(i + 1) instanceof LeakyReLU leaky
+                    && leaky.slope() > 0f) {
+                conv.fuseLeakyRelu(leaky.slope());
+                leaky.appliedByPrevious();
             }
         }
         return shape;

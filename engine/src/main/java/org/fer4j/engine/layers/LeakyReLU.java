@@ -57,6 +57,8 @@ public final class LeakyReLU extends Layer {
         return c;
     }
 
+    private boolean appliedByPrevious;
+
     public float slope() {
         return slope;
     }
@@ -72,10 +74,24 @@ public final class LeakyReLU extends Layer {
         return in;
     }
 
+    /**
+     * The convolution before this layer applies it as it writes its output (an operator fusion,
+     * {@link Layers#buildChain}). Forward then passes its input on, which is already
+     * {@code leaky(z)}; backward reads it in place of {@code z}: with a slope > 0, {@code leaky(z) > 0}
+     * exactly where {@code z > 0}, so the gradient is the same.
+     */
+    void appliedByPrevious() {
+        appliedByPrevious = true;
+    }
+
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         batchOf(x);
         input = x;
+        if (appliedByPrevious) {
+            output = x;
+            return output;
+        }
         output = reuse(output, x.shape());
         kernels.leakyReluForward(output.data(), x.data(), slope, x.size());
         return output;

@@ -69,6 +69,43 @@ class ConvReluFusionTest {
         assertTrue(someNegativeBeforeRelu, "the test input must exercise the ReLU");
     }
 
+    /** The same for a LeakyReLU after the convolution (fused as {@code y > 0 ? y : slope * y}). */
+    @ParameterizedTest
+    @ValueSource(strings = {"valid", "same"})
+    void fusedLeakyPairMatchesTheLayersApart(String paddingName) {
+        Padding padding = Padding.parse(paddingName);
+        assumeTrue(Layers.FUSION, "fusion switched off with -Dfer4j.fusion=false");
+        Sequential fused = Sequential.builder("fused", 3, 11, 9)
+                .add(new Conv2D(6, 3, 1, padding)).add(new LeakyReLU(0.1f)).build(SEED);
+        Conv2D conv = GradientCheck.built(new Conv2D(6, 3, 1, padding), SEED, 3, 11, 9);
+        LeakyReLU leaky = GradientCheck.built(new LeakyReLU(0.1f), SEED, conv.outputShape());
+        List<Param> fusedParams = fused.params();
+        List<Param> apartParams = conv.params();
+        for (int p = 0; p < apartParams.size(); p++) {
+            float[] w = fusedParams.get(p).value().data();
+            System.arraycopy(w, 0, apartParams.get(p).value().data(), 0, w.length);
+        }
+        SplittableRandom random = new SplittableRandom(SEED + 1);
+        Tensor x = GradientCheck.randomTensor(random, 0, 5, 3, 11, 9);
+        Tensor yFused = fused.forward(x, Mode.TRAIN);
+        Tensor yApart = leaky.forward(conv.forward(x, Mode.TRAIN), Mode.TRAIN);
+        assertArrayEquals(yApart.data(), yFused.data(), "forward");
+        assertSame(fused.layers().get(0).forward(x, Mode.TRAIN), fused.forward(x, Mode.TRAIN), "fused");
+        boolean someNegative = false;
+        for (float v : yFused.data()) {
+            someNegative |= v < 0;
+        }
+        assertTrue(someNegative, "a leaky ReLU keeps scaled negatives: the test must see some");
+        Tensor dy = GradientCheck.randomTensor(random, 0, yFused.shape());
+        Tensor dxFused = fused.backward(dy);
+        Tensor dxApart = conv.backward(leaky.backward(dy));
+        assertArrayEquals(dxApart.data(), dxFused.data(), "input gradient");
+        for (int p = 0; p < apartParams.size(); p++) {
+            assertArrayEquals(apartParams.get(p).grad().data(), fusedParams.get(p).grad().data(),
+                    apartParams.get(p).name() + " gradient");
+        }
+    }
+
     /**
      * The comparison above can fail: a half-done fusion (the ReLU told that the convolution
      * rectifies, the convolution not told) lets negative outputs through, and the outputs differ.

@@ -142,9 +142,9 @@ class OpenClKernelsTest {
             float[] y = random(r, 2 + images * filters * positions);
             float[] yRef = y.clone();
             ref.convForward(yRef, 2, img, 1, images, kernel, b, new float[channels * 9 * positions], filters,
-                    channels, size, size, 3, 3, 1, 1, 0, 0, outH, outW, relu);
+                    channels, size, size, 3, 3, 1, 1, 0, 0, outH, outW, relu, 0f);
             ocl.convForward(y, 2, img, 1, images, kernel, b, new float[channels * 9 * positions], filters,
-                    channels, size, size, 3, 3, 1, 1, 0, 0, outH, outW, relu);
+                    channels, size, size, 3, 3, 1, 1, 0, 0, outH, outW, relu, 0f);
             close("convForward bias=" + (b != null) + " relu=" + relu, yRef, read(y), tol(channels * 9));
         }
     }
