@@ -13,8 +13,6 @@ import org.fer4j.engine.io.Json;
 import org.fer4j.models.faces.Box;
 import org.fer4j.models.faces.DetectedFace;
 import org.fer4j.models.faces.FaceDetector;
-import org.fer4j.models.faces.ImageDecoder;
-import org.fer4j.models.faces.ImageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,24 +63,14 @@ final class DetectCommand implements Callable<Integer> {
         if (format.equals("csv")) {
             o.println("file,face,x,y,width,height,score");
         }
-        int bad = 0;
-        int faceless = 0;
+        FaceOptions.Tally tally = faces.new Tally("detect", err);
         for (Path file : files) {
-            BufferedImage image;
-            try {
-                image = ImageDecoder.read(file, faces.maxPixels);
-            } catch (ImageException e) {
-                if (!faces.skipBad) {
-                    throw e;
-                }
-                err.println("fer4j detect: skipped " + Main.oneLine(e));
-                bad++;
+            BufferedImage image = tally.read(file);
+            if (image == null) {
                 continue;
             }
             List<DetectedFace> found = detector.detect(image);
-            if (found.isEmpty()) {
-                faceless++;
-            }
+            tally.faces(found.size());
             switch (format) {
                 case "csv" -> {
                     for (int i = 0; i < found.size(); i++) {
@@ -125,14 +113,7 @@ final class DetectCommand implements Callable<Integer> {
             o.println(Json.writePretty(json));
         }
         o.flush();
-        if (bad > 0) {
-            err.println("fer4j detect: " + bad + " of " + files.size() + " images skipped (--skip-bad)");
-        }
-        if (faceless > 0) {
-            err.println("fer4j detect: no face found in " + faceless + " of " + (files.size() - bad) + " images");
-            return FaceOptions.EXIT_NO_FACE;
-        }
-        return 0;
+        return tally.exitCode(files.size());
     }
 
     static Map<String, Object> boxJson(Box b, float score) {

@@ -1,6 +1,9 @@
 package org.fer4j.cli;
 
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.fer4j.models.faces.ImageException;
 import org.fer4j.models.faces.FaceDetector;
 import org.fer4j.models.faces.ImageDecoder;
 import picocli.CommandLine.Option;
@@ -24,6 +27,52 @@ final class FaceOptions {
 
     @Option(names = "--max-pixels", paramLabel = "N", description = "refuse images with more pixels, before decoding them (default: 50000000)")
     long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+
+    /** The images of one run: reads each (skipping and counting bad ones with --skip-bad) and counts those without a face. */
+    final class Tally {
+        private final String command;
+        private final PrintWriter err;
+        private int bad;
+        private int faceless;
+
+        Tally(String command, PrintWriter err) {
+            this.command = command;
+            this.err = err;
+        }
+
+        /** The image, or null when it is bad and --skip-bad is on (reported on one line); else the error. */
+        BufferedImage read(Path file) throws ImageException {
+            try {
+                return ImageDecoder.read(file, maxPixels);
+            } catch (ImageException e) {
+                if (!skipBad) {
+                    throw e;
+                }
+                err.println("fer4j " + command + ": skipped " + Main.oneLine(e));
+                bad++;
+                return null;
+            }
+        }
+
+        /** Counts the faces found in one image (only 0 matters). */
+        void faces(int found) {
+            if (found == 0) {
+                faceless++;
+            }
+        }
+
+        /** Reports the skipped and faceless images; 3 when an image had no face, else 0. */
+        int exitCode(int files) {
+            if (bad > 0) {
+                err.println("fer4j " + command + ": " + bad + " of " + files + " images skipped (--skip-bad)");
+            }
+            if (faceless > 0) {
+                err.println("fer4j " + command + ": no face found in " + faceless + " of " + (files - bad) + " images");
+                return EXIT_NO_FACE;
+            }
+            return 0;
+        }
+    }
 
     FaceDetector.Options options() {
         if (maxPixels < 1) {

@@ -13,8 +13,6 @@ import org.fer4j.engine.io.Json;
 import org.fer4j.models.EmotionClassifier;
 import org.fer4j.models.faces.Box;
 import org.fer4j.models.faces.FaceDetector;
-import org.fer4j.models.faces.ImageDecoder;
-import org.fer4j.models.faces.ImageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -101,18 +99,10 @@ final class PredictCommand implements Callable<Integer> {
         if (format.equals("csv")) {
             o.println("file,detection,face,x,y,width,height,face_score,emotion,confidence," + String.join(",", classes));
         }
-        int bad = 0;
-        int faceless = 0;
+        FaceOptions.Tally tally = faces.new Tally("predict", err);
         for (Path file : files) {
-            BufferedImage image;
-            try {
-                image = ImageDecoder.read(file, faces.maxPixels);
-            } catch (ImageException e) {
-                if (!faces.skipBad) {
-                    throw e;
-                }
-                err.println("fer4j predict: skipped " + Main.oneLine(e));
-                bad++;
+            BufferedImage image = tally.read(file);
+            if (image == null) {
                 continue;
             }
             boolean detecting = detect.equals("on")
@@ -123,9 +113,7 @@ final class PredictCommand implements Callable<Integer> {
                     detector = FaceDetector.pretrained().withOptions(options);
                 }
                 found = classifier.predictFaces(image, detector);
-                if (found.isEmpty()) {
-                    faceless++;
-                }
+                tally.faces(found.size());
             } else {
                 found = List.of(new EmotionClassifier.FacePrediction(
                         new Box(0, 0, image.getWidth(), image.getHeight()), 1f, classifier.predict(image)));
@@ -214,14 +202,7 @@ final class PredictCommand implements Callable<Integer> {
             o.println(Json.writePretty(json));
         }
         o.flush();
-        if (bad > 0) {
-            err.println("fer4j predict: " + bad + " of " + files.size() + " images skipped (--skip-bad)");
-        }
-        if (faceless > 0) {
-            err.println("fer4j predict: no face found in " + faceless + " of " + (files.size() - bad) + " images");
-            return FaceOptions.EXIT_NO_FACE;
-        }
-        return 0;
+        return tally.exitCode(files.size());
     }
 
     private static String line(String head, EmotionClassifier.Prediction p, List<String> classes, int k) {
