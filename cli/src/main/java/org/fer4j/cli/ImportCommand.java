@@ -17,6 +17,7 @@ import org.fer4j.engine.io.TfjsImport;
 import org.fer4j.engine.io.TfjsWeights;
 import org.fer4j.models.ModelZoo;
 import org.fer4j.models.faces.TinyFaceDetector;
+import org.fer4j.onnx.OnnxImport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,27 +25,32 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "import",
-        description = "Convert weights from another framework into a .fer4j model file: TensorFlow.js "
+        description = "Convert a model from another framework into a .fer4j model file: ONNX (a CNN of Conv, Gemm, "
+                + "BatchNormalization, Relu, MaxPool, ... with residual Adds; see docs/onnx.md), or TensorFlow.js weights "
                 + "(a weights_manifest.json or model.json with its .bin shards; float32, uint8/uint16-quantized, float16).",
         mixinStandardHelpOptions = true,
-        footer = {"", "The architecture is fer4j's (--arch); --map names, for each fer4j weight, the TensorFlow.js",
+        footer = {"", "ONNX: the architecture comes from the graph; class names and normalisation from its metadata",
+                "(a file fer4j exported) or from --class-names (default: class_0, class_1, ...).",
+                "", "TensorFlow.js: the architecture is fer4j's (--arch); --map names, for each fer4j weight, the TensorFlow.js",
                 "tensor that fills it (a JSON object {\"conv2d_1/kernel\": \"conv0/filters\", ...}). Every shape is",
                 "checked, and every tensor that is missing, extra or misshapen is listed.",
                 "", "Examples:",
+                "  fer4j import --format onnx --out model.fer4j model.onnx",
+                "  fer4j import --format onnx --class-names cat,dog --out pets.fer4j pets.onnx",
                 "  fer4j import --arch tiny-face-detector --out face.fer4j model/tiny_face_detector_model-weights_manifest.json",
                 "  fer4j import --arch fer-ref --map map.json --class-names angry,happy,sad --out mine.fer4j model.json"})
 final class ImportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "SOURCE", description = "a TensorFlow.js weights_manifest.json or model.json")
+    @Parameters(paramLabel = "SOURCE", description = "an .onnx file, or a TensorFlow.js weights_manifest.json or model.json")
     Path source;
 
-    @Option(names = "--format", description = "source format: tfjs (default: tfjs)")
-    String format = "tfjs";
+    @Option(names = "--format", description = "source format: onnx or tfjs (default: onnx for a .onnx file, else tfjs)")
+    String format;
 
-    @Option(names = "--arch", required = true, paramLabel = "NAME",
-            description = "the fer4j architecture: tiny-face-detector, or a named model (fer-ref, fer-vgg, ...)")
+    @Option(names = "--arch", paramLabel = "NAME",
+            description = "tfjs: the fer4j architecture: tiny-face-detector, or a named model (fer-ref, fer-vgg, ...)")
     String arch;
 
     @Option(names = "--map", paramLabel = "FILE", description = "JSON object: fer4j weight name -> source tensor name "
@@ -64,11 +70,20 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
-        if (!format.equals("tfjs")) {
-            throw new IllegalArgumentException("--format must be tfjs, got '" + format + "'");
+        if (format == null) {
+            format = source.getFileName().toString().endsWith(".onnx") ? "onnx" : "tfjs";
+        }
+        if (!format.equals("tfjs") && !format.equals("onnx")) {
+            throw new IllegalArgumentException("--format must be onnx or tfjs, got '" + format + "'");
         }
         if (!out.getFileName().toString().endsWith(ModelFile.EXTENSION)) {
             throw new IllegalArgumentException("--out must end in " + ModelFile.EXTENSION + ", got " + out);
+        }
+        if (format.equals("onnx")) {
+            return importOnnx(w);
+        }
+        if (arch == null) {
+            throw new IllegalArgumentException("--arch is required for --format tfjs: the fer4j architecture the weights fill");
         }
         TfjsWeights weights = TfjsWeights.read(source);
         Sequential model;
@@ -107,6 +122,30 @@ final class ImportCommand implements Callable<Integer> {
         long quantized = weights.entries().values().stream().filter(e -> !e.storedAs().equals("float32")).count();
         w.println("Imported " + weights.entries().size() + " tensors (" + quantized + " de-quantized) from " + source
                 + " into " + arch + " (" + model.parameterCount() + " parameters): " + out);
+        return 0;
+    }
+
+    private int importOnnx(PrintWriter w) throws java.io.IOException {
+        if (arch != null || map != null) {
+            throw new IllegalArgumentException("--arch and --map apply to tfjs; an ONNX file carries its own architecture");
+        }
+        OnnxImport.Result r = OnnxImport.read(source);
+        Sequential model = r.model();
+        if (classNames != null && !classNames.isEmpty() && model.outputShape().length == 1
+                && classNames.size() != model.outputShape()[0]) {
+            throw new IllegalArgumentException("--class-names gives " + classNames.size() + " names, the model has "
+                    + model.outputShape()[0] + " outputs");
+        }
+        ModelInfo info = r.info(classNames)
+                .withMetadata("importedFrom", source.getFileName().toString())
+                .withMetadata("importFormat", "onnx" + (r.producer().isBlank() ? "" : " (" + r.producer().strip() + ")"));
+        if (r.softmax()) {
+            info = info.withMetadata("onnxSoftmax", "the ONNX graph ended in a Softmax; fer4j outputs logits and applies it");
+        }
+        ModelFile.save(out, model, info);
+        w.println("Imported " + model.name() + " from " + source + " (" + model.layers().size() + " layers, "
+                + model.parameterCount() + " parameters, input " + org.fer4j.engine.Tensor.shapeString(model.inputShape())
+                + ", classes " + String.join(",", info.classNames()) + "): " + out);
         return 0;
     }
 

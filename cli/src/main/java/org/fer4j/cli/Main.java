@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Facial-expression recognition and a CNN engine in pure Java.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, DetectCommand.class, ImportCommand.class, SummaryCommand.class, DemoCommand.class, BenchCommand.class, InspectCommand.class, DevicesCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, DetectCommand.class, ImportCommand.class, ExportCommand.class, SummaryCommand.class, DemoCommand.class, BenchCommand.class, InspectCommand.class, DevicesCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  fer4j demo                                   train a small CNN on generated images",
                 "  fer4j inspect ../shared/data/fer2013/fer2013.csv.gz",
