@@ -55,7 +55,7 @@ final class ImportCommand implements Callable<Integer> {
             description = "class names of a classifier, in output order (named models)")
     List<String> classNames;
 
-    @Option(names = "--input-size", paramLabel = "S", description = "tiny-face-detector: input size, a multiple of 32 (default: 416)")
+    @Option(names = "--input-size", paramLabel = "S", description = "tiny-face-detector: input size, a multiple of 32 in 32..4096 (default: 416)")
     int inputSize = 416;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "the .fer4j file to write")
@@ -77,6 +77,10 @@ final class ImportCommand implements Callable<Integer> {
         if (arch.equals(TinyFaceDetector.NAME)) {
             if (classNames != null) {
                 throw new IllegalArgumentException("--class-names does not apply to " + TinyFaceDetector.NAME + " (its one class is 'face')");
+            }
+            Flags.intIn("--input-size", inputSize, 32, 4096);
+            if (inputSize % 32 != 0) {
+                throw new IllegalArgumentException("--input-size must be a multiple of 32, got " + inputSize);
             }
             model = TinyFaceDetector.build(inputSize, 0);
             mapping = map == null ? TinyFaceDetector.tfjsMapping(model) : readMap(map);

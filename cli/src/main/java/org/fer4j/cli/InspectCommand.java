@@ -77,8 +77,8 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--skip-bad", description = "skip bad rows and files and count them, instead of stopping at the first")
     boolean skipBad;
 
-    @Option(names = "--size", paramLabel = "N|HxW", defaultValue = "48", description = "image size the model takes "
-            + "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--size", paramLabel = "N|HxW", defaultValue = "48", description = "image size the model takes, "
+            + "sides 1..4096 (default: ${DEFAULT-VALUE})")
     String size;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "where decoded data is cached (default: "
@@ -108,6 +108,9 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         int[] hw = parseSize(size);
+        if (oversample != null) {
+            Flags.closed("--oversample", oversample, 0, 1);
+        }
         LoadOptions load = LoadOptions.DEFAULT.toBuilder().size(hw[0], hw[1]).skipBad(skipBad).useCache(!noCache)
                 .cacheDir(cacheDir).build();
         Map<String, String> merge = new LinkedHashMap<>();
@@ -278,15 +281,19 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
+    /** The largest side --size takes. */
+    static final int MAX_SIDE = 4096;
+
     static int[] parseSize(String s) {
         String t = s.strip().toLowerCase(Locale.ROOT);
         try {
             int x = t.indexOf('x');
             if (x < 0) {
-                int n = Integer.parseInt(t);
+                int n = Flags.intIn("--size", Integer.parseInt(t), 1, MAX_SIDE);
                 return new int[] {n, n};
             }
-            return new int[] {Integer.parseInt(t.substring(0, x)), Integer.parseInt(t.substring(x + 1))};
+            return new int[] {Flags.intIn("--size", Integer.parseInt(t.substring(0, x)), 1, MAX_SIDE),
+                    Flags.intIn("--size", Integer.parseInt(t.substring(x + 1)), 1, MAX_SIDE)};
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--size must be N or HxW, e.g. 48 or 48x48, got '" + s + "'");
         }

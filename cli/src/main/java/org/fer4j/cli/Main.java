@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import org.fer4j.engine.io.Text;
 import org.fer4j.kernels.KernelsProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -73,11 +74,16 @@ public final class Main implements Runnable {
         verbose = false;
         CommandLine cli = new CommandLine(new Main());
         cli.setOverwrittenOptionsAllowed(true);  // the last of a repeated flag wins, as in most Unix tools
+        // Integer.parseInt reads any Unicode digit (U+0663 is 3): numeric flags take ASCII only.
+        cli.registerConverter(Integer.class, Main::asciiInt);
+        cli.registerConverter(Integer.TYPE, Main::asciiInt);
+        cli.registerConverter(Long.class, Main::asciiLong);
+        cli.registerConverter(Long.TYPE, Main::asciiLong);
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("fer4j: " + e.getMessage());
+            c.getErr().println("fer4j: " + Text.escape(e.getMessage()));
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return EXIT_USER;
         });
@@ -104,6 +110,25 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
+    static Integer asciiInt(String s) {
+        long v = asciiLong(s);
+        if (v != (int) v) {
+            throw new CommandLine.TypeConversionException("'" + s + "' is out of range");
+        }
+        return (int) v;
+    }
+
+    static Long asciiLong(String s) {
+        if (!s.matches("[+-]?[0-9]{1,19}")) {
+            throw new CommandLine.TypeConversionException("'" + Text.escape(s) + "' is not an integer (ASCII digits)");
+        }
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + s + "' is out of range");
+        }
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -125,7 +150,7 @@ public final class Main implements Runnable {
         } else if (t instanceof java.nio.file.AccessDeniedException) {
             message = "permission denied: " + message;
         }
-        return message.replace('\n', ' ');
+        return Text.escape(message.replace('\n', ' '));
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -59,7 +59,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--format", description = "table, csv or json (default: ${DEFAULT-VALUE})")
     String format = "table";
 
-    @Option(names = "--top", paramLabel = "K", description = "in the table, list the K most likely classes (default: all)")
+    @Option(names = "--top", paramLabel = "K", description = "in the table, list the K most likely classes, 1..1000 (default: all)")
     Integer top;
 
     @Option(names = "--tta", paramLabel = "KIND", description = "test-time augmentation: none, or flip (average with the mirrored face) (default: the model's own: flip for bundled models, none for files)")
@@ -79,8 +79,8 @@ final class PredictCommand implements Callable<Integer> {
         if (!List.of("auto", "on", "off").contains(detect)) {
             throw new IllegalArgumentException("--detect must be auto, on or off, got '" + detect + "'");
         }
-        if (top != null && top < 1) {
-            throw new IllegalArgumentException("--top must be >= 1, got " + top);
+        if (top != null) {
+            Flags.intIn("--top", top, 1, 1000);
         }
         if (tta != null && !tta.equals("none") && !tta.equals("flip")) {
             throw new IllegalArgumentException("--tta must be none or flip, got '" + tta + "'");

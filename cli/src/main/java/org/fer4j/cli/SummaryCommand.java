@@ -31,7 +31,7 @@ final class SummaryCommand implements Callable<Integer> {
             completionCandidates = ModelNames.class)
     String model;
 
-    @Option(names = "--classes", paramLabel = "N", description = "number of output classes for a named model (default: its own)")
+    @Option(names = "--classes", paramLabel = "N", description = "number of output classes for a named model, 1..10000 (default: its own)")
     Integer classes;
 
     @Override
@@ -61,7 +61,7 @@ final class SummaryCommand implements Callable<Integer> {
             return 0;
         }
         ModelZoo.Entry entry = ModelZoo.entry(model);
-        int k = classes == null ? entry.defaultClasses() : classes;
+        int k = classes == null ? entry.defaultClasses() : Flags.intIn("--classes", classes, 1, 10_000);
         Sequential m = entry.build(k, 0);
         out.print(m.summary());
         return 0;

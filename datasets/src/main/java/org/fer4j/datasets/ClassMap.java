@@ -83,16 +83,26 @@ public final class ClassMap {
         return target[sourceLabel];
     }
 
-    /** {@code happy, surprise,Disgust} as a list; empty for {@code null}, blank or {@code all}. */
+    /**
+     * {@code happy, surprise,Disgust} as a list; empty for {@code null} or {@code all}. An empty or
+     * blank list ({@code --classes ''}) or an empty item ({@code happy,,sad}) is an error: it would
+     * otherwise quietly mean "all classes".
+     */
     public static List<String> parseClasses(String spec) {
         List<String> list = new ArrayList<>();
-        if (spec == null || spec.isBlank() || spec.strip().equalsIgnoreCase("all")) {
+        if (spec == null || spec.strip().equalsIgnoreCase("all")) {
             return list;
         }
-        for (String s : spec.split(",")) {
-            if (!s.isBlank()) {
-                list.add(s.strip());
+        if (spec.isBlank()) {
+            throw new IllegalArgumentException("--classes: the list is empty; name the classes to keep, e.g. "
+                    + "happy,sad, or all");
+        }
+        for (String s : spec.split(",", -1)) {
+            if (s.isBlank()) {
+                throw new IllegalArgumentException("--classes " + spec + ": an empty class name; expected a list such as "
+                        + "happy,sad");
             }
+            list.add(s.strip());
         }
         return list;
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.fer4j.engine.io.Json;
+import org.fer4j.engine.io.Text;
 import org.fer4j.engine.metrics.ClassificationReport;
 import org.fer4j.engine.train.History;
 
@@ -113,7 +114,13 @@ public final class RunReport {
         return sb.toString();
     }
 
+    /** HTML-escaped, control characters from files shown as escapes; line breaks kept (for pre). */
     private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        String[] lines = s.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            b.append(i > 0 ? "\n" : "").append(Text.html(lines[i]));
+        }
+        return b.toString();
     }
 }
