@@ -41,6 +41,7 @@ import org.fer4j.engine.train.ModelCheckpoint;
 import org.fer4j.engine.train.ProgressBar;
 import org.fer4j.engine.train.TrainConfig;
 import org.fer4j.engine.train.Trainer;
+import org.fer4j.engine.train.TrainingDivergedException;
 import org.fer4j.kernels.KernelsProvider;
 import org.fer4j.models.ModelZoo;
 import picocli.CommandLine;
@@ -387,7 +388,14 @@ final class TrainCommand implements Callable<Integer> {
             }
 
             try (Interrupts interrupts = Interrupts.install(trainer, spec.commandLine().getErr())) {
-                trainer.fit(data.train(), val);
+                try {
+                    trainer.fit(data.train(), val);
+                } catch (TrainingDivergedException e) {
+                    Path last = dir.resolve(ModelCheckpoint.LAST);
+                    throw new IllegalStateException(e.getMessage() + "; " + (Files.exists(last)
+                            ? "the last finite checkpoint is kept in " + last + " (epoch " + e.epoch() + ")"
+                            : "no checkpoint was written") + "; try a lower --lr (now " + lr + ") or --clip-norm 1", e);
+                }
                 if (interrupts.interrupted()) {
                     ModelCheckpoint.save(dir.resolve(ModelCheckpoint.LAST), trainer, info);
                     interrupts.saved();

@@ -322,6 +322,11 @@ public final class ModelFile {
         if (Files.isDirectory(path)) {
             throw new ModelFileException(path, "is a folder, expected a " + EXTENSION + " model file");
         }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            // A named pipe would block the open until someone writes to it; a device never ends.
+            throw new ModelFileException(path, "is not a regular file (a pipe, socket or device), expected a "
+                    + EXTENSION + " model file");
+        }
         try {
             return FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
@@ -622,6 +627,11 @@ public final class ModelFile {
                         + Tensor.shapeString(p.value().shape()) + ", the file has " + Tensor.shapeString(e.shape()));
             }
         }
+        for (int i = 0; i < data.length; i++) {
+            String name = i < saved.size() ? "tensor '" + saved.get(i).name() + "'"
+                    : "optimizer state '" + layout.optimizerArrays().get(i - saved.size()).name() + "'";
+            requireFinite(path, name, data[i]);
+        }
         KernelsProvider.get().synchronize(); // the host writes below are then the current data
         for (int i = 0; i < state.size(); i++) {
             System.arraycopy(data[i], 0, state.get(i).value().data(), 0, data[i].length);
@@ -652,6 +662,23 @@ public final class ModelFile {
     }
 
     // ---- typed access to the parsed header; errors name the key ---------------------------
+
+    /**
+     * The largest magnitude a stored value may have. Trained weights, running statistics and Adam's
+     * moments stay many orders below it; a diverged run's weights (1e20 and up) do not.
+     */
+    public static final float MAX_ABS_VALUE = 1e10f;
+
+    private static void requireFinite(Path path, String name, float[] values) throws ModelFileException {
+        for (int j = 0; j < values.length; j++) {
+            float v = values[j];
+            if (!Float.isFinite(v) || Math.abs(v) > MAX_ABS_VALUE) {
+                throw new ModelFileException(path, name + "[" + j + "] is " + v + ": "
+                        + (Float.isFinite(v) ? "beyond the plausible range +-" + MAX_ABS_VALUE : "not a finite number")
+                        + " (saved from a diverged training run?)");
+            }
+        }
+    }
 
     private static Map<String, Object> map(Object value, String where) {
         if (!(value instanceof Map<?, ?> m)) {
