@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.fer4j.engine.io.Text;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.io.Json;
 import org.fer4j.engine.io.ModelFile;
@@ -117,7 +118,7 @@ final class ImportCommand implements Callable<Integer> {
     private static Map<String, String> readMap(Path file) throws java.io.IOException {
         Object parsed;
         try {
-            parsed = Json.parse(Files.readString(file));
+            parsed = Json.parse(Text.readUtf8(file, 16 << 20));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage());
         }

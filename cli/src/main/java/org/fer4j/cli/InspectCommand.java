@@ -18,6 +18,7 @@ import org.fer4j.datasets.Dataset;
 import org.fer4j.datasets.Datasets;
 import org.fer4j.datasets.Duplicates;
 import org.fer4j.datasets.ImageBatchSource;
+import org.fer4j.datasets.Images;
 import org.fer4j.datasets.LoadOptions;
 import org.fer4j.datasets.LoadReport;
 import org.fer4j.datasets.NormalizationSpec;
@@ -77,6 +78,10 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--skip-bad", description = "skip bad rows and files and count them, instead of stopping at the first")
     boolean skipBad;
 
+    @Option(names = "--max-pixels", paramLabel = "N", description = "refuse images with more pixels, from their "
+            + "header before decoding, 1..2147483647 (default: 16777216, 4096x4096)")
+    long maxPixels = Images.DEFAULT_MAX_PIXELS;
+
     @Option(names = "--size", paramLabel = "N|HxW", defaultValue = "48", description = "image size the model takes, "
             + "sides 1..4096 (default: ${DEFAULT-VALUE})")
     String size;
@@ -111,7 +116,9 @@ final class InspectCommand implements Callable<Integer> {
         if (oversample != null) {
             Flags.closed("--oversample", oversample, 0, 1);
         }
+        Flags.longIn("--max-pixels", maxPixels, 1, Integer.MAX_VALUE);
         LoadOptions load = LoadOptions.DEFAULT.toBuilder().size(hw[0], hw[1]).skipBad(skipBad).useCache(!noCache)
+                .maxPixels(maxPixels)
                 .cacheDir(cacheDir).build();
         Map<String, String> merge = new LinkedHashMap<>();
         if (mergeFile != null) {

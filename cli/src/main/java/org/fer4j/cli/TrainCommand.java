@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.fer4j.engine.io.Text;
 import org.fer4j.cli.report.RunReport;
 import org.fer4j.datasets.Augmentation;
 import org.fer4j.datasets.ClassMap;
@@ -272,7 +273,7 @@ final class TrainCommand implements Callable<Integer> {
                         + "settings (only --epochs, --threads and --backend may be given with --resume)");
             }
         }
-        Object saved = Json.parse(Files.readString(runFile));
+        Object saved = Json.parse(Text.readUtf8(runFile, 1 << 20));
         if (!(saved instanceof Map<?, ?> m) || !(m.get("args") instanceof List<?> args)) {
             throw new IllegalArgumentException(runFile + ": expected {\"command\": \"train\", \"args\": [...]}");
         }

@@ -2,6 +2,7 @@ package org.fer4j.datasets;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.fer4j.engine.io.Text;
 
 /**
  * Where a reader reports each bad row or file. By default the first one stops the load (no training
@@ -22,12 +23,14 @@ final class BadInput {
 
     /** Throws {@code message} as a {@link BadDataException}, or counts it when skipping. */
     void report(String message) throws BadDataException {
+        // Messages quote file names and CSV fields: control characters are shown, not sent to the terminal.
+        String safe = Text.escape(message, 2000);
         if (!skipBad) {
-            throw new BadDataException(message + " (use --skip-bad to skip bad rows and files)");
+            throw new BadDataException(safe + " (use --skip-bad to skip bad rows and files)");
         }
         count++;
         if (messages.size() < KEPT) {
-            messages.add(message);
+            messages.add(safe);
         }
     }
 

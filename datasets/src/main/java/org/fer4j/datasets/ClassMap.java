@@ -1,13 +1,13 @@
 package org.fer4j.datasets;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.fer4j.engine.io.Text;
 
 /**
  * From a source's classes to the classes a model learns: merges first ({@code contempt->disgust}
@@ -140,7 +140,7 @@ public final class ClassMap {
      */
     public static Map<String, String> readMerges(Path file) throws IOException {
         Map<String, String> map = new LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(file);
+        List<String> lines = Text.readUtf8(file, 1 << 20).lines().toList();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             int hash = line.indexOf('#');

@@ -70,7 +70,7 @@ final class TarStream {
             }
             boolean regular = type == '0' || type == 0 || type == '7';
             if (regular && wanted.test(name)) {
-                return new Entry(name, new Bounded(in, size));
+                return new Entry(name, new Bounded(in, size, archive + "!" + name));
             }
             if (regular && seen.size() < 10) {
                 seen.add(name);
@@ -180,10 +180,12 @@ final class TarStream {
     /** Reads at most {@code remaining} bytes of the underlying stream, then reports end of stream. */
     private static final class Bounded extends FilterInputStream {
         private long remaining;
+        private final String name;
 
-        Bounded(InputStream in, long size) {
+        Bounded(InputStream in, long size, String name) {
             super(in);
             this.remaining = size;
+            this.name = name;
         }
 
         @Override
@@ -212,8 +214,8 @@ final class TarStream {
             return n;
         }
 
-        private EOFException truncated() {
-            return new EOFException("truncated tar archive: the member ends " + remaining + " bytes early");
+        private BadDataException truncated() {
+            return new BadDataException(name + ": truncated tar archive: the member ends " + remaining + " bytes early");
         }
 
         @Override

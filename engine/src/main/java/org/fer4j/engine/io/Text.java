@@ -20,6 +20,30 @@ public final class Text {
                 || c == 0xFEFF;                                // zero-width no-break space (BOM)
     }
 
+    /**
+     * A small text file read as strict UTF-8: it must be a regular file (a pipe would block, a
+     * device never end) of at most {@code maxBytes}. Every error is an IOException whose message
+     * names the file.
+     */
+    public static String readUtf8(java.nio.file.Path file, long maxBytes) throws java.io.IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new java.io.IOException(file + ": " + (java.nio.file.Files.exists(file)
+                    ? "not a regular file (a folder, pipe or device)" : "no such file"));
+        }
+        long size = java.nio.file.Files.size(file);
+        if (size > maxBytes) {
+            throw new java.io.IOException(file + ": " + size + " bytes, more than the " + maxBytes + " expected of it");
+        }
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(file))).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new java.io.IOException(file + ": not valid UTF-8 text", e);
+        }
+    }
+
     /** {@code s} with every unsafe character escaped; {@code null} stays {@code null}. */
     public static String escape(String s) {
         if (s == null) {
