@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
+import org.fer4j.engine.io.Text;
 import org.fer4j.datasets.Augmentation;
 import org.fer4j.datasets.ClassMap;
 import org.fer4j.datasets.DataConfig;
@@ -146,7 +147,7 @@ final class InspectCommand implements Callable<Integer> {
         Dataset d = data.dataset();
         LoadReport r = d.report();
         Dataset.Origin o = d.origin();
-        out.println("Source: " + path);
+        out.println("Source: " + Text.escape(path.toString()));
         out.printf(Locale.ROOT, "Format: %s; %,d images of %dx%d grey%n", r.format(), d.size(), d.width(), d.height());
         if (o.fromCache()) {
             out.printf(Locale.ROOT, "Loaded in %.2f s from the cache %s (decoding took %.2f s)%n", o.seconds(),
@@ -214,7 +215,7 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private static void table(PrintWriter out, PreparedData data) {
-        List<String> names = data.classNames();
+        List<String> names = data.classNames().stream().map(Text::escape).toList();
         List<Split> shown = new ArrayList<>();
         for (Split s : Split.values()) {
             if (s == Split.TRAIN || data.split(s).imageCount() > 0) {

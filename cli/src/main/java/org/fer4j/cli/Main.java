@@ -107,7 +107,13 @@ public final class Main implements Runnable {
             }
             return EXIT_INTERNAL;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // No input should get here (the readers check sizes first); if one does, one line, not a trace.
+            err.println("fer4j: " + oneLine(e));
+            return EXIT_INTERNAL;
+        }
     }
 
     static Integer asciiInt(String s) {
@@ -141,7 +147,17 @@ public final class Main implements Runnable {
     }
 
     static String oneLine(Throwable t) {
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String message = t.getMessage();
+        if (message == null) {
+            // Never a Java class name: say what happened.
+            message = t instanceof java.io.EOFException ? "unexpected end of file"
+                    : t instanceof OutOfMemoryError ? "out of memory (raise -Xmx through FER4J_JAVA_OPTS)"
+                    : t instanceof IOException ? "read or write error" : "unexpected failure";
+        } else if (t instanceof OutOfMemoryError) {
+            message = "out of memory (" + message + "); raise -Xmx through FER4J_JAVA_OPTS";
+        } else if (t instanceof java.nio.charset.CharacterCodingException) {
+            message = "a file is not valid UTF-8 text (" + message + ")";
+        }
         if (t instanceof java.io.FileNotFoundException || t instanceof java.nio.file.FileSystemException) {
             message = message.replace("(No such file or directory)", "no such file");
         }

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.awt.image.BufferedImage;
+import org.fer4j.engine.io.Text;
 import org.fer4j.engine.io.Json;
 import org.fer4j.models.EmotionClassifier;
 import org.fer4j.models.faces.Box;
@@ -173,10 +174,10 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 default -> {
                     if (!detecting) {
-                        o.println(line(String.format(Locale.ROOT, "%-40s", file), found.get(0).prediction(), classes, k)
+                        o.println(line(String.format(Locale.ROOT, "%-40s", Text.escape(file.toString())), found.get(0).prediction(), classes, k)
                                 + "   (" + how + ")");
                     } else {
-                        o.println(file + " (" + image.getWidth() + "x" + image.getHeight() + ", " + how + "): "
+                        o.println(Text.escape(file.toString()) + " (" + image.getWidth() + "x" + image.getHeight() + ", " + how + "): "
                                 + (found.isEmpty() ? "no face found" : found.size() + (found.size() == 1 ? " face" : " faces")));
                         for (int i = 0; i < found.size(); i++) {
                             Box b = found.get(i).box();
@@ -194,7 +195,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 Path written = Annotator.write(Annotator.draw(image, marks), faces.annotate, file);
                 if (format.equals("table")) {
-                    o.println("  annotated: " + written);
+                    o.println("  annotated: " + Text.escape(written.toString()));
                 }
             }
         }

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.fer4j.engine.io.Text;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.io.Checkpoint;
 import org.fer4j.engine.io.ModelFile;
@@ -46,7 +47,7 @@ final class SummaryCommand implements Callable<Integer> {
             }
             Checkpoint c = file ? ModelFile.load(path) : Pretrained.load(model);
             out.print(c.model().summary());
-            out.println("Classes: " + String.join(", ", c.info().classNames()));
+            out.println("Classes: " + Text.escape(String.join(", ", c.info().classNames())));
             out.println("Normalization: " + c.info().normalization());
             if (bundled) {
                 out.println("Bundled model: " + Pretrained.describe(model)
@@ -56,7 +57,8 @@ final class SummaryCommand implements Callable<Integer> {
             var meta = c.info().metadata();
             if (!meta.isEmpty()) {
                 out.println("How it was made:");
-                meta.forEach((key, value) -> out.println("  " + key + ": " + value));
+                // Metadata is free-form text from the file: escaped, and long values shortened.
+                meta.forEach((key, value) -> out.println("  " + Text.escape(key, 80) + ": " + Text.escape(String.valueOf(value), 2000)));
             }
             return 0;
         }

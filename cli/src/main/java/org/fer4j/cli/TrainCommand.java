@@ -466,7 +466,7 @@ final class TrainCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "      %-10s %8s %8s %8s%n", "class", "train", "val", "test"));
         int[][] counts = {data.train().classCounts(), data.val().classCounts(), data.test().classCounts()};
         for (int k = 0; k < classes.size(); k++) {
-            sb.append(String.format(Locale.ROOT, "      %-10s %8d %8d %8d%n", classes.get(k), counts[0][k], counts[1][k], counts[2][k]));
+            sb.append(String.format(Locale.ROOT, "      %-10s %8d %8d %8d%n", Text.escape(classes.get(k)), counts[0][k], counts[1][k], counts[2][k]));
         }
         o.print(sb);
         if (!data.train().augmentation().isIdentity()) {

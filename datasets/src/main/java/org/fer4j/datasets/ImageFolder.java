@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.fer4j.engine.io.Text;
 
 /**
  * Faces sorted into folders, one folder per class, in one of these layouts:
@@ -217,7 +218,8 @@ public final class ImageFolder {
             }
             images.sort(Comparator.comparing(Path::toString));
             // Two folders that name the same class (Anger/ and angry/) are one class.
-            byClass.computeIfAbsent(ClassNames.normalize(dir.getFileName().toString()), k -> new ArrayList<>())
+            // A folder name may hold control characters: the class name shows them escaped, everywhere.
+            byClass.computeIfAbsent(ClassNames.normalize(Text.escape(dir.getFileName().toString())), k -> new ArrayList<>())
                     .addAll(images);
         }
         for (List<Path> list : byClass.values()) {

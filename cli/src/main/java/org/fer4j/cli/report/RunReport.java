@@ -66,7 +66,13 @@ public final class RunReport {
     private static Path atomically(Path target, Writer writer) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
-            writer.write(tmp);
+            try {
+                writer.write(tmp);
+            } catch (IOException e) {
+                // "No space left on device", "I/O error writing PNG file!": say which file.
+                throw new IOException("cannot write " + target + ": " + (e.getMessage() == null ? "write error"
+                        : e.getMessage()), e);
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (java.nio.file.AtomicMoveNotSupportedException e) {
