@@ -262,10 +262,12 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = resume;
         Path runFile = dir.resolve(RUN_FILE);
         Path last = dir.resolve(ModelCheckpoint.LAST);
-        if (!Files.isRegularFile(runFile) || !Files.isRegularFile(last)) {
+        if (!Files.isRegularFile(runFile)) {
             throw new IllegalArgumentException("--resume " + dir + ": expected a run folder with " + RUN_FILE + " and "
                     + ModelCheckpoint.LAST + " (written by fer4j train --out)");
         }
+        // run.json without last.fer4j: the run was stopped before its first epoch ended.
+        boolean afresh = !Files.isRegularFile(last);
         CommandLine.ParseResult now = spec.commandLine().getParseResult();
         for (CommandLine.Model.OptionSpec opt : now.matchedOptions()) {
             if (!List.of("--resume", "--epochs", "--threads", "--backend", "--verbose").contains(opt.longestName())) {
@@ -297,8 +299,20 @@ final class TrainCommand implements Callable<Integer> {
             original.engine.backend = engine.backend;
         }
         original.validate();
-        o.println("Resuming " + dir + " from " + ModelCheckpoint.LAST);
-        return original.run(o, dir, ModelFile.load(last));
+        Checkpoint from = null;
+        if (afresh) {
+            o.println("No checkpoint in " + dir + " yet (the run was stopped before its first epoch ended): "
+                    + "starting it afresh with its own settings");
+        } else {
+            from = ModelFile.load(last);
+            o.println("Resuming " + dir + " from " + ModelCheckpoint.LAST);
+        }
+        // Saves killed midway leave .last.fer4j.<random>.tmp behind: nothing is writing now.
+        int stale = ModelFile.removeStaleTemps(dir, ModelCheckpoint.LAST) + ModelFile.removeStaleTemps(dir, ModelCheckpoint.BEST);
+        if (stale > 0) {
+            o.println("Removed " + stale + " temporary file" + (stale == 1 ? "" : "s") + " of interrupted checkpoint saves");
+        }
+        return original.run(o, dir, from);
     }
 
     private Integer run(PrintWriter o, Path dir, Checkpoint resumeFrom) throws Exception {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -262,6 +263,22 @@ public final class ModelFile {
             throw t;
         }
         forceFolder(folder);
+    }
+
+    /**
+     * Deletes the temporary files that saves of {@code folder/name} killed midway left behind
+     * ({@code .<name>.<random>.tmp}); returns how many. Call it only when no save is running.
+     */
+    public static int removeStaleTemps(Path folder, String name) throws IOException {
+        int removed = 0;
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(folder, "." + name + ".*.tmp")) {
+            for (Path p : stale) {
+                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(p)) {
+                    removed++;
+                }
+            }
+        }
+        return removed;
     }
 
     /**
