@@ -12,6 +12,11 @@ import org.fer4j.engine.io.Text;
  */
 final class BadInput {
     static final int KEPT = 20;
+    /**
+     * Even with --skip-bad, a source with more bad rows or files than this is not the data it
+     * claims to be (a gzip of blank lines, the wrong file): the load stops.
+     */
+    static final int MAX_BAD = 100_000;
 
     private final boolean skipBad;
     private final List<String> messages = new ArrayList<>();
@@ -29,6 +34,10 @@ final class BadInput {
             throw new BadDataException(safe + " (use --skip-bad to skip bad rows and files)");
         }
         count++;
+        if (count > MAX_BAD) {
+            throw new BadDataException(safe + "; more than " + MAX_BAD + " bad rows or files in all, the limit even with "
+                    + "--skip-bad: is this the right file?");
+        }
         if (messages.size() < KEPT) {
             messages.add(safe);
         }

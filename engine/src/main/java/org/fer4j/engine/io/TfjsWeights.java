@@ -50,6 +50,9 @@ public final class TfjsWeights {
         }
     }
 
+    /** Refuses manifests past this size: a real one lists a few hundred weights in a few KB. */
+    static final long MAX_MANIFEST_BYTES = 64L << 20;
+
     /** Refuses shards past this size: the largest published TF.js models are far below it. */
     static final long MAX_SHARD_BYTES = 1L << 30;
 
@@ -73,12 +76,8 @@ public final class TfjsWeights {
 
     /** Reads a {@code weights_manifest.json} or {@code model.json} and its shards. */
     public static TfjsWeights read(Path json) throws IOException {
-        String text;
-        try {
-            text = Files.readString(json);
-        } catch (NoSuchFileException e) {
-            throw new IOException(json + ": no such file");
-        }
+        // A regular file of bounded size, strict UTF-8: every error names the file.
+        String text = Text.readUtf8(json, MAX_MANIFEST_BYTES);
         Object root;
         try {
             root = Json.parse(text);
