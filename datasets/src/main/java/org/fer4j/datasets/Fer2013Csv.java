@@ -86,7 +86,7 @@ public final class Fer2013Csv {
             if (TarStream.looksLikeTar(head, n)) {
                 TarStream.Entry entry = TarStream.find(data, Fer2013Csv::isCsvMember, name);
                 data = entry.content();
-                csvName = name + "!" + entry.name();
+                csvName = name + "!" + Text.escape(entry.name(), 200);  // a member name is text from the file
                 format = "FER2013 CSV in a tar archive" + (gzip ? " (gzip)" : "");
             }
         } catch (BadDataException e) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.fer4j.engine.io.Text;
 
 /**
  * Just enough of tar (POSIX ustar, with GNU long names and pax {@code path} records) to stream one
@@ -73,7 +74,7 @@ final class TarStream {
                 return new Entry(name, new Bounded(in, size, archive + "!" + name));
             }
             if (regular && seen.size() < 10) {
-                seen.add(name);
+                seen.add(Text.escape(name, 200));
             }
             skipFully(in, padded(size), archive);
         }

@@ -76,6 +76,17 @@ public final class TfjsWeights {
 
     /** Reads a {@code weights_manifest.json} or {@code model.json} and its shards. */
     public static TfjsWeights read(Path json) throws IOException {
+        try {
+            return readUnchecked(json);
+        } catch (IOException e) {
+            // Weight names and shard paths are text from the file: shown escaped, and bounded.
+            String m = e.getMessage() == null ? json + ": read error" : e.getMessage();
+            String safe = Text.escape(m, 4000);
+            throw safe.equals(m) ? e : new IOException(safe, e);
+        }
+    }
+
+    private static TfjsWeights readUnchecked(Path json) throws IOException {
         // A regular file of bounded size, strict UTF-8: every error names the file.
         String text = Text.readUtf8(json, MAX_MANIFEST_BYTES);
         Object root;
