@@ -260,6 +260,11 @@ public final class ModelFile {
             } catch (IOException cleanup) {
                 t.addSuppressed(cleanup);
             }
+            if (t instanceof IOException io && !(io instanceof java.nio.file.FileSystemException)) {
+                // "No space left on device" names no file by itself.
+                throw new IOException(target + ": cannot save: " + (io.getMessage() == null ? "write error"
+                        : io.getMessage()), io);
+            }
             throw t;
         }
         forceFolder(folder);
