@@ -61,6 +61,10 @@ import picocli.CommandLine.Spec;
                 "  fer4j bench --model tiny-face-detector      (one 640x480 webcam frame: detection, and detection + emotion)"})
 final class BenchCommand implements Callable<Integer> {
     static final int WINDOWS = 5;
+    /** Shorter than this, a window is timer noise. */
+    static final double MIN_SECONDS = 0.05;
+    /** A day. */
+    static final double MAX_SECONDS = 86_400;
 
     @Spec
     CommandSpec spec;
@@ -71,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "64",
-            description = "batch size for training and inference (default: ${DEFAULT-VALUE})")
+            description = "batch size for training and inference, 1..65536 (default: ${DEFAULT-VALUE})")
     int batch;
 
     /** {@code --backend} and {@code --threads}, as every command that runs the engine has them. */
@@ -79,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
     EngineOptions engine;
 
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
-            description = "timed seconds per measurement (default: ${DEFAULT-VALUE})")
+            description = "timed seconds per measurement, 0.05..86400 (default: ${DEFAULT-VALUE})")
     double seconds;
 
     @Option(names = "--json", description = "print the results as one JSON object")
@@ -96,12 +100,8 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--model: unknown model '" + model + "'; known models: "
                         + String.join(", ", ModelZoo.names()) + ", " + TinyFaceDetector.NAME);
             }
-            if (batch < 1) {
-                throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-            }
-            if (!(seconds > 0) || !Double.isFinite(seconds)) {
-                throw new IllegalArgumentException("--seconds must be > 0, got " + seconds);
-            }
+            Flags.intIn("--batch", batch, 1, Flags.MAX_BATCH);
+            Flags.closed("--seconds", seconds, MIN_SECONDS, MAX_SECONDS);
         }
     }
 

@@ -2,6 +2,7 @@ package org.fer4j.cli;
 
 import java.nio.file.Path;
 import org.fer4j.datasets.DataConfig;
+import org.fer4j.datasets.Images;
 import org.fer4j.datasets.LoadOptions;
 import org.fer4j.datasets.NormalizationSpec;
 import picocli.CommandLine.Option;
@@ -28,6 +29,10 @@ final class DataOptions {
             + "(default: unit)")
     String normalize;
 
+    @Option(names = "--max-pixels", paramLabel = "N", description = "refuse data images with more pixels, from their "
+            + "header before decoding, 1..2147483647 (default: 16777216, 4096x4096)")
+    long maxPixels = Images.DEFAULT_MAX_PIXELS;
+
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "where decoded datasets are cached (default: $FER4J_CACHE_DIR or ~/.cache/fer4j/datasets)")
     Path cacheDir;
 
@@ -42,7 +47,9 @@ final class DataOptions {
         if (data == null) {
             throw new IllegalArgumentException("--data is required: a FER2013 .csv/.csv.gz/.tar.gz file or an image folder");
         }
-        LoadOptions.Builder load = LoadOptions.DEFAULT.toBuilder().size(height, width).skipBad(skipBad).useCache(!noCache);
+        Flags.longIn("--max-pixels", maxPixels, 1, Integer.MAX_VALUE);
+        LoadOptions.Builder load = LoadOptions.DEFAULT.toBuilder().size(height, width).skipBad(skipBad).useCache(!noCache)
+                .maxPixels(maxPixels);
         if (cacheDir != null) {
             load.cacheDir(cacheDir);
         }

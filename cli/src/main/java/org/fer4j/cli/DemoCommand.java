@@ -61,26 +61,28 @@ import picocli.CommandLine.Spec;
                 "  fer4j demo --out runs/demo && fer4j summary runs/demo/best.fer4j"})
 final class DemoCommand implements Callable<Integer> {
     private static final int SIZE = 16;
+    /** Generated images per split: 10^6 of 16x16 floats is 1 GB. */
+    private static final int MAX_IMAGES = 1_000_000;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--epochs", defaultValue = "6", description = "training epochs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "6", description = "training epochs, 1..100000 (default: ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--train", paramLabel = "N", defaultValue = "2400", description = "generated training images (default: ${DEFAULT-VALUE})")
+    @Option(names = "--train", paramLabel = "N", defaultValue = "2400", description = "generated training images, 1..1000000 (default: ${DEFAULT-VALUE})")
     int trainCount;
 
-    @Option(names = "--test", paramLabel = "N", defaultValue = "600", description = "generated held-out images (default: ${DEFAULT-VALUE})")
+    @Option(names = "--test", paramLabel = "N", defaultValue = "600", description = "generated held-out images, 1..1000000 (default: ${DEFAULT-VALUE})")
     int testCount;
 
-    @Option(names = "--classes", paramLabel = "K", defaultValue = "8", description = "bar orientations to tell apart (default: ${DEFAULT-VALUE})")
+    @Option(names = "--classes", paramLabel = "K", defaultValue = "8", description = "bar orientations to tell apart, 2..12 (default: ${DEFAULT-VALUE})")
     int classes;
 
-    @Option(names = "--batch", defaultValue = "32", description = "batch size (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = "32", description = "batch size, 1..65536 (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate, decayed by a cosine schedule (default: ${DEFAULT-VALUE})")
+    @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate, in (0, 10], decayed by a cosine schedule (default: ${DEFAULT-VALUE})")
     float lr;
 
     @Option(names = "--seed", defaultValue = "42", description = "seed for data, weights and order (default: ${DEFAULT-VALUE})")
@@ -113,16 +115,14 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        requirePositive("--epochs", epochs);
-        requirePositive("--train", trainCount);
-        requirePositive("--test", testCount);
-        requirePositive("--batch", batch);
+        Flags.intIn("--epochs", epochs, 1, Flags.MAX_EPOCHS);
+        Flags.intIn("--train", trainCount, 1, MAX_IMAGES);
+        Flags.intIn("--test", testCount, 1, MAX_IMAGES);
+        Flags.intIn("--batch", batch, 1, Flags.MAX_BATCH);
         if (classes < 2 || classes > 12) {
             throw new IllegalArgumentException("--classes must be in 2..12, got " + classes);
         }
-        if (!(lr > 0)) {
-            throw new IllegalArgumentException("--lr must be > 0, got " + lr);
-        }
+        Flags.openClosed("--lr", lr, 0, Flags.MAX_LR);
         PrintWriter o = spec.commandLine().getOut();
         o.println(engine.apply());
         int photoCode = photo(o);
@@ -235,9 +235,4 @@ final class DemoCommand implements Callable<Integer> {
         return Main.run(args.toArray(String[]::new), o, err);
     }
 
-    private static void requirePositive(String flag, int value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(flag + " must be > 0, got " + value);
-        }
-    }
 }

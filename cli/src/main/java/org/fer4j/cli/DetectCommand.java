@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.fer4j.engine.io.Text;
 import org.fer4j.engine.io.Json;
 import org.fer4j.models.faces.Box;
 import org.fer4j.models.faces.DetectedFace;
@@ -92,7 +93,7 @@ final class DetectCommand implements Callable<Integer> {
                     json.add(m);
                 }
                 default -> {
-                    o.println(file + " (" + image.getWidth() + "x" + image.getHeight() + "): "
+                    o.println(Text.escape(file.toString()) + " (" + image.getWidth() + "x" + image.getHeight() + "): "
                             + (found.isEmpty() ? "no face found" : found.size() + (found.size() == 1 ? " face" : " faces")));
                     for (int i = 0; i < found.size(); i++) {
                         Box b = found.get(i).box();

@@ -13,27 +13,34 @@ import picocli.CommandLine.Option;
 final class EngineOptions {
     static final List<String> BACKENDS = List.of("auto", "scalar", "vector", "opencl");
 
-    @Option(names = "--threads", paramLabel = "N", description = "engine threads (default: all cores)")
+    @Option(names = "--threads", paramLabel = "N", description = "engine threads, 1..256 (default: all cores)")
     Integer threads;
 
     @Option(names = "--backend", paramLabel = "B", description = "kernels: auto, scalar, vector or opencl (default: auto, the fastest that works)")
     String backend;
 
-    @Option(names = "--device", paramLabel = "N", description = "OpenCL device for --backend opencl, as 'fer4j devices' numbers them (default: a GPU before a CPU)")
+    @Option(names = "--device", paramLabel = "N", description = "OpenCL device for --backend opencl, as 'fer4j devices' numbers them, 0..255 (default: a GPU before a CPU)")
     Integer device;
+
+    /** Checks the ranges without applying anything (commands check every flag before they start). */
+    void validate() {
+        if (threads != null) {
+            Flags.intIn("--threads", threads, 1, Flags.MAX_THREADS);
+        }
+        if (device != null) {
+            Flags.intIn("--device", device, 0, 255);
+        }
+    }
 
     /** Validates and applies the options; returns the line every run prints first. */
     String apply() {
+        validate();
         if (threads != null) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-            }
+            Flags.intIn("--threads", threads, 1, Flags.MAX_THREADS);
             Parallel.setThreads(threads);
         }
         if (device != null) {
-            if (device < 0) {
-                throw new IllegalArgumentException("--device must be >= 0, got " + device);
-            }
+            Flags.intIn("--device", device, 0, 255);
             // Read by the OpenCL backend when it is created (OpenClDevices.DEVICE_PROPERTY).
             System.setProperty("fer4j.opencl.device", Integer.toString(device));
         }

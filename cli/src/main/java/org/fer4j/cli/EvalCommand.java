@@ -16,6 +16,7 @@ import org.fer4j.datasets.PreparedData;
 import org.fer4j.datasets.Split;
 import org.fer4j.engine.data.Batch;
 import org.fer4j.engine.io.Json;
+import org.fer4j.engine.io.Text;
 import org.fer4j.engine.io.Normalization;
 import org.fer4j.engine.metrics.ClassificationReport;
 import org.fer4j.engine.metrics.ConfusionMatrix;
@@ -69,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--tta", paramLabel = "KIND", description = "test-time augmentation: none, or flip (average with the mirrored face) (default: the model's own: flip for bundled models, none for files)")
     String tta;
 
-    @Option(names = "--batch", description = "batch size (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch", description = "batch size, 1..65536 (default: ${DEFAULT-VALUE})")
     int batch = 128;
 
     @Option(names = "--out", paramLabel = "DIR", description = "folder for the report files (default: eval-<model>-<split>)")
@@ -86,9 +87,7 @@ final class EvalCommand implements Callable<Integer> {
         if (tta != null && !tta.equals("none") && !tta.equals("flip")) {
             throw new IllegalArgumentException("--tta must be none or flip, got '" + tta + "'");
         }
-        if (batch <= 0) {
-            throw new IllegalArgumentException("--batch must be > 0, got " + batch);
-        }
+        Flags.intIn("--batch", batch, 1, Flags.MAX_BATCH);
         PrintWriter o = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         o.println(engine.apply());
         EmotionClassifier classifier = EmotionClassifier.open(model);
@@ -99,6 +98,14 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Object> meta = classifier.info().metadata();
         long s = seed != null ? seed : meta.get("seed") instanceof Number n ? n.longValue() : 42L;
         String spec0 = splitSpec != null ? splitSpec : meta.get("split_spec") instanceof String m && !m.equals("auto") ? m : null;
+        if (dataOptions.classes != null) {
+            List<String> asked = org.fer4j.datasets.ClassMap.parseClasses(dataOptions.classes);
+            if (!asked.isEmpty() && !asked.equals(classifier.classNames())) {
+                throw new IllegalArgumentException("--classes " + Text.escape(dataOptions.classes) + ": eval scores the model's "
+                        + "own classes (" + Text.escape(String.join(",", classifier.classNames())) + "); leave out --classes, "
+                        + "or map the data's names onto the model's with --merge");
+            }
+        }
         int[] size = classifier.inputSize();
         var config = dataOptions.config(s, size[0], size[1], spec0).toBuilder()
                 .classes(List.of())   // all of the data's classes: matched to the model's below

@@ -12,11 +12,13 @@ import picocli.CommandLine.Option;
 final class FaceOptions {
     /** Exit code when some image had no face. */
     static final int EXIT_NO_FACE = 3;
+    /** The most --max-pixels may raise the limit to: 2^31 - 1 ints of ARGB, 8 GB. */
+    static final long MAX_MAX_PIXELS = Integer.MAX_VALUE;
 
     @Option(names = "--min-score", paramLabel = "S", description = "lowest face score kept, in (0, 1) (default: 0.5)")
     float minScore = FaceDetector.Options.DEFAULT.scoreThreshold();
 
-    @Option(names = "--input-size", paramLabel = "N", description = "detector input size, a multiple of 32; larger finds smaller faces, slower (default: 416)")
+    @Option(names = "--input-size", paramLabel = "N", description = "detector input size, a multiple of 32 in 32..4096; larger finds smaller faces, slower (default: 416)")
     int inputSize = FaceDetector.Options.DEFAULT.inputSize();
 
     @Option(names = "--annotate", paramLabel = "DIR", description = "write a copy of each image with the boxes and labels drawn into DIR")
@@ -25,7 +27,7 @@ final class FaceOptions {
     @Option(names = "--skip-bad", description = "report images that cannot be read and go on, instead of stopping")
     boolean skipBad;
 
-    @Option(names = "--max-pixels", paramLabel = "N", description = "refuse images with more pixels, before decoding them (default: 50000000)")
+    @Option(names = "--max-pixels", paramLabel = "N", description = "refuse images with more pixels, before decoding them, 1..2147483647 (default: 50000000)")
     long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
 
     /** The images of one run: reads each (skipping and counting bad ones with --skip-bad) and counts those without a face. */
@@ -75,8 +77,11 @@ final class FaceOptions {
     }
 
     FaceDetector.Options options() {
-        if (maxPixels < 1) {
-            throw new IllegalArgumentException("--max-pixels must be >= 1, got " + maxPixels);
+        Flags.longIn("--max-pixels", maxPixels, 1, MAX_MAX_PIXELS);
+        Flags.open("--min-score", minScore, 0, 1);
+        Flags.intIn("--input-size", inputSize, 32, 4096);
+        if (inputSize % 32 != 0) {
+            throw new IllegalArgumentException("--input-size must be a multiple of 32, got " + inputSize);
         }
         return new FaceDetector.Options(inputSize, minScore, FaceDetector.Options.DEFAULT.iouThreshold());
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.fer4j.engine.io.Text;
 
 /** The image files named on a command line: files as given, folders walked in a stable (sorted) order. */
 final class ImageFiles {
@@ -43,7 +44,8 @@ final class ImageFiles {
         return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
-    static String csv(String s) {
+    static String csv(String raw) {
+        String s = Text.escape(raw);  // a file name may hold a newline or ESC: shown, not obeyed
         return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.fer4j.engine.io.Text;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.io.Json;
 import org.fer4j.engine.io.ModelFile;
@@ -61,7 +62,7 @@ final class ImportCommand implements Callable<Integer> {
             description = "class names of a classifier, in output order (named models)")
     List<String> classNames;
 
-    @Option(names = "--input-size", paramLabel = "S", description = "tiny-face-detector: input size, a multiple of 32 (default: 416)")
+    @Option(names = "--input-size", paramLabel = "S", description = "tiny-face-detector: input size, a multiple of 32 in 32..4096 (default: 416)")
     int inputSize = 416;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "the .fer4j file to write")
@@ -92,6 +93,10 @@ final class ImportCommand implements Callable<Integer> {
         if (arch.equals(TinyFaceDetector.NAME)) {
             if (classNames != null) {
                 throw new IllegalArgumentException("--class-names does not apply to " + TinyFaceDetector.NAME + " (its one class is 'face')");
+            }
+            Flags.intIn("--input-size", inputSize, 32, 4096);
+            if (inputSize % 32 != 0) {
+                throw new IllegalArgumentException("--input-size must be a multiple of 32, got " + inputSize);
             }
             model = TinyFaceDetector.build(inputSize, 0);
             mapping = map == null ? TinyFaceDetector.tfjsMapping(model) : readMap(map);
@@ -152,7 +157,7 @@ final class ImportCommand implements Callable<Integer> {
     private static Map<String, String> readMap(Path file) throws java.io.IOException {
         Object parsed;
         try {
-            parsed = Json.parse(Files.readString(file));
+            parsed = Json.parse(Text.readUtf8(file, 16 << 20));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage());
         }

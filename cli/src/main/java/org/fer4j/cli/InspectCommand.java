@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
+import org.fer4j.engine.io.Text;
 import org.fer4j.datasets.Augmentation;
 import org.fer4j.datasets.ClassMap;
 import org.fer4j.datasets.DataConfig;
@@ -18,6 +19,7 @@ import org.fer4j.datasets.Dataset;
 import org.fer4j.datasets.Datasets;
 import org.fer4j.datasets.Duplicates;
 import org.fer4j.datasets.ImageBatchSource;
+import org.fer4j.datasets.Images;
 import org.fer4j.datasets.LoadOptions;
 import org.fer4j.datasets.LoadReport;
 import org.fer4j.datasets.NormalizationSpec;
@@ -77,8 +79,12 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--skip-bad", description = "skip bad rows and files and count them, instead of stopping at the first")
     boolean skipBad;
 
-    @Option(names = "--size", paramLabel = "N|HxW", defaultValue = "48", description = "image size the model takes "
-            + "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--max-pixels", paramLabel = "N", description = "refuse images with more pixels, from their "
+            + "header before decoding, 1..2147483647 (default: 16777216, 4096x4096)")
+    long maxPixels = Images.DEFAULT_MAX_PIXELS;
+
+    @Option(names = "--size", paramLabel = "N|HxW", defaultValue = "48", description = "image size the model takes, "
+            + "sides 1..4096 (default: ${DEFAULT-VALUE})")
     String size;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "where decoded data is cached (default: "
@@ -108,7 +114,12 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         int[] hw = parseSize(size);
+        if (oversample != null) {
+            Flags.closed("--oversample", oversample, 0, 1);
+        }
+        Flags.longIn("--max-pixels", maxPixels, 1, Integer.MAX_VALUE);
         LoadOptions load = LoadOptions.DEFAULT.toBuilder().size(hw[0], hw[1]).skipBad(skipBad).useCache(!noCache)
+                .maxPixels(maxPixels)
                 .cacheDir(cacheDir).build();
         Map<String, String> merge = new LinkedHashMap<>();
         if (mergeFile != null) {
@@ -136,7 +147,7 @@ final class InspectCommand implements Callable<Integer> {
         Dataset d = data.dataset();
         LoadReport r = d.report();
         Dataset.Origin o = d.origin();
-        out.println("Source: " + path);
+        out.println("Source: " + Text.escape(path.toString()));
         out.printf(Locale.ROOT, "Format: %s; %,d images of %dx%d grey%n", r.format(), d.size(), d.width(), d.height());
         if (o.fromCache()) {
             out.printf(Locale.ROOT, "Loaded in %.2f s from the cache %s (decoding took %.2f s)%n", o.seconds(),
@@ -204,7 +215,7 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private static void table(PrintWriter out, PreparedData data) {
-        List<String> names = data.classNames();
+        List<String> names = data.classNames().stream().map(Text::escape).toList();
         List<Split> shown = new ArrayList<>();
         for (Split s : Split.values()) {
             if (s == Split.TRAIN || data.split(s).imageCount() > 0) {
@@ -278,15 +289,19 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
+    /** The largest side --size takes. */
+    static final int MAX_SIDE = 4096;
+
     static int[] parseSize(String s) {
         String t = s.strip().toLowerCase(Locale.ROOT);
         try {
             int x = t.indexOf('x');
             if (x < 0) {
-                int n = Integer.parseInt(t);
+                int n = Flags.intIn("--size", Integer.parseInt(t), 1, MAX_SIDE);
                 return new int[] {n, n};
             }
-            return new int[] {Integer.parseInt(t.substring(0, x)), Integer.parseInt(t.substring(x + 1))};
+            return new int[] {Flags.intIn("--size", Integer.parseInt(t.substring(0, x)), 1, MAX_SIDE),
+                    Flags.intIn("--size", Integer.parseInt(t.substring(x + 1)), 1, MAX_SIDE)};
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--size must be N or HxW, e.g. 48 or 48x48, got '" + s + "'");
         }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import org.fer4j.engine.io.Text;
 import org.fer4j.kernels.KernelsProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -74,11 +75,16 @@ public final class Main implements Runnable {
         verbose = false;
         CommandLine cli = new CommandLine(new Main());
         cli.setOverwrittenOptionsAllowed(true);  // the last of a repeated flag wins, as in most Unix tools
+        // Integer.parseInt reads any Unicode digit (U+0663 is 3): numeric flags take ASCII only.
+        cli.registerConverter(Integer.class, Main::asciiInt);
+        cli.registerConverter(Integer.TYPE, Main::asciiInt);
+        cli.registerConverter(Long.class, Main::asciiLong);
+        cli.registerConverter(Long.TYPE, Main::asciiLong);
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("fer4j: " + e.getMessage());
+            c.getErr().println("fer4j: " + Text.escape(e.getMessage()));
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return EXIT_USER;
         });
@@ -102,7 +108,32 @@ public final class Main implements Runnable {
             }
             return EXIT_INTERNAL;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // No input should get here (the readers check sizes first); if one does, one line, not a trace.
+            err.println("fer4j: " + oneLine(e));
+            return EXIT_INTERNAL;
+        }
+    }
+
+    static Integer asciiInt(String s) {
+        long v = asciiLong(s);
+        if (v != (int) v) {
+            throw new CommandLine.TypeConversionException("'" + s + "' is out of range");
+        }
+        return (int) v;
+    }
+
+    static Long asciiLong(String s) {
+        if (!s.matches("[+-]?[0-9]{1,19}")) {
+            throw new CommandLine.TypeConversionException("'" + Text.escape(s) + "' is not an integer (ASCII digits)");
+        }
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + s + "' is out of range");
+        }
     }
 
     @Override
@@ -117,7 +148,17 @@ public final class Main implements Runnable {
     }
 
     static String oneLine(Throwable t) {
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String message = t.getMessage();
+        if (message == null) {
+            // Never a Java class name: say what happened.
+            message = t instanceof java.io.EOFException ? "unexpected end of file"
+                    : t instanceof OutOfMemoryError ? "out of memory (raise -Xmx through FER4J_JAVA_OPTS)"
+                    : t instanceof IOException ? "read or write error" : "unexpected failure";
+        } else if (t instanceof OutOfMemoryError) {
+            message = "out of memory (" + message + "); raise -Xmx through FER4J_JAVA_OPTS";
+        } else if (t instanceof java.nio.charset.CharacterCodingException) {
+            message = "a file is not valid UTF-8 text (" + message + ")";
+        }
         if (t instanceof java.io.FileNotFoundException || t instanceof java.nio.file.FileSystemException) {
             message = message.replace("(No such file or directory)", "no such file");
         }
@@ -126,7 +167,7 @@ public final class Main implements Runnable {
         } else if (t instanceof java.nio.file.AccessDeniedException) {
             message = "permission denied: " + message;
         }
-        return message.replace('\n', ' ');
+        return Text.escape(message.replace('\n', ' '));
     }
 
     static final class Version implements CommandLine.IVersionProvider {

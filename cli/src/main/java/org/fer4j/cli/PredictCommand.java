@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.awt.image.BufferedImage;
+import org.fer4j.engine.io.Text;
 import org.fer4j.engine.io.Json;
 import org.fer4j.models.EmotionClassifier;
 import org.fer4j.models.faces.Box;
@@ -57,7 +58,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--format", description = "table, csv or json (default: ${DEFAULT-VALUE})")
     String format = "table";
 
-    @Option(names = "--top", paramLabel = "K", description = "in the table, list the K most likely classes (default: all)")
+    @Option(names = "--top", paramLabel = "K", description = "in the table, list the K most likely classes, 1..1000 (default: all)")
     Integer top;
 
     @Option(names = "--tta", paramLabel = "KIND", description = "test-time augmentation: none, or flip (average with the mirrored face) (default: the model's own: flip for bundled models, none for files)")
@@ -77,8 +78,8 @@ final class PredictCommand implements Callable<Integer> {
         if (!List.of("auto", "on", "off").contains(detect)) {
             throw new IllegalArgumentException("--detect must be auto, on or off, got '" + detect + "'");
         }
-        if (top != null && top < 1) {
-            throw new IllegalArgumentException("--top must be >= 1, got " + top);
+        if (top != null) {
+            Flags.intIn("--top", top, 1, 1000);
         }
         if (tta != null && !tta.equals("none") && !tta.equals("flip")) {
             throw new IllegalArgumentException("--tta must be none or flip, got '" + tta + "'");
@@ -168,10 +169,10 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 default -> {
                     if (!detecting) {
-                        o.println(line(String.format(Locale.ROOT, "%-40s", file), found.get(0).prediction(), classes, k)
+                        o.println(line(String.format(Locale.ROOT, "%-40s", Text.escape(file.toString())), found.get(0).prediction(), classes, k)
                                 + "   (" + how + ")");
                     } else {
-                        o.println(file + " (" + image.getWidth() + "x" + image.getHeight() + ", " + how + "): "
+                        o.println(Text.escape(file.toString()) + " (" + image.getWidth() + "x" + image.getHeight() + ", " + how + "): "
                                 + (found.isEmpty() ? "no face found" : found.size() + (found.size() == 1 ? " face" : " faces")));
                         for (int i = 0; i < found.size(); i++) {
                             Box b = found.get(i).box();
@@ -194,7 +195,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 Path written = Annotator.write(Annotator.draw(image, marks), faces.annotate, file);
                 if (format.equals("table")) {
-                    o.println("  annotated: " + written);
+                    o.println("  annotated: " + Text.escape(written.toString()));
                 }
             }
         }

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.fer4j.engine.io.Text;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.io.Checkpoint;
 import org.fer4j.engine.io.ModelFile;
@@ -31,7 +32,7 @@ final class SummaryCommand implements Callable<Integer> {
             completionCandidates = ModelNames.class)
     String model;
 
-    @Option(names = "--classes", paramLabel = "N", description = "number of output classes for a named model (default: its own)")
+    @Option(names = "--classes", paramLabel = "N", description = "number of output classes for a named model, 1..10000 (default: its own)")
     Integer classes;
 
     @Override
@@ -46,7 +47,7 @@ final class SummaryCommand implements Callable<Integer> {
             }
             Checkpoint c = file ? ModelFile.load(path) : Pretrained.load(model);
             out.print(c.model().summary());
-            out.println("Classes: " + String.join(", ", c.info().classNames()));
+            out.println("Classes: " + Text.escape(String.join(", ", c.info().classNames())));
             out.println("Normalization: " + c.info().normalization());
             if (bundled) {
                 out.println("Bundled model: " + Pretrained.describe(model)
@@ -56,12 +57,13 @@ final class SummaryCommand implements Callable<Integer> {
             var meta = c.info().metadata();
             if (!meta.isEmpty()) {
                 out.println("How it was made:");
-                meta.forEach((key, value) -> out.println("  " + key + ": " + value));
+                // Metadata is free-form text from the file: escaped, and long values shortened.
+                meta.forEach((key, value) -> out.println("  " + Text.escape(key, 80) + ": " + Text.escape(String.valueOf(value), 2000)));
             }
             return 0;
         }
         ModelZoo.Entry entry = ModelZoo.entry(model);
-        int k = classes == null ? entry.defaultClasses() : classes;
+        int k = classes == null ? entry.defaultClasses() : Flags.intIn("--classes", classes, 1, 10_000);
         Sequential m = entry.build(k, 0);
         out.print(m.summary());
         return 0;

@@ -11,8 +11,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.fer4j.engine.io.Text;
 import org.fer4j.cli.report.RunReport;
 import org.fer4j.datasets.Augmentation;
+import org.fer4j.datasets.ClassMap;
+import org.fer4j.datasets.SplitSpec;
 import org.fer4j.datasets.Datasets;
 import org.fer4j.datasets.ImageBatchSource;
 import org.fer4j.datasets.PreparedData;
@@ -39,6 +42,7 @@ import org.fer4j.engine.train.ModelCheckpoint;
 import org.fer4j.engine.train.ProgressBar;
 import org.fer4j.engine.train.TrainConfig;
 import org.fer4j.engine.train.Trainer;
+import org.fer4j.engine.train.TrainingDivergedException;
 import org.fer4j.kernels.KernelsProvider;
 import org.fer4j.models.ModelZoo;
 import picocli.CommandLine;
@@ -92,43 +96,43 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "start over in an --out folder that already holds a run")
     boolean overwrite;
 
-    @Option(names = "--epochs", description = "training epochs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", description = "training epochs, 1..100000 (default: ${DEFAULT-VALUE})")
     int epochs = 30;
 
-    @Option(names = "--batch", description = "batch size (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch", description = "batch size, 1..65536 (default: ${DEFAULT-VALUE})")
     int batch = 64;
 
     @Option(names = "--optimizer", description = "adam, adamw or sgd (default: ${DEFAULT-VALUE})")
     String optimizer = "adam";
 
-    @Option(names = "--lr", description = "learning rate (default: ${DEFAULT-VALUE})")
+    @Option(names = "--lr", description = "learning rate, in (0, 10] (default: ${DEFAULT-VALUE})")
     float lr = 1e-3f;
 
-    @Option(names = "--momentum", description = "SGD momentum (default: ${DEFAULT-VALUE})")
-    float momentum = 0.9f;
+    @Option(names = "--momentum", description = "SGD momentum, in [0, 1); sgd only (default: 0.9)")
+    Float momentum;
 
-    @Option(names = "--nesterov", description = "Nesterov momentum for SGD")
+    @Option(names = "--nesterov", description = "Nesterov momentum; sgd only")
     boolean nesterov;
 
-    @Option(names = "--weight-decay", paramLabel = "W", description = "L2 (sgd, adam) or decoupled (adamw) weight decay (default: 0, adamw 0.01)")
+    @Option(names = "--weight-decay", paramLabel = "W", description = "L2 (sgd, adam) or decoupled (adamw) weight decay, in [0, 1] (default: 0, adamw 0.01)")
     Float weightDecay;
 
     @Option(names = "--schedule", description = "none, plateau, cosine or step (default: ${DEFAULT-VALUE})")
     String schedule = "plateau";
 
-    @Option(names = "--patience", description = "plateau: epochs without val-loss improvement before the LR drops (default: ${DEFAULT-VALUE})")
+    @Option(names = "--patience", description = "plateau: epochs without val-loss improvement before the LR drops, 0..100000 (default: ${DEFAULT-VALUE})")
     int patience = 3;
 
-    @Option(names = "--factor", description = "plateau and step: LR multiplier (default: ${DEFAULT-VALUE})")
+    @Option(names = "--factor", description = "plateau and step: LR multiplier, in (0, 1) (default: ${DEFAULT-VALUE})")
     float factor = 0.5f;
 
-    @Option(names = "--step-size", paramLabel = "E", description = "step: epochs between LR drops (default: ${DEFAULT-VALUE})")
+    @Option(names = "--step-size", paramLabel = "E", description = "step: epochs between LR drops, 1..100000 (default: ${DEFAULT-VALUE})")
     int stepSize = 10;
 
-    @Option(names = "--min-lr", description = "lowest LR of plateau and cosine (default: ${DEFAULT-VALUE})")
-    float minLr = 1e-5f;
+    @Option(names = "--min-lr", description = "lowest LR of plateau and cosine, in [0, --lr) (default: 1e-5, or --lr when that is lower)")
+    Float minLr;
 
-    @Option(names = "--warmup", paramLabel = "E", description = "cosine: linear warm-up epochs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", paramLabel = "E", description = "cosine: linear warm-up epochs, 0..--epochs (default: ${DEFAULT-VALUE})")
     int warmup = 0;
 
     @Option(names = "--label-smoothing", paramLabel = "S", description = "label smoothing in [0, 1) (default: ${DEFAULT-VALUE})")
@@ -143,10 +147,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--augment", paramLabel = "SPEC", description = "none, standard, strong, robust, or a list such as flip,rotation=10,shift=0.1,zoom=0.1,brightness=0.2,erasing (default: ${DEFAULT-VALUE})")
     String augment = "none";
 
-    @Option(names = "--clip-norm", paramLabel = "N", description = "clip the global gradient norm (default: off)")
+    @Option(names = "--clip-norm", paramLabel = "N", description = "clip the global gradient norm, in [0, 1e6], 0 = off (default: off)")
     float clipNorm = 0f;
 
-    @Option(names = "--early-stopping", paramLabel = "P", description = "stop after P epochs without improvement of --monitor (default: off)")
+    @Option(names = "--early-stopping", paramLabel = "P", description = "stop after P epochs without improvement of --monitor, 0..100000, 0 = off (default: off)")
     int earlyStopping = 0;
 
     @Option(names = "--monitor", description = "metric for best.fer4j and early stopping: val_accuracy, val_loss, accuracy, loss (default: ${DEFAULT-VALUE})")
@@ -155,7 +159,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed for weights, split, order, augmentation and dropout (default: ${DEFAULT-VALUE})")
     long seed = 42;
 
-    @Option(names = "--prefetch", paramLabel = "N", description = "background threads preparing batches (default: ${DEFAULT-VALUE})")
+    @Option(names = "--prefetch", paramLabel = "N", description = "background threads preparing batches, 1..64 (default: ${DEFAULT-VALUE})")
     int prefetch = 1;
 
     @Mixin
@@ -185,17 +189,33 @@ final class TrainCommand implements Callable<Integer> {
         if (out == null) {
             throw new IllegalArgumentException("--out is required: the run folder for checkpoints and the report");
         }
-        positive("--epochs", epochs);
-        positive("--batch", batch);
-        positive("--prefetch", prefetch);
-        if (!(lr > 0)) {
-            throw new IllegalArgumentException("--lr must be > 0, got " + lr);
+        Flags.intIn("--epochs", epochs, 1, Flags.MAX_EPOCHS);
+        Flags.intIn("--batch", batch, 1, Flags.MAX_BATCH);
+        Flags.intIn("--prefetch", prefetch, 1, 64);
+        Flags.openClosed("--lr", lr, 0, Flags.MAX_LR);
+        Flags.closedOpen("--label-smoothing", labelSmoothing, 0, 1);
+        Flags.intIn("--early-stopping", earlyStopping, 0, Flags.MAX_EPOCHS);
+        Flags.intIn("--patience", patience, 0, Flags.MAX_EPOCHS);
+        Flags.open("--factor", factor, 0, 1);
+        Flags.intIn("--step-size", stepSize, 1, Flags.MAX_EPOCHS);
+        Flags.intIn("--warmup", warmup, 0, epochs);
+        Flags.closed("--clip-norm", clipNorm, 0, 1e6);
+        if (minLr != null) {
+            Flags.closedOpen("--min-lr", minLr, 0, lr);
         }
-        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
-            throw new IllegalArgumentException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
+        if (weightDecay != null) {
+            Flags.closed("--weight-decay", weightDecay, 0, 1);
         }
-        if (earlyStopping < 0) {
-            throw new IllegalArgumentException("--early-stopping must be >= 0 (0 = off), got " + earlyStopping);
+        if (oversample != null) {
+            Flags.closed("--oversample", oversample, 0, 1);
+        }
+        OptimizerConfig.Type type = OptimizerConfig.Type.parse(optimizer);  // names the flag's bad value
+        if (type != OptimizerConfig.Type.SGD && (momentum != null || nesterov)) {
+            throw new IllegalArgumentException((momentum != null ? "--momentum" : "--nesterov") + " applies to --optimizer sgd"
+                    + " only, not " + optimizer + " (Adam's momentum is its beta1, fixed at 0.9)");
+        }
+        if (momentum != null) {
+            Flags.closedOpen("--momentum", momentum, 0, 1);
         }
         if (!List.of("none", "balanced").contains(classWeights)) {
             throw new IllegalArgumentException("--class-weights must be none or balanced, got '" + classWeights + "'");
@@ -206,13 +226,13 @@ final class TrainCommand implements Callable<Integer> {
         if (!List.of("val_accuracy", "val_loss", "accuracy", "loss").contains(monitor)) {
             throw new IllegalArgumentException("--monitor must be val_accuracy, val_loss, accuracy or loss, got '" + monitor + "'");
         }
-        OptimizerConfig.Type.parse(optimizer);  // names the flag's bad value
         Augmentation.parse(augment);
-    }
-
-    private static void positive(String flag, int value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(flag + " must be > 0, got " + value);
+        engine.validate();
+        if (dataOptions.classes != null) {
+            ClassMap.parseClasses(dataOptions.classes);
+        }
+        if (split != null) {
+            SplitSpec.parse(split);
         }
     }
 
@@ -242,10 +262,12 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = resume;
         Path runFile = dir.resolve(RUN_FILE);
         Path last = dir.resolve(ModelCheckpoint.LAST);
-        if (!Files.isRegularFile(runFile) || !Files.isRegularFile(last)) {
+        if (!Files.isRegularFile(runFile)) {
             throw new IllegalArgumentException("--resume " + dir + ": expected a run folder with " + RUN_FILE + " and "
                     + ModelCheckpoint.LAST + " (written by fer4j train --out)");
         }
+        // run.json without last.fer4j: the run was stopped before its first epoch ended.
+        boolean afresh = !Files.isRegularFile(last);
         CommandLine.ParseResult now = spec.commandLine().getParseResult();
         for (CommandLine.Model.OptionSpec opt : now.matchedOptions()) {
             if (!List.of("--resume", "--epochs", "--threads", "--backend", "--verbose").contains(opt.longestName())) {
@@ -253,7 +275,7 @@ final class TrainCommand implements Callable<Integer> {
                         + "settings (only --epochs, --threads and --backend may be given with --resume)");
             }
         }
-        Object saved = Json.parse(Files.readString(runFile));
+        Object saved = Json.parse(Text.readUtf8(runFile, 1 << 20));
         if (!(saved instanceof Map<?, ?> m) || !(m.get("args") instanceof List<?> args)) {
             throw new IllegalArgumentException(runFile + ": expected {\"command\": \"train\", \"args\": [...]}");
         }
@@ -277,8 +299,20 @@ final class TrainCommand implements Callable<Integer> {
             original.engine.backend = engine.backend;
         }
         original.validate();
-        o.println("Resuming " + dir + " from " + ModelCheckpoint.LAST);
-        return original.run(o, dir, ModelFile.load(last));
+        Checkpoint from = null;
+        if (afresh) {
+            o.println("No checkpoint in " + dir + " yet (the run was stopped before its first epoch ended): "
+                    + "starting it afresh with its own settings");
+        } else {
+            from = ModelFile.load(last);
+            o.println("Resuming " + dir + " from " + ModelCheckpoint.LAST);
+        }
+        // Saves killed midway leave .last.fer4j.<random>.tmp behind: nothing is writing now.
+        int stale = ModelFile.removeStaleTemps(dir, ModelCheckpoint.LAST) + ModelFile.removeStaleTemps(dir, ModelCheckpoint.BEST);
+        if (stale > 0) {
+            o.println("Removed " + stale + " temporary file" + (stale == 1 ? "" : "s") + " of interrupted checkpoint saves");
+        }
+        return original.run(o, dir, from);
     }
 
     private Integer run(PrintWriter o, Path dir, Checkpoint resumeFrom) throws Exception {
@@ -369,7 +403,14 @@ final class TrainCommand implements Callable<Integer> {
             }
 
             try (Interrupts interrupts = Interrupts.install(trainer, spec.commandLine().getErr())) {
-                trainer.fit(data.train(), val);
+                try {
+                    trainer.fit(data.train(), val);
+                } catch (TrainingDivergedException e) {
+                    Path last = dir.resolve(ModelCheckpoint.LAST);
+                    throw new IllegalStateException(e.getMessage() + "; " + (Files.exists(last)
+                            ? "the last finite checkpoint is kept in " + last + " (epoch " + e.epoch() + ")"
+                            : "no checkpoint was written") + "; try a lower --lr (now " + lr + ") or --clip-norm 1", e);
+                }
                 if (interrupts.interrupted()) {
                     ModelCheckpoint.save(dir.resolve(ModelCheckpoint.LAST), trainer, info);
                     interrupts.saved();
@@ -439,7 +480,7 @@ final class TrainCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "      %-10s %8s %8s %8s%n", "class", "train", "val", "test"));
         int[][] counts = {data.train().classCounts(), data.val().classCounts(), data.test().classCounts()};
         for (int k = 0; k < classes.size(); k++) {
-            sb.append(String.format(Locale.ROOT, "      %-10s %8d %8d %8d%n", classes.get(k), counts[0][k], counts[1][k], counts[2][k]));
+            sb.append(String.format(Locale.ROOT, "      %-10s %8d %8d %8d%n", Text.escape(classes.get(k)), counts[0][k], counts[1][k], counts[2][k]));
         }
         o.print(sb);
         if (!data.train().augmentation().isIdentity()) {
@@ -451,7 +492,7 @@ final class TrainCommand implements Callable<Integer> {
         OptimizerConfig.Type type = OptimizerConfig.Type.parse(optimizer);
         OptimizerConfig.Builder b = OptimizerConfig.preset(type).toBuilder().lr(lr);
         if (type == OptimizerConfig.Type.SGD) {
-            b.momentum(momentum).nesterov(nesterov);
+            b.momentum(momentum == null ? 0.9f : momentum).nesterov(nesterov);
         }
         if (weightDecay != null) {
             b.weightDecay(weightDecay);
@@ -462,11 +503,16 @@ final class TrainCommand implements Callable<Integer> {
     private LrSchedule schedule() {
         return switch (schedule) {
             case "none" -> new ConstantLr(lr);
-            case "plateau" -> new ReduceOnPlateau(lr, ReduceOnPlateau.Mode.MIN, factor, patience, 1e-4, 0, minLr);
-            case "cosine" -> new CosineDecay(lr, epochs, Math.min(minLr, lr), warmup);
+            case "plateau" -> new ReduceOnPlateau(lr, ReduceOnPlateau.Mode.MIN, factor, patience, 1e-4, 0, minLr());
+            case "cosine" -> new CosineDecay(lr, epochs, minLr(), warmup);
             case "step" -> new StepDecay(lr, stepSize, factor);
             default -> throw new IllegalArgumentException("--schedule must be none, plateau, cosine or step, got '" + schedule + "'");
         };
+    }
+
+    /** The --min-lr given, else 1e-5 capped at --lr, so that a small --lr alone is not refused. */
+    private float minLr() {
+        return minLr != null ? minLr : Math.min(1e-5f, lr * 0.999f);
     }
 
     /** Copies every tensor of {@code file}'s model whose name and shape match into {@code net}. */

@@ -42,9 +42,9 @@ class BadInputTest {
 
     @Test
     void impossibleFlagValues() {
-        assertUserError(train("--epochs", "-3"), "--epochs must be > 0, got -3");
+        assertUserError(train("--epochs", "-3"), "--epochs must be in 1..100000, got -3");
         assertUserError(train("--split", "80/30"), "80/30");
-        assertUserError(train("--lr", "0"), "--lr must be > 0");
+        assertUserError(train("--lr", "0"), "--lr must be in (0, 10]");
         assertUserError(train("--schedule", "sometimes"), "--schedule", "plateau");
         assertUserError(train("--optimizer", "rmsprop"), "rmsprop");
         assertUserError(train("--augment", "wobble"), "wobble");

@@ -104,4 +104,68 @@ class InterruptAndResumeTest {
         assertEquals(0, resumed.code(), resumed.err() + resumed.out());
         assertSameWeights(straight.resolve("last.fer4j"), stopped.resolve("last.fer4j"));
     }
+
+    @Test
+    void resumeOfARunKilledBeforeItsFirstCheckpointStartsAfresh() throws Exception {
+        Path csv = Fixtures.fer2013Csv(dir, 64, 16, 4, 7);
+        Path run = dir.resolve("early");
+        Files.createDirectories(run);
+        // What a run killed during data loading leaves: run.json, and a checkpoint save cut short.
+        List<String> args = new ArrayList<>(trainArgs(csv, run).subList(1, trainArgs(csv, run).size()));
+        Files.writeString(run.resolve(TrainCommand.RUN_FILE), org.fer4j.engine.io.Json.writePretty(
+                java.util.Map.of("command", "train", "args", args)));
+        Files.write(run.resolve(".last.fer4j.5eed.tmp"), new byte[100]);
+        Result r = MainTest.run("train", "--resume", run.toString(), "--epochs", "1");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("starting it afresh"), r.out());
+        assertTrue(r.out().contains("Removed 1 temporary file"), r.out());
+        assertTrue(Files.exists(run.resolve("last.fer4j")));
+        assertEquals(List.of(), tempFiles(run));
+    }
+
+    private static List<Path> tempFiles(Path run) throws Exception {
+        try (var s = Files.list(run)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
+        }
+    }
+
+    /**
+     * kill -9 at seeded random moments of a short run (during start-up, data loading, an epoch or
+     * a checkpoint save), then --resume, until the run is complete: the weights equal those of a
+     * run never interrupted, and no temporary file is left.
+     */
+    @Test
+    void killedAtRandomMomentsResumesToTheSameWeights() throws Exception {
+        Path csv = Fixtures.fer2013Csv(dir, 128, 32, 4, 9);
+        Path straight = dir.resolve("straight");
+        long t0 = System.nanoTime();
+        Result full = MainTest.run(trainArgs(csv, straight).toArray(new String[0]));
+        assertEquals(0, full.code(), full.err());
+        long runMillis = (System.nanoTime() - t0) / 1_000_000 + 1500;  // plus a JVM start
+
+        java.util.SplittableRandom random = new java.util.SplittableRandom(16);
+        Path run = dir.resolve("killed-often");
+        int kills = 0;
+        boolean started = false;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            List<String> args = started ? List.of("train", "--resume", run.toString(), "--threads", "2")
+                    : trainArgs(csv, run);
+            Process p = start(args);
+            long delay = random.nextLong(runMillis);
+            if (p.waitFor(delay, TimeUnit.MILLISECONDS)) {
+                break;  // finished before the kill
+            }
+            p.destroyForcibly();
+            p.waitFor();
+            kills++;
+            started = Files.exists(run.resolve(TrainCommand.RUN_FILE));
+        }
+        Result last = started || Files.exists(run.resolve(TrainCommand.RUN_FILE))
+                ? MainTest.run("train", "--resume", run.toString(), "--threads", "2")
+                : MainTest.run(trainArgs(csv, run).toArray(new String[0]));
+        assertEquals(0, last.code(), last.err() + last.out());
+        assertTrue(kills > 0, "no kill happened");
+        assertSameWeights(straight.resolve("last.fer4j"), run.resolve("last.fer4j"));
+        assertEquals(List.of(), tempFiles(run));
+    }
 }

@@ -53,7 +53,7 @@ class MainTest {
     void badFlagValuesNameTheFlag() {
         Result r = run("demo", "--epochs", "-3");
         assertEquals(Main.EXIT_USER, r.code());
-        assertTrue(r.err().contains("--epochs must be > 0, got -3"), r.err());
+        assertTrue(r.err().contains("--epochs must be in 1..100000, got -3"), r.err());
         Result u = run("demo", "--epochs", "many");
         assertEquals(Main.EXIT_USER, u.code());
         assertTrue(u.err().contains("--epochs"), u.err());

@@ -280,6 +280,7 @@ public record Augmentation(List<Op> ops) {
                 String body = item;
                 if (at >= 0) {
                     p = number(item.substring(at + 1), item, "a probability, e.g. flip@0.5");
+                    checkProbability(item, p);  // flip@-1 is an error, not "the default"
                     body = item.substring(0, at);
                 }
                 int eq = body.indexOf('=');
@@ -818,7 +819,11 @@ public record Augmentation(List<Op> ops) {
 
     private static long integer(String s, String item, String expected) {
         try {
-            return Integer.parseInt(s.strip());
+            String t = s.strip();
+            if (!t.matches("[+-]?[0-9]+")) {  // Integer.parseInt reads non-ASCII digits too
+                throw new NumberFormatException(t);
+            }
+            return Integer.parseInt(t);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(item + ": expected " + expected);
         }

@@ -7,7 +7,7 @@ import java.io.IOException;
  * folder. The message is one line that names the file, the line (where there is one) and what was
  * expected: {@code fer2013.csv line 1841: expected 2304 pixels, found 2303}.
  */
-public final class BadDataException extends IOException {
+public class BadDataException extends IOException {
     private static final long serialVersionUID = 1L;
 
     public BadDataException(String message) {

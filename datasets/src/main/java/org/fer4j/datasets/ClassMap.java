@@ -1,13 +1,13 @@
 package org.fer4j.datasets;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.fer4j.engine.io.Text;
 
 /**
  * From a source's classes to the classes a model learns: merges first ({@code contempt->disgust}
@@ -83,16 +83,26 @@ public final class ClassMap {
         return target[sourceLabel];
     }
 
-    /** {@code happy, surprise,Disgust} as a list; empty for {@code null}, blank or {@code all}. */
+    /**
+     * {@code happy, surprise,Disgust} as a list; empty for {@code null} or {@code all}. An empty or
+     * blank list ({@code --classes ''}) or an empty item ({@code happy,,sad}) is an error: it would
+     * otherwise quietly mean "all classes".
+     */
     public static List<String> parseClasses(String spec) {
         List<String> list = new ArrayList<>();
-        if (spec == null || spec.isBlank() || spec.strip().equalsIgnoreCase("all")) {
+        if (spec == null || spec.strip().equalsIgnoreCase("all")) {
             return list;
         }
-        for (String s : spec.split(",")) {
-            if (!s.isBlank()) {
-                list.add(s.strip());
+        if (spec.isBlank()) {
+            throw new IllegalArgumentException("--classes: the list is empty; name the classes to keep, e.g. "
+                    + "happy,sad, or all");
+        }
+        for (String s : spec.split(",", -1)) {
+            if (s.isBlank()) {
+                throw new IllegalArgumentException("--classes " + spec + ": an empty class name; expected a list such as "
+                        + "happy,sad");
             }
+            list.add(s.strip());
         }
         return list;
     }
@@ -130,7 +140,7 @@ public final class ClassMap {
      */
     public static Map<String, String> readMerges(Path file) throws IOException {
         Map<String, String> map = new LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(file);
+        List<String> lines = Text.readUtf8(file, 1 << 20).lines().toList();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             int hash = line.indexOf('#');

@@ -75,7 +75,8 @@ public final class DatasetCache {
     /** What identifies an entry: the source's absolute path and the options that change the decoded bytes. */
     static String key(Path source, LoadOptions o) {
         return "fer4j-dataset v" + VERSION + " | " + source.toAbsolutePath().normalize() + " | " + o.height() + "x"
-                + o.width() + " | skipBad=" + o.skipBad();
+                + o.width() + " | skipBad=" + o.skipBad()
+                + (o.maxPixels() == Images.DEFAULT_MAX_PIXELS ? "" : " | maxPixels=" + o.maxPixels());
     }
 
     /** The entry's file: a hash of the key, plus the source's name to help a person who looks. */

@@ -18,6 +18,7 @@ import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.fer4j.engine.io.Text;
 
 /**
  * The FER2013 CSV as Kaggle ships it, read in one streaming pass through Apache Commons CSV:
@@ -53,6 +54,11 @@ public final class Fer2013Csv {
     }
 
     public static Dataset read(Path file, LoadOptions options) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            // A named pipe would block the open; /dev/zero would never end.
+            throw new BadDataException(file + ": " + (Files.exists(file) ? "not a regular file (a pipe, socket or device)"
+                    : "no such file"));
+        }
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toString(), options);
         }
@@ -68,7 +74,9 @@ public final class Fer2013Csv {
         String csvName = name;
         try {
             if (gzip) {
-                data = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+                InputLimits.Counting compressed = new InputLimits.Counting(in);
+                data = new BufferedInputStream(new InputLimits.InflationGuard(new GZIPInputStream(compressed, 1 << 16),
+                        compressed, name), 1 << 16);
                 format += " (gzip)";
             }
             byte[] head = new byte[512];
@@ -78,7 +86,7 @@ public final class Fer2013Csv {
             if (TarStream.looksLikeTar(head, n)) {
                 TarStream.Entry entry = TarStream.find(data, Fer2013Csv::isCsvMember, name);
                 data = entry.content();
-                csvName = name + "!" + entry.name();
+                csvName = name + "!" + Text.escape(entry.name(), 200);  // a member name is text from the file
                 format = "FER2013 CSV in a tar archive" + (gzip ? " (gzip)" : "");
             }
         } catch (BadDataException e) {
@@ -86,7 +94,7 @@ public final class Fer2013Csv {
         } catch (IOException e) {
             throw streamError(e, name, name, gzip, 0);
         }
-        Reader reader = new InputStreamReader(data, StandardCharsets.UTF_8);
+        Reader reader = new InputLimits.CsvGuard(new InputStreamReader(data, StandardCharsets.UTF_8), csvName);
         Dataset d = parse(reader, csvName, name, gzip, format, options);
         double seconds = (System.nanoTime() - start) / 1e9;
         LoadReport r = d.report();
@@ -193,15 +201,24 @@ public final class Fer2013Csv {
     /** Column indexes of emotion, pixels and Usage (-1: absent) from the header record. */
     private static int[] columns(CSVRecord header, String csvName) throws BadDataException {
         int[] columns = {-1, -1, -1};
+        List<String> known = List.of("emotion", "pixels", "usage");
+        String unknown = null;
         for (int i = 0; i < header.size(); i++) {
             String name = header.get(i).replace("\uFEFF", "").strip().toLowerCase(Locale.ROOT);
-            switch (name) {
-                case "emotion" -> columns[0] = i;
-                case "pixels" -> columns[1] = i;
-                case "usage" -> columns[2] = i;
-                default -> {
-                }
+            int k = known.indexOf(name);
+            if (k < 0) {
+                unknown = unknown == null ? header.get(i) : unknown;
+                continue;
             }
+            if (columns[k] >= 0) {
+                throw new BadDataException(csvName + " line 1: the column '" + clip(header.get(i)) + "' appears twice");
+            }
+            columns[k] = i;
+        }
+        // An unknown column is an error: a misspelt Usage would otherwise silently mean "no split".
+        if (unknown != null && columns[0] >= 0 && columns[1] >= 0) {
+            throw new BadDataException(csvName + " line 1: unknown column '" + clip(unknown) + "'; expected the header "
+                    + HEADER + " (Usage optional, any order)");
         }
         if (columns[0] < 0 || columns[1] < 0) {
             throw new BadDataException(csvName + " line 1: expected the header " + HEADER + ", found '"
@@ -264,6 +281,10 @@ public final class Fer2013Csv {
         if (s.length() == 1 && s.charAt(0) >= '0' && s.charAt(0) <= '6') {
             return s.charAt(0) - '0';
         }
+        // Leading zeros or a plus sign, but ASCII digits only: Integer.parseInt would read U+0663 as 3.
+        if (s.isEmpty() || s.length() > 9 || !s.chars().allMatch(c -> c == '+' || (c >= '0' && c <= '9'))) {
+            return -1;
+        }
         try {
             int v = Integer.parseInt(s);
             return v >= 0 && v <= 6 ? v : -1;
@@ -299,7 +320,10 @@ public final class Fer2013Csv {
 
     private static BadDataException streamError(IOException e, String csvName, String fileName, boolean gzip,
                                                 long line) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof BadDataException b) {
+            return b;
+        }
+        String why = e.getMessage() == null ? "read error" : e.getMessage();
         if (gzip && (e instanceof java.io.EOFException || e instanceof java.util.zip.ZipException)) {
             return new BadDataException(fileName + ": truncated or corrupt gzip " + (line == 0 ? "before the header"
                     : "after line " + line) + " (" + why + "); download the file again", e);
@@ -335,7 +359,7 @@ public final class Fer2013Csv {
     }
 
     static String clip(String s) {
-        String one = s.replace('\n', ' ').replace('\r', ' ');
+        String one = Text.escape(s);
         return one.length() <= 40 ? one : one.substring(0, 37) + "...";
     }
 }

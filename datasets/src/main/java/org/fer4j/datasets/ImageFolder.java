@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.fer4j.engine.io.Text;
 
 /**
  * Faces sorted into folders, one folder per class, in one of these layouts:
@@ -54,6 +55,7 @@ public final class ImageFolder {
         long start = System.nanoTime();
         BadInput bad = new BadInput(options.skipBad());
         Layout layout = scan(root, bad);
+        long maxPixels = options.maxPixels();
         List<Path> files = new ArrayList<>();
         TreeSet<String> allClasses = new TreeSet<>(ClassNames.ORDER);
         layout.files().values().forEach(m -> allClasses.addAll(m.keySet()));
@@ -75,7 +77,7 @@ public final class ImageFolder {
         int w = options.width();
         int imageSize = h * w;
         byte[] pixels = new byte[files.size() * imageSize];
-        String[] errors = decodeAll(files, pixels, h, w, options.decodeThreads());
+        String[] errors = decodeAll(files, pixels, h, w, options.decodeThreads(), maxPixels);
 
         // Compact away the files that failed, reporting them in file order.
         int count = 0;
@@ -109,9 +111,14 @@ public final class ImageFolder {
         if (!Files.isDirectory(root)) {
             throw new BadDataException(root + ": not a folder");
         }
+        return scan(root, root.toRealPath(), bad);
+    }
+
+    /** {@code top}: the real path of the folder the user named; nothing is read from outside it. */
+    private static Layout scan(Path root, Path top, BadInput bad) throws IOException {
         List<Path> dirs = subfolders(root);
         if (dirs.size() == 1 && !hasFiles(root) && !isSplitName(dirs.get(0)) && !subfolders(dirs.get(0)).isEmpty()) {
-            return scan(dirs.get(0), bad);
+            return scan(dirs.get(0), top, bad);
         }
         if (dirs.isEmpty()) {
             throw new BadDataException(root + ": no class folders found, expected <root>/<class>/* or "
@@ -139,22 +146,32 @@ public final class ImageFolder {
                 if (classDirs.isEmpty()) {
                     throw new BadDataException(d + ": no class folders found, expected " + d + "/<class>/*");
                 }
-                files.put(name, classes(classDirs, bad, ignored));
+                files.put(name, classes(classDirs, top, bad, ignored));
             }
             format = FORMAT_PREFIX + " <root>/{" + String.join(",", dirs.stream().map(p -> p.getFileName().toString()).toList())
                     + "}/<class>/*";
         } else {
-            files.put(Dataset.ALL, classes(dirs, bad, ignored));
+            files.put(Dataset.ALL, classes(dirs, top, bad, ignored));
             format = FORMAT_PREFIX + " <root>/<class>/*";
         }
         return new Layout(files, ignored[0], format);
     }
 
-    /** Class name to its sorted image files; an empty class folder is bad input. */
-    private static Map<String, List<Path>> classes(List<Path> classDirs, BadInput bad, int[] ignored) throws IOException {
+    /**
+     * Class name to its sorted image files; an empty class folder is bad input, and so is an
+     * image-named entry that is not a regular file inside {@code top} (a pipe, a device, a link
+     * leading out of the data folder).
+     */
+    private static Map<String, List<Path>> classes(List<Path> classDirs, Path top, BadInput bad, int[] ignored)
+            throws IOException {
         Map<String, List<Path>> byClass = new TreeMap<>(ClassNames.ORDER);
         for (Path dir : classDirs) {
+            if (!dir.toRealPath().startsWith(top)) {
+                bad.report(dir + ": a link to " + dir.toRealPath() + ", outside the data folder " + top + "; refused");
+                continue;
+            }
             List<Path> images = new ArrayList<>();
+            List<String> refused = new ArrayList<>();
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
@@ -163,23 +180,46 @@ public final class ImageFolder {
 
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile() && !isHidden(f)) {
-                        if (Images.isImageFile(f)) {
-                            images.add(f);
-                        } else {
-                            ignored[0]++;
+                    if (isHidden(f)) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    if (!Images.isImageFile(f)) {
+                        ignored[0]++;
+                    } else if (attrs.isRegularFile()) {
+                        images.add(f);
+                    } else if (attrs.isSymbolicLink()) {
+                        Path target;
+                        try {
+                            target = f.toRealPath();
+                        } catch (IOException e) {
+                            refused.add(f + ": a broken link; refused");
+                            return FileVisitResult.CONTINUE;
                         }
+                        if (!target.startsWith(top)) {
+                            refused.add(f + ": a link to " + target + ", outside the data folder " + top + "; refused");
+                        } else if (!Files.isRegularFile(target)) {
+                            refused.add(f + ": a link to " + target + ", not a regular file; refused");
+                        } else {
+                            images.add(f);
+                        }
+                    } else {
+                        refused.add(f + ": not a regular file (a pipe, socket or device); refused");
                     }
                     return FileVisitResult.CONTINUE;
                 }
             });
+            refused.sort(null);
+            for (String r : refused) {
+                bad.report(r);
+            }
             if (images.isEmpty()) {
                 bad.report(dir + ": empty class folder, expected .png, .jpg, .jpeg, .bmp or .gif images");
                 continue;
             }
             images.sort(Comparator.comparing(Path::toString));
             // Two folders that name the same class (Anger/ and angry/) are one class.
-            byClass.computeIfAbsent(ClassNames.normalize(dir.getFileName().toString()), k -> new ArrayList<>())
+            // A folder name may hold control characters: the class name shows them escaped, everywhere.
+            byClass.computeIfAbsent(ClassNames.normalize(Text.escape(dir.getFileName().toString())), k -> new ArrayList<>())
                     .addAll(images);
         }
         for (List<Path> list : byClass.values()) {
@@ -192,7 +232,8 @@ public final class ImageFolder {
      * Decodes {@code files[i]} into {@code pixels[i]} as grey {@code h x w} on {@code threads} threads;
      * returns, per file, its error message or {@code null}.
      */
-    private static String[] decodeAll(List<Path> files, byte[] pixels, int h, int w, int threads) throws IOException {
+    private static String[] decodeAll(List<Path> files, byte[] pixels, int h, int w, int threads, long maxPixels)
+            throws IOException {
         String[] errors = new String[files.size()];
         int imageSize = h * w;
         int chunk = 256;
@@ -209,12 +250,12 @@ public final class ImageFolder {
                 futures.add(pool.submit(() -> {
                     for (int i = lo; i < hi; i++) {
                         try {
-                            byte[] grey = Images.toGray(Images.read(files.get(i)), h, w);
+                            byte[] grey = Images.toGray(Images.read(files.get(i), maxPixels), h, w);
                             System.arraycopy(grey, 0, pixels, i * imageSize, imageSize);
                         } catch (BadDataException e) {
                             errors[i] = e.getMessage();
                         } catch (IOException e) {
-                            errors[i] = files.get(i) + ": cannot read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+                            errors[i] = files.get(i) + ": cannot read (" + e.getMessage() + ")";
                         }
                     }
                     return null;

@@ -9,7 +9,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import javax.imageio.ImageIO;
@@ -36,6 +38,17 @@ import org.fer4j.engine.io.Normalization;
  * first if they are not.
  */
 public final class Images {
+    /**
+     * The default limit on decoded pixels per data-set image: 16.8 megapixels (4096 x 4096), far
+     * above any face crop. The header is read first and a larger image is refused before it is
+     * decoded (a 20-byte PNG header can claim 46,000 x 46,000 pixels: 8 GB). {@code --max-pixels}
+     * raises it.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 4096L * 4096;
+
+    /** Files larger than this are not read at all (no image within the pixel limit compresses to more). */
+    public static final long MAX_FILE_BYTES = 256L << 20;
+
     /** The file endings the folder reader picks up (case-insensitive). */
     public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
 
@@ -49,16 +62,41 @@ public final class Images {
         return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
-    /**
-     * Decodes {@code file} by its content (not its name). Errors are one line naming the file:
-     * {@code faces/happy/a.png: cannot decode: not a PNG, JPEG, BMP or GIF image}.
-     */
+    /** {@link #read(Path, long)} with {@link #DEFAULT_MAX_PIXELS}. */
     public static BufferedImage read(Path file) throws IOException {
+        return read(file, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * Decodes {@code file} by its content (not its name). It must be a regular file (a link to one
+     * is fine; a pipe would block and a device never ends) of at most {@link #MAX_FILE_BYTES}.
+     * Errors are one line naming the file: {@code faces/happy/a.png: cannot decode: not a PNG,
+     * JPEG, BMP or GIF image}.
+     */
+    public static BufferedImage read(Path file, long maxPixels) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new BadDataException(file + ": " + (Files.exists(file) ? "not a regular file (a folder, pipe, socket or "
+                    + "device); expected an image file" : "no such file"));
+        }
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new BadDataException(file + ": " + size + " bytes, over the limit of " + MAX_FILE_BYTES
+                    + " bytes for one image");
+        }
         byte[] bytes = Files.readAllBytes(file);
-        return decode(bytes, file.toString());
+        return decode(bytes, file.toString(), maxPixels);
     }
 
     static BufferedImage decode(byte[] bytes, String name) throws BadDataException {
+        return decode(bytes, name, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * Decodes an image held in memory; {@code name} is what errors call it. The size is read from
+     * the header and checked against {@code maxPixels} before any pixel is decoded, and a decoder
+     * warning (a JPEG that ends early is otherwise filled with grey) makes the image bad.
+     */
+    static BufferedImage decode(byte[] bytes, String name, long maxPixels) throws BadDataException {
         if (bytes.length == 0) {
             throw new BadDataException(name + ": cannot decode: the file is empty, expected a PNG, JPEG, BMP or GIF image");
         }
@@ -71,7 +109,21 @@ public final class Images {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width <= 0 || height <= 0) {
+                    throw new BadDataException(name + ": cannot decode: the header gives a size of " + width + "x" + height);
+                }
+                if (width * height > maxPixels) {
+                    throw new BadDataException(name + ": " + width + "x" + height + " pixels (" + width * height
+                            + ") is over the limit of " + maxPixels + " pixels (--max-pixels); refused before decoding");
+                }
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new BadDataException(name + ": cannot decode: damaged or truncated image (" + warnings.get(0) + ")");
+                }
                 if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
                     throw new BadDataException(name + ": cannot decode: no image in the file");
                 }
@@ -83,7 +135,7 @@ public final class Images {
             throw e;
         } catch (IOException | RuntimeException e) {
             // ImageIO reports corrupt data as IIOException, but also as IndexOutOfBounds, NegativeArraySize, ...
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String why = e.getMessage() == null ? "no detail" : e.getMessage();
             throw new BadDataException(name + ": cannot decode: corrupt or truncated image (" + why.replace('\n', ' ') + ")", e);
         }
     }

@@ -12,11 +12,18 @@ import java.nio.file.Path;
  * @param useCache read and write the decoded-data cache
  * @param cacheDir where the cache lives; {@code null} for the default ({@link DatasetCache#defaultDir()})
  * @param threads  threads that decode images; 0 for one per core
+ * @param maxPixels images with more pixels are refused from their header, before decoding
+ *                  ({@link Images#DEFAULT_MAX_PIXELS} by default)
  */
-public record LoadOptions(int height, int width, boolean skipBad, boolean useCache, Path cacheDir, int threads) {
+public record LoadOptions(int height, int width, boolean skipBad, boolean useCache, Path cacheDir, int threads,
+                          long maxPixels) {
 
     /** 48x48, stop at the first bad row, cache in the default folder, one decoding thread per core. */
-    public static final LoadOptions DEFAULT = new LoadOptions(48, 48, false, true, null, 0);
+    public static final LoadOptions DEFAULT = new LoadOptions(48, 48, false, true, null, 0, Images.DEFAULT_MAX_PIXELS);
+
+    public LoadOptions(int height, int width, boolean skipBad, boolean useCache, Path cacheDir, int threads) {
+        this(height, width, skipBad, useCache, cacheDir, threads, Images.DEFAULT_MAX_PIXELS);
+    }
 
     public LoadOptions {
         if (height < 8 || height > 1024 || width < 8 || width > 1024) {
@@ -24,6 +31,9 @@ public record LoadOptions(int height, int width, boolean skipBad, boolean useCac
         }
         if (threads < 0) {
             throw new IllegalArgumentException("decoding threads must be >= 0, got " + threads);
+        }
+        if (maxPixels < 1 || maxPixels > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--max-pixels must be in 1.." + Integer.MAX_VALUE + ", got " + maxPixels);
         }
     }
 
@@ -42,8 +52,10 @@ public record LoadOptions(int height, int width, boolean skipBad, boolean useCac
         private boolean useCache;
         private Path cacheDir;
         private int threads;
+        private long maxPixels;
 
         private Builder(LoadOptions o) {
+            maxPixels = o.maxPixels;
             height = o.height;
             width = o.width;
             skipBad = o.skipBad;
@@ -83,8 +95,13 @@ public record LoadOptions(int height, int width, boolean skipBad, boolean useCac
             return this;
         }
 
+        public Builder maxPixels(long n) {
+            this.maxPixels = n;
+            return this;
+        }
+
         public LoadOptions build() {
-            return new LoadOptions(height, width, skipBad, useCache, cacheDir, threads);
+            return new LoadOptions(height, width, skipBad, useCache, cacheDir, threads, maxPixels);
         }
     }
 }

@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  * <pre>
  * own             the source's split: FER2013 Usage (Training -&gt; train, PublicTest -&gt; val,
  *                 PrivateTest -&gt; test) or the split folders; a source with none is all train
- * own,val=0.1     the same, and a stratified 10% of train becomes val
+ * own,val=0.1     the same, and a stratified 10% of train becomes val (also own,val=10%)
  * auto            own when the source has a split of its own, else 72/14/14
  * 80/20           all images pooled, stratified by class: 80% train, 20% val
  * 72/14/14        all images pooled, stratified: train/val/test (any positive numbers; they are
@@ -93,9 +93,18 @@ public record SplitSpec(Kind kind, List<Double> ratios, double valFraction) {
             if (!extra.startsWith("val=")) {
                 throw new IllegalArgumentException("--split " + spec + ": expected own,val=FRACTION, e.g. own,val=0.1");
             }
-            val = parseNumber(extra.substring(4), spec);
-            if (val >= 1 && val < 100) {
-                val /= 100;   // own,val=10 means 10%
+            String v = extra.substring(4).strip();
+            boolean percent = v.endsWith("%");
+            val = parseNumber(percent ? v.substring(0, v.length() - 1) : v, spec);
+            if (percent) {
+                val /= 100;
+            } else if (val >= 1) {
+                // val=2 could mean 2% or a typo for 0.2: say so rather than guess.
+                throw new IllegalArgumentException("--split " + spec + ": val= is a fraction in [0, 1) or a percentage "
+                        + "such as val=10%, got " + v);
+            }
+            if (!(val >= 0 && val < 1)) {
+                throw new IllegalArgumentException("--split " + spec + ": val= must be in [0, 1) (or 0%..99%), got " + v);
             }
         }
         return switch (s) {
@@ -132,6 +141,9 @@ public record SplitSpec(Kind kind, List<Double> ratios, double valFraction) {
     }
 
     private static double parseNumber(String s, String spec) {
+        if (!s.strip().matches("[0-9.eE+-]+")) {
+            throw new IllegalArgumentException("--split " + spec + ": '" + s.strip() + "' is not a number");
+        }
         try {
             return Double.parseDouble(s.strip());
         } catch (NumberFormatException e) {

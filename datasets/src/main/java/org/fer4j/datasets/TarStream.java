@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.fer4j.engine.io.Text;
 
 /**
  * Just enough of tar (POSIX ustar, with GNU long names and pax {@code path} records) to stream one
@@ -70,10 +71,10 @@ final class TarStream {
             }
             boolean regular = type == '0' || type == 0 || type == '7';
             if (regular && wanted.test(name)) {
-                return new Entry(name, new Bounded(in, size));
+                return new Entry(name, new Bounded(in, size, archive + "!" + name));
             }
             if (regular && seen.size() < 10) {
-                seen.add(name);
+                seen.add(Text.escape(name, 200));
             }
             skipFully(in, padded(size), archive);
         }
@@ -180,10 +181,12 @@ final class TarStream {
     /** Reads at most {@code remaining} bytes of the underlying stream, then reports end of stream. */
     private static final class Bounded extends FilterInputStream {
         private long remaining;
+        private final String name;
 
-        Bounded(InputStream in, long size) {
+        Bounded(InputStream in, long size, String name) {
             super(in);
             this.remaining = size;
+            this.name = name;
         }
 
         @Override
@@ -212,8 +215,8 @@ final class TarStream {
             return n;
         }
 
-        private EOFException truncated() {
-            return new EOFException("truncated tar archive: the member ends " + remaining + " bytes early");
+        private BadDataException truncated() {
+            return new BadDataException(name + ": truncated tar archive: the member ends " + remaining + " bytes early");
         }
 
         @Override

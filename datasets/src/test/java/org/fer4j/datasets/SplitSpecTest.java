@@ -40,7 +40,10 @@ class SplitSpecTest {
         assertEquals(SplitSpec.OWN, SplitSpec.parse("own"));
         assertEquals(SplitSpec.AUTO, SplitSpec.parse(" Auto "));
         assertEquals(0.1, SplitSpec.parse("own,val=0.1").valFraction(), 1e-12);
-        assertEquals(0.1, SplitSpec.parse("own,val=10").valFraction(), 1e-12);
+        assertEquals(0.1, SplitSpec.parse("own,val=10%").valFraction(), 1e-12);
+        // A bare number >= 1 is 2% or a typo for 0.2: refused, not guessed.
+        assertThrows(IllegalArgumentException.class, () -> SplitSpec.parse("own,val=2"));
+        assertThrows(IllegalArgumentException.class, () -> SplitSpec.parse("own,val=-0.1"));
         assertEquals(List.of(0.72, 0.14, 0.14), SplitSpec.parse("72/14/14").ratios());
         assertEquals(SplitSpec.parse("80/20").ratios(), SplitSpec.parse("0.8/0.2").ratios());
         assertEquals("72/14/14", SplitSpec.parse("72/14/14").describe());

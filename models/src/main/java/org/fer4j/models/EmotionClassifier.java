@@ -163,6 +163,13 @@ public final class EmotionClassifier {
                 p[i] = 0.5f * (p[i] + q[i]);
             }
         }
+        for (float v : p) {
+            if (!Float.isFinite(v)) {
+                // Finite weights can still overflow to infinite logits: no "angry NaN%".
+                throw new IllegalStateException("model '" + model.name() + "' gave an output that is not a number ("
+                        + v + "): its weights overflow on this input; the model file is unusable");
+            }
+        }
         List<Prediction> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(new Prediction(info.classNames(), Arrays.copyOfRange(p, i * k, (i + 1) * k)));

@@ -100,4 +100,19 @@ class EmotionClassifierTest {
         assertFalse(fer.withFlipAveraging(false).flipAveraging());
         assertFalse(EmotionClassifier.of(Pretrained.load("fer2013")).flipAveraging());
     }
+
+    @Test
+    void weightsThatOverflowToInfinityAreAnErrorNotNaNPercent() {
+        // Every weight 1e9 (finite, within what a model file may hold): the logits overflow to Inf.
+        Sequential model = ModelZoo.entry("bars-cnn").build(2, 1);
+        for (org.fer4j.engine.Param p : model.params()) {
+            java.util.Arrays.fill(p.value().data(), 1e9f);
+        }
+        EmotionClassifier c = EmotionClassifier.of(new org.fer4j.engine.io.Checkpoint(model,
+                ModelInfo.of(List.of("a", "b"), Normalization.NONE), null, null));
+        float[] pixels = new float[c.inputSize()[0] * c.inputSize()[1]];
+        java.util.Arrays.fill(pixels, 200f);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.predict(pixels));
+        assertTrue(e.getMessage().contains("not a number"), e.getMessage());
+    }
 }

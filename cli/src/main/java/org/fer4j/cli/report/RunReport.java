@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.fer4j.engine.io.Json;
+import org.fer4j.engine.io.Text;
 import org.fer4j.engine.metrics.ClassificationReport;
 import org.fer4j.engine.train.History;
 
@@ -65,7 +66,13 @@ public final class RunReport {
     private static Path atomically(Path target, Writer writer) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
-            writer.write(tmp);
+            try {
+                writer.write(tmp);
+            } catch (IOException e) {
+                // "No space left on device", "I/O error writing PNG file!": say which file.
+                throw new IOException("cannot write " + target + ": " + (e.getMessage() == null ? "write error"
+                        : e.getMessage()), e);
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (java.nio.file.AtomicMoveNotSupportedException e) {
@@ -118,7 +125,13 @@ public final class RunReport {
         return sb.toString();
     }
 
+    /** HTML-escaped, control characters from files shown as escapes; line breaks kept (for pre). */
     private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        String[] lines = s.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            b.append(i > 0 ? "\n" : "").append(Text.html(lines[i]));
+        }
+        return b.toString();
     }
 }

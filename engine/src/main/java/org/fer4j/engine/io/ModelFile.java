@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -259,9 +260,30 @@ public final class ModelFile {
             } catch (IOException cleanup) {
                 t.addSuppressed(cleanup);
             }
+            if (t instanceof IOException io && !(io instanceof java.nio.file.FileSystemException)) {
+                // "No space left on device" names no file by itself.
+                throw new IOException(target + ": cannot save: " + (io.getMessage() == null ? "write error"
+                        : io.getMessage()), io);
+            }
             throw t;
         }
         forceFolder(folder);
+    }
+
+    /**
+     * Deletes the temporary files that saves of {@code folder/name} killed midway left behind
+     * ({@code .<name>.<random>.tmp}); returns how many. Call it only when no save is running.
+     */
+    public static int removeStaleTemps(Path folder, String name) throws IOException {
+        int removed = 0;
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(folder, "." + name + ".*.tmp")) {
+            for (Path p : stale) {
+                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(p)) {
+                    removed++;
+                }
+            }
+        }
+        return removed;
     }
 
     /**
@@ -321,6 +343,11 @@ public final class ModelFile {
     private static FileChannel open(Path path) throws IOException {
         if (Files.isDirectory(path)) {
             throw new ModelFileException(path, "is a folder, expected a " + EXTENSION + " model file");
+        }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            // A named pipe would block the open until someone writes to it; a device never ends.
+            throw new ModelFileException(path, "is not a regular file (a pipe, socket or device), expected a "
+                    + EXTENSION + " model file");
         }
         try {
             return FileChannel.open(path, StandardOpenOption.READ);
@@ -622,6 +649,11 @@ public final class ModelFile {
                         + Tensor.shapeString(p.value().shape()) + ", the file has " + Tensor.shapeString(e.shape()));
             }
         }
+        for (int i = 0; i < data.length; i++) {
+            String name = i < saved.size() ? "tensor '" + saved.get(i).name() + "'"
+                    : "optimizer state '" + layout.optimizerArrays().get(i - saved.size()).name() + "'";
+            requireFinite(path, name, data[i]);
+        }
         KernelsProvider.get().synchronize(); // the host writes below are then the current data
         for (int i = 0; i < state.size(); i++) {
             System.arraycopy(data[i], 0, state.get(i).value().data(), 0, data[i].length);
@@ -652,6 +684,23 @@ public final class ModelFile {
     }
 
     // ---- typed access to the parsed header; errors name the key ---------------------------
+
+    /**
+     * The largest magnitude a stored value may have. Trained weights, running statistics and Adam's
+     * moments stay many orders below it; a diverged run's weights (1e20 and up) do not.
+     */
+    public static final float MAX_ABS_VALUE = 1e10f;
+
+    private static void requireFinite(Path path, String name, float[] values) throws ModelFileException {
+        for (int j = 0; j < values.length; j++) {
+            float v = values[j];
+            if (!Float.isFinite(v) || Math.abs(v) > MAX_ABS_VALUE) {
+                throw new ModelFileException(path, name + "[" + j + "] is " + v + ": "
+                        + (Float.isFinite(v) ? "beyond the plausible range +-" + MAX_ABS_VALUE : "not a finite number")
+                        + " (saved from a diverged training run?)");
+            }
+        }
+    }
 
     private static Map<String, Object> map(Object value, String where) {
         if (!(value instanceof Map<?, ?> m)) {

@@ -12,12 +12,12 @@ public final class ModelFileException extends IOException {
     private final transient Path path;
 
     public ModelFileException(Path path, String problem) {
-        super(path + ": " + problem);
+        super(Text.escape(path + ": " + problem, 4000));  // names and values from the header are text from the file
         this.path = path;
     }
 
     public ModelFileException(Path path, String problem, Throwable cause) {
-        super(path + ": " + problem, cause);
+        super(Text.escape(path + ": " + problem, 4000), cause);
         this.path = path;
     }
 

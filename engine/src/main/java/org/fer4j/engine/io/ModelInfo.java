@@ -17,10 +17,18 @@ import java.util.Set;
  *                      {@code null} means empty. Held as a deep, unmodifiable copy.
  */
 public record ModelInfo(List<String> classNames, Normalization normalization, Map<String, Object> metadata) {
+    /** The longest class name: a label to print in a table, not a document. */
+    public static final int MAX_CLASS_NAME = 100;
+    /** The most classes a model may name. */
+    public static final int MAX_CLASSES = 100_000;
 
     public ModelInfo {
         if (classNames == null || classNames.isEmpty()) {
             throw new IllegalArgumentException("model info: class names must not be empty");
+        }
+        if (classNames.size() > MAX_CLASSES) {
+            throw new IllegalArgumentException("model info: " + classNames.size() + " classes, at most " + MAX_CLASSES
+                    + " allowed");
         }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < classNames.size(); i++) {
@@ -28,6 +36,14 @@ public record ModelInfo(List<String> classNames, Normalization normalization, Ma
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("model info: class name " + i + " is "
                         + (name == null ? "null" : "blank") + "; every class needs a name");
+            }
+            if (name.length() > MAX_CLASS_NAME) {
+                throw new IllegalArgumentException("model info: classes[" + i + "] is " + name.length()
+                        + " characters long, at most " + MAX_CLASS_NAME + " allowed: '" + Text.escape(name, 40) + "'");
+            }
+            if (!name.equals(name.strip()) || name.codePoints().anyMatch(Text::isUnsafe)) {
+                throw new IllegalArgumentException("model info: classes[" + i + "] '" + Text.escape(name)
+                        + "' holds control characters or surrounding spaces; class names must be printable");
             }
             if (!seen.add(name)) {
                 throw new IllegalArgumentException("model info: class name '" + name + "' appears twice, at "

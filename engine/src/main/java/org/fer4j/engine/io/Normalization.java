@@ -26,15 +26,24 @@ public record Normalization(float scale, float mean, float std) {
 
     private static final Set<String> KEYS = Set.of("scale", "mean", "std");
 
+    /** Smallest magnitude of scale and std. */
+    public static final float MIN_SCALE = 1e-6f;
+    /** Largest magnitude of scale, mean and std. */
+    public static final float MAX_SCALE = 1e6f;
+
     public Normalization {
-        if (!Float.isFinite(scale) || scale == 0) {
-            throw new IllegalArgumentException("normalization scale must be finite and not 0, got " + scale);
+        // Pixels are 0..255: a scale, mean or std outside these bounds makes inputs of 1e30 or 1e-30.
+        if (!(Math.abs(scale) >= MIN_SCALE && Math.abs(scale) <= MAX_SCALE)) {
+            throw new IllegalArgumentException("normalization scale must be in +-[" + MIN_SCALE + ", " + MAX_SCALE
+                    + "], got " + scale);
         }
-        if (!Float.isFinite(mean)) {
-            throw new IllegalArgumentException("normalization mean must be finite, got " + mean);
+        if (!(Math.abs(mean) <= MAX_SCALE)) {
+            throw new IllegalArgumentException("normalization mean must be in [-" + MAX_SCALE + ", " + MAX_SCALE
+                    + "], got " + mean);
         }
-        if (!Float.isFinite(std) || !(std > 0)) {
-            throw new IllegalArgumentException("normalization std must be finite and > 0, got " + std);
+        if (!(std >= MIN_SCALE && std <= MAX_SCALE)) {
+            throw new IllegalArgumentException("normalization std must be in [" + MIN_SCALE + ", " + MAX_SCALE
+                    + "], got " + std);
         }
     }
 

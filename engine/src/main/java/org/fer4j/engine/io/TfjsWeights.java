@@ -50,6 +50,9 @@ public final class TfjsWeights {
         }
     }
 
+    /** Refuses manifests past this size: a real one lists a few hundred weights in a few KB. */
+    static final long MAX_MANIFEST_BYTES = 64L << 20;
+
     /** Refuses shards past this size: the largest published TF.js models are far below it. */
     static final long MAX_SHARD_BYTES = 1L << 30;
 
@@ -73,12 +76,19 @@ public final class TfjsWeights {
 
     /** Reads a {@code weights_manifest.json} or {@code model.json} and its shards. */
     public static TfjsWeights read(Path json) throws IOException {
-        String text;
         try {
-            text = Files.readString(json);
-        } catch (NoSuchFileException e) {
-            throw new IOException(json + ": no such file");
+            return readUnchecked(json);
+        } catch (IOException e) {
+            // Weight names and shard paths are text from the file: shown escaped, and bounded.
+            String m = e.getMessage() == null ? json + ": read error" : e.getMessage();
+            String safe = Text.escape(m, 4000);
+            throw safe.equals(m) ? e : new IOException(safe, e);
         }
+    }
+
+    private static TfjsWeights readUnchecked(Path json) throws IOException {
+        // A regular file of bounded size, strict UTF-8: every error names the file.
+        String text = Text.readUtf8(json, MAX_MANIFEST_BYTES);
         Object root;
         try {
             root = Json.parse(text);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.fer4j.engine.Mode;
+import org.fer4j.engine.Param;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.Tensor;
 import org.fer4j.engine.data.Batch;
@@ -148,7 +149,13 @@ public final class Trainer {
             }
             while (it.hasNext() && !stopRequested) {
                 Batch batch = it.next();
-                double batchLoss = step(batch);
+                double batchLoss;
+                try {
+                    batchLoss = step(batch);
+                } catch (TrainingDivergedException e) {
+                    throw new TrainingDivergedException(epoch, "training diverged in epoch " + (epoch + 1) + ", batch "
+                            + (b + 1) + ": " + e.getMessage());
+                }
                 lossSum += batchLoss * batch.size();
                 correct += loss.correct();
                 seen += batch.size();
@@ -169,6 +176,12 @@ public final class Trainer {
             // before validation and the callbacks (checkpoints, early stopping) read or write them.
             KernelsProvider.get().synchronize();
             Evaluation val = validation == null ? null : evaluate(validation, config.batchSize());
+            // A NaN or infinite figure stops the run before any callback can checkpoint this epoch.
+            requireFinite(epoch, "the training loss", lossSum / seen);
+            if (val != null) {
+                requireFinite(epoch, "the validation loss", val.loss());
+            }
+            requireFiniteWeights(epoch);
             EpochLogs logs = new EpochLogs(epoch, lossSum / seen, (double) correct / seen,
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(),
                     optimizer.learningRate(), seconds, seen);
@@ -195,8 +208,7 @@ public final class Trainer {
         double value = batch.mixed() ? loss.forward(logits, batch.y(), batch.yMix(), batch.lambda())
                 : loss.forward(logits, batch.y());
         if (!Double.isFinite(value)) {
-            throw new IllegalStateException("training diverged: the loss became " + value
-                    + " (try a lower learning rate or gradient clipping)");
+            throw new TrainingDivergedException(nextEpoch, "the loss became " + value);
         }
         model.backward(loss.backward());
         if (config.clipNorm() > 0) {
@@ -204,6 +216,26 @@ public final class Trainer {
         }
         optimizer.step();
         return value;
+    }
+
+    private static void requireFinite(int epoch, String what, double value) {
+        if (!Double.isFinite(value)) {
+            throw new TrainingDivergedException(epoch, "training diverged in epoch " + (epoch + 1) + ": " + what
+                    + " is " + value);
+        }
+    }
+
+    /** Every weight and buffer (batch-norm statistics too) finite, checked once per epoch. */
+    private void requireFiniteWeights(int epoch) {
+        for (Param p : model.state()) {
+            float[] v = p.value().data();
+            for (int i = 0; i < p.value().size(); i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw new TrainingDivergedException(epoch, "training diverged in epoch " + (epoch + 1) + ": weight "
+                            + p.name() + "[" + i + "] is " + v[i]);
+                }
+            }
+        }
     }
 
     /** Loss, accuracy and confusion matrix of the model in evaluation mode over {@code data}. */

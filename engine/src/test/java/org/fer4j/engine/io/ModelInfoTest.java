@@ -3,6 +3,7 @@ package org.fer4j.engine.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,11 +34,13 @@ class ModelInfoTest {
     @Test
     void normalizationRejectsValuesThatCannotNormalize() {
         var e = assertThrows(IllegalArgumentException.class, () -> new Normalization(1f, 0f, 0f));
-        assertEquals("normalization std must be finite and > 0, got 0.0", e.getMessage());
+        assertEquals("normalization std must be in [1.0E-6, 1000000.0], got 0.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Normalization(0f, 0f, 1f));
-        assertEquals("normalization scale must be finite and not 0, got 0.0", e.getMessage());
+        assertEquals("normalization scale must be in +-[1.0E-6, 1000000.0], got 0.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Normalization(1f, Float.NaN, 1f));
-        assertEquals("normalization mean must be finite, got NaN", e.getMessage());
+        assertEquals("normalization mean must be in [-1000000.0, 1000000.0], got NaN", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Normalization(1e38f, 0f, 1f));
+        assertTrue(e.getMessage().startsWith("normalization scale must be in"), e.getMessage());
     }
 
     @Test
