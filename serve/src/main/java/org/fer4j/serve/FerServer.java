@@ -188,6 +188,16 @@ public final class FerServer implements AutoCloseable {
             });
         });
         app.start();
+        // Slow clients (slowloris): a connection that sends nothing for longer than a whole request
+        // may take (--timeout) plus 5 s is closed; the margin keeps the idle timer from racing the
+        // request timeout's 503. Set on the started connector: it applies to every connection
+        // accepted from now on.
+        long idle = options.timeout().toMillis() + 5000;
+        for (var connector : app.jettyServer().server().getConnectors()) {
+            if (connector instanceof org.eclipse.jetty.server.AbstractConnector c) {
+                c.setIdleTimeout(idle);
+            }
+        }
         Thread loader = new Thread(this::loadWorkers, "fer4j-model-loader");
         loader.setDaemon(true);
         loader.start();

@@ -72,6 +72,31 @@ class ServeBehaviourTest {
         }
     }
 
+    /**
+     * Slow clients (slowloris): a connection that sends half a request and then nothing is closed
+     * once it has been idle for the request timeout plus 5 s, and the server answers others all the
+     * while.
+     */
+    @Test
+    void aClientThatStopsSendingIsCutOffAndOthersAreServed() throws Exception {
+        ServeOptions options = ServeOptions.defaults().withPort(0).withWorkers(1).withQueue(2)
+                .withTimeout(Duration.ofSeconds(1));
+        try (FerServer server = start(options, StubAnalyzers.gated(new CountDownLatch(0)));
+             java.net.Socket slow = new java.net.Socket("127.0.0.1", server.port())) {
+            slow.getOutputStream().write("POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nContent-Le".getBytes());
+            slow.getOutputStream().flush();
+            slow.setSoTimeout(20_000);
+            long t0 = System.nanoTime();
+            assertEquals(200, Http.get(server.baseUrl(), "/health").status(), "served while the slow client hangs");
+            byte[] answer = slow.getInputStream().readAllBytes();   // until the server closes it
+            double waited = (System.nanoTime() - t0) / 1e9;
+            assertTrue(waited < 12, "the idle connection was closed after " + waited + " s");
+            String text = new String(answer, java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(text.isEmpty() || text.startsWith("HTTP/1.1 4") || text.startsWith("HTTP/1.1 5"), text);
+            assertEquals(200, Http.get(server.baseUrl(), "/health").status(), "and still up");
+        }
+    }
+
     @Test
     void slowRequestsTimeOutWith503() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
