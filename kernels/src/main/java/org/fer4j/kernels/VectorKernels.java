@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Kernels} on the Vector API ({@code jdk.incubator.vector}) at the CPU's preferred width,
- * with FMA, and split over {@link Parallel}'s threads where the work is large. Loaded by name by
+ * with fused multiply-adds in the GEMM and the dot products, and split over {@link Parallel}'s threads where the work is large. Loaded by name by
  * {@link KernelsProvider} only once the module is known to be readable.
  *
  * <p>Every loop has the same shape (Lucene's): the size check, a main loop unrolled over four
@@ -77,7 +77,42 @@ final class VectorKernels implements Kernels {
 
     @Override
     public String describe() {
-        return "vector (" + F.vectorBitSize() + "-bit FloatVector, FMA, " + Parallel.threadsText() + ")";
+        return "vector (" + F.vectorBitSize() + "-bit FloatVector, " + FmaSupport.TEXT + Parallel.threadsText() + ")";
+    }
+
+    /**
+     * Whether {@code FloatVector.fma} runs as a fused instruction here, read once (on the first
+     * {@link #describe()}) from the JIT's own switch rather than guessed from the CPU: HotSpot
+     * compiles the Vector API's fma to FMA instructions only when its {@code UseFMA} flag is on
+     * (set at start-up from the CPU's features: x86's {@code fma} flag, always on aarch64), and
+     * otherwise computes the same fused result in software, correctly but far more slowly.
+     */
+    private static final class FmaSupport {
+        static final String TEXT = fmaText(useFmaOption());
+    }
+
+    /**
+     * The part of {@link #describe()} that speaks of FMA, from the value of HotSpot's
+     * {@code UseFMA} option: {@code "FMA, "} for {@code "true"}, {@code "no FMA, "} for
+     * {@code "false"}, and nothing for {@code null} (not HotSpot, or the option unreadable), so
+     * that nothing is claimed that was not read.
+     */
+    static String fmaText(String useFma) {
+        if ("true".equals(useFma)) {
+            return "FMA, ";
+        }
+        return "false".equals(useFma) ? "no FMA, " : "";
+    }
+
+    /** HotSpot's {@code UseFMA} as text ({@code "true"} or {@code "false"}), or null where it cannot be read. */
+    static String useFmaOption() {
+        try {
+            return java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption("UseFMA").getValue();
+        } catch (RuntimeException | LinkageError notHotSpot) {
+            return null;
+        }
     }
 
     @Override

@@ -180,7 +180,19 @@ class VectorKernelsTest {
         VectorKernels v = vector();
         assertEquals("vector", v.name());
         assertTrue(v.vectorBits() >= 128);
-        assertTrue(v.describe().contains(v.vectorBits() + "-bit FloatVector, FMA"), v.describe());
+        assertTrue(v.describe().startsWith("vector (" + v.vectorBits() + "-bit FloatVector, "), v.describe());
+    }
+
+    @Test
+    void claimsFmaOnlyWhenTheJitUsesIt() {
+        assertEquals("FMA, ", VectorKernels.fmaText("true"));
+        assertEquals("no FMA, ", VectorKernels.fmaText("false"));
+        assertEquals("", VectorKernels.fmaText(null), "unknown: claim nothing");
+        // On HotSpot the option is readable, and describe() says what it says.
+        String useFma = VectorKernels.useFmaOption();
+        assertTrue("true".equals(useFma) || "false".equals(useFma), "UseFMA = " + useFma);
+        boolean claims = vector().describe().contains(", FMA,");
+        assertEquals(Boolean.parseBoolean(useFma), claims, vector().describe());
     }
 
     // ---------------------------------------------------------------- families of checks
