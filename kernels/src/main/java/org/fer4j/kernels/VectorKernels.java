@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Every loop has the same shape (Lucene's): the size check, a main loop unrolled over four
  * vectors (independent accumulators where it reduces), a one-vector remainder, then a scalar
  * remainder. Each kernel is tested against {@link ScalarKernels}, the reference, over awkward
- * sizes; {@link #VectorKernels(VectorGemm, int)} can plant an off-by-one in the scalar
- * remainders to show those tests notice.
+ * sizes; a test subclass overrides {@link #remainderEnd} to plant an off-by-one in the scalar
+ * remainders and show that those tests notice.
  *
  * <p>Numerics, compared with the reference: elementwise kernels, dropout masks and the optimizer
  * updates perform the same float operations in the same order, so they give the same bits.
@@ -34,7 +34,8 @@ import jdk.incubator.vector.VectorSpecies;
  * output is then computed by the same operations whatever the split, so these kernels give the
  * same bits for any thread count. Inside a region that is already parallel they run serially.
  */
-final class VectorKernels implements Kernels {
+// Not final only so that the planted-bug test can override remainderEnd.
+class VectorKernels implements Kernels {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
@@ -54,20 +55,22 @@ final class VectorKernels implements Kernels {
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
 
     private final VectorGemm gemm;
-    /**
-     * 0 in every real use. The planted-bug test passes 1, which makes each elementwise scalar
-     * remainder stop one element short and each GEMM edge tile store one column too few: the
-     * comparison tests must then fail.
-     */
-    private final int plantedTailBug;
-
     VectorKernels() {
-        this(new VectorGemm(), 0);
+        this(new VectorGemm());
     }
 
-    VectorKernels(VectorGemm gemm, int plantedTailBug) {
+    VectorKernels(VectorGemm gemm) {
         this.gemm = gemm;
-        this.plantedTailBug = plantedTailBug;
+    }
+
+    /**
+     * Where a scalar remainder loop stops: {@code end} itself. A hook for the planted-bug test
+     * only, whose subclass returns {@code end - 1} (every remainder one element short) to show that
+     * the comparison tests notice an off-by-one. No subclass exists outside the tests, so the JIT
+     * inlines this to {@code end}.
+     */
+    int remainderEnd(int end) {
+        return end;
     }
 
     @Override
@@ -178,7 +181,7 @@ final class VectorKernels implements Kernels {
             FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
             FloatVector.fromArray(F, y, yOff + i).add(xv.mul(alpha)).intoArray(y, yOff + i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             y[yOff + i] += alpha * x[xOff + i];
         }
     }
@@ -204,7 +207,7 @@ final class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, x, off + i).mul(alpha).intoArray(x, off + i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             x[off + i] *= alpha;
         }
     }
@@ -215,9 +218,9 @@ final class VectorKernels implements Kernels {
         Checks.span("fill", "x", x, off, n);
         // Arrays.fill is an intrinsic that already stores whole vectors; only the split is ours.
         if (large(n)) {
-            Parallel.forRange(n, GRAIN, (from, to) -> Arrays.fill(x, off + from, off + to - plantedTailBug, value));
+            Parallel.forRange(n, GRAIN, (from, to) -> Arrays.fill(x, off + from, remainderEnd(off + to), value));
         } else {
-            Arrays.fill(x, off, off + n - plantedTailBug, value);
+            Arrays.fill(x, off, remainderEnd(off + n), value);
         }
     }
 
@@ -244,7 +247,7 @@ final class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(y, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             y[i] = a[i] + b[i];
         }
     }
@@ -272,7 +275,7 @@ final class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, a, i).mul(FloatVector.fromArray(F, b, i)).intoArray(y, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             y[i] = a[i] * b[i];
         }
     }
@@ -302,7 +305,7 @@ final class VectorKernels implements Kernels {
             s0 = v.fma(v, s0);
         }
         double sum = Lanes.sum(s0.add(s1).add(s2.add(s3)));
-        for (; i < n - plantedTailBug; i++) {
+        for (; i < remainderEnd(n); i++) {
             double xi = x[off + i];
             sum += xi * xi;
         }
@@ -334,7 +337,7 @@ final class VectorKernels implements Kernels {
                 s0 = s0.add(FloatVector.fromArray(F, x, i));
             }
             total += Lanes.sum(s0.add(s1).add(s2.add(s3)));
-            for (; i < runEnd - plantedTailBug; i++) {
+            for (; i < remainderEnd(runEnd); i++) {
                 total += x[i];
             }
             i = runEnd;
@@ -378,7 +381,7 @@ final class VectorKernels implements Kernels {
         for (; i <= end - L; i += L) {
             FloatVector.fromArray(F, y, i).add(value).intoArray(y, i);
         }
-        for (; i < end - plantedTailBug; i++) {
+        for (; i < remainderEnd(end); i++) {
             y[i] += value;
         }
     }
@@ -398,8 +401,8 @@ final class VectorKernels implements Kernels {
         for (; i <= len - L; i += L) {
             FloatVector.fromArray(F, y, yi + i).add(FloatVector.fromArray(F, x, xi + i)).intoArray(y, yi + i);
         }
-        if (i < len - plantedTailBug) {
-            VectorMask<Float> m = F.indexInRange(i, len - plantedTailBug);
+        if (i < remainderEnd(len)) {
+            VectorMask<Float> m = F.indexInRange(i, remainderEnd(len));
             FloatVector.fromArray(F, y, yi + i, m).add(FloatVector.fromArray(F, x, xi + i, m)).intoArray(y, yi + i, m);
         }
     }
@@ -440,7 +443,7 @@ final class VectorKernels implements Kernels {
             ((FloatVector) total.convertShape(VectorOperators.D2F, F_HALF, 0))
                     .add(FloatVector.fromArray(F_HALF, dbias, ci)).intoArray(dbias, ci);
         }
-        for (; ci < c - plantedTailBug; ci++) {
+        for (; ci < remainderEnd(c); ci++) {
             double total = 0;
             for (int ni = 0; ni < n; ni++) {
                 total += dy[ni * c + ci];
@@ -740,7 +743,7 @@ final class VectorKernels implements Kernels {
         for (; i <= len - L; i += L) {
             FloatVector.fromArray(F, y, yi + i).add(FloatVector.fromArray(F, x, xi + i).mul(w)).intoArray(y, yi + i);
         }
-        for (; i < len - plantedTailBug; i++) {
+        for (; i < remainderEnd(len); i++) {
             y[yi + i] += w * x[xi + i];
         }
     }
@@ -758,7 +761,7 @@ final class VectorKernels implements Kernels {
             acc0 = FloatVector.fromArray(F, a, ai + i).fma(FloatVector.fromArray(F, b, bi + i), acc0);
         }
         double sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        for (; i < len - plantedTailBug; i++) {
+        for (; i < remainderEnd(len); i++) {
             sum += (double) a[ai + i] * b[bi + i];
         }
         return sum;
@@ -907,7 +910,7 @@ final class VectorKernels implements Kernels {
                 int left = top + 2 * ox;
                 pool2x2Vector(out, argmax, in, left, width, o + ox, pairs, L, false);
             }
-            int rest = outW - ox - plantedTailBug;
+            int rest = remainderEnd(outW - ox);
             if (rest > 0) {
                 int left = top + 2 * ox;
                 boolean maskLoads = left + width + 2 * L > in.length;
@@ -977,7 +980,7 @@ final class VectorKernels implements Kernels {
         // The scatter stays on one thread: with overlapping windows two outputs may route to the
         // same input, and only one writer per element keeps the sum exact and race-free.
         int i = 0;
-        for (; i < outCount - plantedTailBug; i++) {
+        for (; i < remainderEnd(outCount); i++) {
             din[argmax[i]] += dout[i];
         }
     }
@@ -1004,7 +1007,7 @@ final class VectorKernels implements Kernels {
         split(planes, (long) planes * spatial, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 float share = dout[p] / spatial;
-                Arrays.fill(din, p * spatial, (p + 1) * spatial - plantedTailBug, share);
+                Arrays.fill(din, p * spatial, remainderEnd((p + 1) * spatial), share);
             }
         });
     }
@@ -1048,7 +1051,7 @@ final class VectorKernels implements Kernels {
             s0 = s0.add(widen(x, i));
         }
         double sum = Lanes.sum(s0.add(s1));
-        for (; i < end - plantedTailBug; i++) {
+        for (; i < remainderEnd(end); i++) {
             sum += x[i];
         }
         return sum;
@@ -1071,7 +1074,7 @@ final class VectorKernels implements Kernels {
             s0 = d.fma(d, s0);
         }
         double sum = Lanes.sum(s0.add(s1));
-        for (; i < end - plantedTailBug; i++) {
+        for (; i < remainderEnd(end); i++) {
             double d = x[i] - mu;
             sum += d * d;
         }
@@ -1103,7 +1106,7 @@ final class VectorKernels implements Kernels {
             }
             xh.mul(g).add(b).intoArray(y, i);
         }
-        for (; i < end - plantedTailBug; i++) {
+        for (; i < remainderEnd(end); i++) {
             float xh = (x[i] - mu) * is;
             if (xhat != null) {
                 xhat[i] = xh;
@@ -1143,7 +1146,7 @@ final class VectorKernels implements Kernels {
                                 .sub(FloatVector.fromArray(F, xhat, i).mul(meanDyXhat));
                         d.mul(k).intoArray(dx, i);
                     }
-                    for (; i < end - plantedTailBug; i++) {
+                    for (; i < remainderEnd(end); i++) {
                         dx[i] = k * (dy[i] - meanDy - xhat[i] * meanDyXhat);
                     }
                 }
@@ -1165,7 +1168,7 @@ final class VectorKernels implements Kernels {
         }
         double sumDy = Lanes.sum(s);
         double sumDyXhat = Lanes.sum(sx);
-        for (; i < end - plantedTailBug; i++) {
+        for (; i < remainderEnd(end); i++) {
             sumDy += dy[i];
             sumDyXhat += (double) dy[i] * xhat[i];
         }
@@ -1209,7 +1212,7 @@ final class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, x, i).max(0f).intoArray(y, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             y[i] = Math.max(x[i], 0f);
         }
     }
@@ -1240,7 +1243,7 @@ final class VectorKernels implements Kernels {
             VectorMask<Float> on = FloatVector.fromArray(F, y, i).compare(VectorOperators.GT, 0f);
             zero.blend(FloatVector.fromArray(F, dy, i), on).intoArray(dx, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             dx[i] = y[i] > 0f ? dy[i] : 0f;
         }
     }
@@ -1271,7 +1274,7 @@ final class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(F, x, i);
             v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             y[i] = x[i] > 0f ? x[i] : slope * x[i];
         }
     }
@@ -1303,7 +1306,7 @@ final class VectorKernels implements Kernels {
             FloatVector g = FloatVector.fromArray(F, dy, i);
             g.mul(slope).blend(g, on).intoArray(dx, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             dx[i] = x[i] > 0f ? dy[i] : slope * dy[i];
         }
     }
@@ -1343,7 +1346,7 @@ final class VectorKernels implements Kernels {
             drop.blend(keep, u.compare(VectorOperators.GE, rate)).intoArray(mask, i);
             lanes = lanes.add(step);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             mask[i] = ScalarKernels.dropoutUniform(seed, i) >= rate ? keepScale : 0f;
         }
     }
@@ -1434,7 +1437,7 @@ final class VectorKernels implements Kernels {
                 }
                 wv.sub(step.mul(lr)).intoArray(w, i);
             }
-            for (; i < to - plantedTailBug; i++) {
+            for (; i < remainderEnd(to); i++) {
                 float gi = g[i] + weightDecay * w[i];
                 if (momentum == 0f) {
                     w[i] -= lr * gi;
@@ -1476,7 +1479,7 @@ final class VectorKernels implements Kernels {
                 FloatVector vHat = vi.div(biasCorrection2);
                 wi.sub(mHat.mul(lr).div(vHat.sqrt().add(eps))).intoArray(w, i);
             }
-            for (; i < to - plantedTailBug; i++) {
+            for (; i < remainderEnd(to); i++) {
                 float wi = w[i];
                 float gi = g[i];
                 if (decoupled) {
