@@ -55,12 +55,14 @@ class VectorKernels implements Kernels {
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
 
     private final VectorGemm gemm;
+    private final VectorConv conv;
     VectorKernels() {
         this(new VectorGemm());
     }
 
     VectorKernels(VectorGemm gemm) {
         this.gemm = gemm;
+        this.conv = new VectorConv(gemm);
     }
 
     /**
@@ -544,7 +546,7 @@ class VectorKernels implements Kernels {
             return;
         }
         if (unfoldInPanels) {
-            gemm.convForward(y, yOff, img, imgOff, images, kernel, bias, filters, channels, height, width,
+            conv.convForward(y, yOff, img, imgOff, images, kernel, bias, filters, channels, height, width,
                     kh, kw, strideH, padTop, padLeft, outH, outW, relu, slope);
         } else {
             Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels,
