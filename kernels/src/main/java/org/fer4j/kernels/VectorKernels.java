@@ -1439,16 +1439,7 @@ class VectorKernels implements Kernels {
                 }
                 wv.sub(step.mul(lr)).intoArray(w, i);
             }
-            for (; i < remainderEnd(to); i++) {
-                float gi = g[i] + weightDecay * w[i];
-                if (momentum == 0f) {
-                    w[i] -= lr * gi;
-                } else {
-                    float vi = momentum * velocity[i] + gi;
-                    velocity[i] = vi;
-                    w[i] -= lr * (nesterov ? gi + momentum * vi : vi);
-                }
-            }
+            ScalarKernels.sgdRange(w, g, velocity, i, remainderEnd(to), lr, momentum, weightDecay, nesterov);
         });
     }
 
@@ -1481,22 +1472,8 @@ class VectorKernels implements Kernels {
                 FloatVector vHat = vi.div(biasCorrection2);
                 wi.sub(mHat.mul(lr).div(vHat.sqrt().add(eps))).intoArray(w, i);
             }
-            for (; i < remainderEnd(to); i++) {
-                float wi = w[i];
-                float gi = g[i];
-                if (decoupled) {
-                    wi -= lrDecay * wi;
-                } else {
-                    gi += weightDecay * wi;
-                }
-                float mi = beta1 * m[i] + oneMinusBeta1 * gi;
-                float vi = beta2 * v[i] + oneMinusBeta2 * gi * gi;
-                m[i] = mi;
-                v[i] = vi;
-                float mHat = mi / biasCorrection1;
-                float vHat = vi / biasCorrection2;
-                w[i] = wi - lr * mHat / ((float) Math.sqrt(vHat) + eps);
-            }
+            ScalarKernels.adamRange(w, g, m, v, i, remainderEnd(to), lr, beta1, beta2, eps, weightDecay, decoupled,
+                    biasCorrection1, biasCorrection2);
         });
     }
 }
