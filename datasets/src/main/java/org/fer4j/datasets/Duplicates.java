@@ -40,13 +40,27 @@ public record Duplicates(int groups, int images, int crossSplit, int conflicting
      * source order), marking the others {@code role = -1}.
      */
     static Duplicates find(byte[] pixels, int imageSize, int[] labels, int[] role, boolean dedup) {
+        return find(pixels, imageSize, labels, role, dedup, Duplicates::hash);
+    }
+
+    /** A hash of {@code len} bytes at {@code off}; equal bytes must give equal hashes. */
+    @FunctionalInterface
+    interface ImageHash {
+        long of(byte[] b, int off, int len);
+    }
+
+    /**
+     * {@link #find(byte[], int, int[], int[], boolean)} with a given hash, so that a test can make
+     * hashes collide and show that only byte-for-byte equal images are grouped.
+     */
+    static Duplicates find(byte[] pixels, int imageSize, int[] labels, int[] role, boolean dedup, ImageHash hash) {
         int n = role.length;
         long[] hashes = new long[n];
         Integer[] order = new Integer[n];
         int m = 0;
         for (int i = 0; i < n; i++) {
             if (role[i] >= 0) {
-                hashes[i] = hash(pixels, i * imageSize, imageSize);
+                hashes[i] = hash.of(pixels, i * imageSize, imageSize);
                 order[m++] = i;
             }
         }

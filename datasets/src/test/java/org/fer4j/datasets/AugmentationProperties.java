@@ -1,6 +1,7 @@
 package org.fer4j.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -21,14 +22,35 @@ class AugmentationProperties {
     }
 
     @Property(tries = 50)
-    void flipTwiceIsTheIdentityAtAnySize(@ForAll @IntRange(min = 1, max = 40) int h,
-                                         @ForAll @IntRange(min = 1, max = 40) int w, @ForAll long seed) {
+    void flipMirrorsEveryRowAndTwiceIsTheIdentityAtAnySize(@ForAll @IntRange(min = 1, max = 40) int h,
+                                                           @ForAll @IntRange(min = 1, max = 40) int w,
+                                                           @ForAll long seed) {
         float[] x = image(h, w, seed);
         float[] y = x.clone();
         Augmentation flip = new Augmentation(List.of(new Augmentation.Flip(1)));
         flip.apply(y, 0, h, w, new SplittableRandom(seed));
+        assertMirrored(x, y, h, w);  // a flip that did nothing would fail here (next property)
         flip.apply(y, 0, h, w, new SplittableRandom(seed + 1));
-        assertArrayEquals(x, y);
+        assertArrayEquals(x, y, "two flips");
+    }
+
+    @Property(tries = 20)
+    void aFlipThatDoesNothingIsCaught(@ForAll @IntRange(min = 2, max = 40) int h,
+                                      @ForAll @IntRange(min = 2, max = 40) int w, @ForAll long seed) {
+        float[] x = image(h, w, seed);
+        x[0] = x[w - 1] + 1;  // never its own mirror, whatever the seed
+        assertThrows(AssertionError.class, () -> assertMirrored(x, x.clone(), h, w));
+    }
+
+    /** {@code y} is {@code x} (an {@code h x w} image) mirrored left to right, pixel for pixel. */
+    private static void assertMirrored(float[] x, float[] y, int h, int w) {
+        float[] mirror = new float[h * w];
+        for (int r = 0; r < h; r++) {
+            for (int c = 0; c < w; c++) {
+                mirror[r * w + c] = x[r * w + (w - 1 - c)];
+            }
+        }
+        assertArrayEquals(mirror, y, "one flip");
     }
 
     @Property(tries = 50)

@@ -2,6 +2,7 @@ package org.fer4j.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,10 +48,25 @@ class DuplicatesTest {
 
     @Test
     void hashCollisionsAreConfirmedByteForByte() {
+        // A hash that collides for every image: only byte-for-byte equal images may be grouped.
+        byte[] px = pixels(1, 2, 1, 3, 2, 1, 6, 6, 7);
+        int[] labels = new int[9];
+        int[] role = {1, 0, 0, 0, 2, 2, 1, 2, 0};
+        int[] roleWithCollisions = role.clone();
+        Duplicates real = Duplicates.find(px, 4, labels, role, true);
+        Duplicates collided = Duplicates.find(px, 4, labels, roleWithCollisions, true, (b, off, len) -> 42L);
+        assertEquals(3, collided.groups());      // {0, 2, 5}, {1, 4}, {6, 7}; not one group of 9
+        assertEquals(7, collided.images());
+        assertArrayEquals(real.removed(), collided.removed());
+        assertArrayEquals(role, roleWithCollisions, "the same images kept as with the real hash");
+    }
+
+    @Test
+    void theHashSeesEveryByteIncludingTheTail() {
         byte[] a = new byte[37];
         byte[] b = a.clone();
         b[36] = 1;
         assertEquals(Duplicates.hash(a, 0, 37), Duplicates.hash(a.clone(), 0, 37));
-        assertEquals(false, Duplicates.hash(a, 0, 37) == Duplicates.hash(b, 0, 37));
+        assertNotEquals(Duplicates.hash(a, 0, 37), Duplicates.hash(b, 0, 37));
     }
 }

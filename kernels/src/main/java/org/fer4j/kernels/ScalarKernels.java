@@ -693,15 +693,24 @@ public final class ScalarKernels implements Kernels {
     public void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
                           float lr, float momentum, float weightDecay, boolean nesterov) {
         Checks.sgd(w, g, velocity, n, momentum);
+        sgdRange(w, g, velocity, 0, n, lr, momentum, weightDecay, nesterov);
+    }
+
+    /**
+     * {@link #sgdUpdate} of the elements {@code [from, to)}, unchecked: also the scalar remainder
+     * of the vector backend, which so gives the same bits.
+     */
+    static void sgdRange(float[] w, float[] g, float[] velocity, int from, int to,
+                         float lr, float momentum, float weightDecay, boolean nesterov) {
         if (momentum == 0f) {
             // Plain SGD: there is no velocity to keep, and `velocity` is neither read nor written.
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 float gi = g[i] + weightDecay * w[i];
                 w[i] -= lr * gi;
             }
             return;
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             float gi = g[i] + weightDecay * w[i]; // L2 decay enters the gradient; g is not modified
             float vi = momentum * velocity[i] + gi;
             velocity[i] = vi;
@@ -722,7 +731,18 @@ public final class ScalarKernels implements Kernels {
         // multiplication, would already err by 3e-5 of it.
         float biasCorrection1 = (float) (1.0 - Math.pow(beta1, t));
         float biasCorrection2 = (float) (1.0 - Math.pow(beta2, t));
-        for (int i = 0; i < n; i++) {
+        adamRange(w, g, m, v, 0, n, lr, beta1, beta2, eps, weightDecay, decoupled, biasCorrection1, biasCorrection2);
+    }
+
+    /**
+     * {@link #adamUpdate} of the elements {@code [from, to)} with the bias corrections
+     * {@code 1 - beta^t} given, unchecked: also the scalar remainder of the vector backend, which
+     * so gives the same bits.
+     */
+    static void adamRange(float[] w, float[] g, float[] m, float[] v, int from, int to,
+                          float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
+                          float biasCorrection1, float biasCorrection2) {
+        for (int i = from; i < to; i++) {
             float wi = w[i];
             float gi = g[i];
             if (decoupled) {

@@ -31,8 +31,9 @@ import jdk.incubator.vector.VectorSpecies;
  * both panels are read strictly sequentially, whatever the transposes and leading dimensions of
  * the operands, and edge panels are padded with zeros so the micro-kernel never branches inside
  * its loop. The micro-kernel spills its accumulators to a small L1-resident tile, and
- * {@code storeTile} stores the part inside C: overwriting or adding, and for convolutions adding
- * the bias and applying the ReLU on the way (the epilogue), with a scalar loop for edge tiles.
+ * {@code storeTile} stores the part inside C: overwriting or adding, and for convolutions
+ * ({@link VectorConv}, which fills B's panels from the image) adding the bias and applying the
+ * ReLU on the way (the epilogue), with a scalar loop for edge tiles.
  * (The micro-kernel itself stays plain: C2 must inline every vector operation of the method or it
  * boxes the accumulators, and an epilogue inside it exhausted its inlining budget, at a cost of
  * 20x.)
@@ -59,7 +60,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code n < NR/2} columns with many rows (the first convolution's kernel gradient, 32 x 9) are
  * computed transposed, so that the micro-tiles are full.
  */
-final class VectorGemm {
+// Not final only so that the planted-bug test can override storedColumns.
+class VectorGemm {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
@@ -75,13 +77,11 @@ final class VectorGemm {
     final int kcMax;
     final int mcMax;
     final int ncMax;
-    /** 0, except in the planted-bug test: edge tiles then store one column too few. */
-    private final int plantedEdgeBug;
 
     /** Per-thread packing buffers, allocated once per thread and reused by every call. */
     private final ThreadLocal<Workspace> workspace;
 
-    private static final class Workspace {
+    static final class Workspace {
         final float[] ap;
         final float[] bp;
         final float[] tile = new float[8 * NR];
@@ -89,9 +89,9 @@ final class VectorGemm {
         float[] swap = new float[0];
         /** A whole kernel packed for many products ({@link #packWhole}). */
         float[] whole = new float[0];
-        /** Image offsets of the kernel taps of one K block, for {@link #packImage}. */
+        /** Image offsets of the kernel taps of one K block, for {@code VectorConv.packImage}. */
         final int[] taps;
-        /** The kernel row and column of each tap, for {@link #packPaddedRun}. */
+        /** The kernel row and column of each tap, for {@code VectorConv.packPaddedRun}. */
         final int[] tapRow;
         final int[] tapColumn;
 
@@ -106,14 +106,14 @@ final class VectorGemm {
 
     /** The blocking for this machine: KC 256 (a 32 KB B panel in L1), MC 192, NC 512. */
     VectorGemm() {
-        this(L >= 16 ? 8 : 6, 256, 192, 512, 0);
+        this(L >= 16 ? 8 : 6, 256, 192, 512);
     }
 
     /**
      * A given blocking, for tests that push small matrices across every block edge.
      * {@code mcMax} is rounded up to a multiple of {@code mr}, {@code ncMax} to one of NR.
      */
-    VectorGemm(int mr, int kcMax, int mcMax, int ncMax, int plantedEdgeBug) {
+    VectorGemm(int mr, int kcMax, int mcMax, int ncMax) {
         if (mr != 6 && mr != 8) {
             throw new IllegalArgumentException("micro-kernel rows must be 6 or 8, got " + mr);
         }
@@ -121,7 +121,6 @@ final class VectorGemm {
         this.kcMax = kcMax;
         this.mcMax = (mcMax + mr - 1) / mr * mr;
         this.ncMax = (ncMax + NR - 1) / NR * NR;
-        this.plantedEdgeBug = plantedEdgeBug;
         int apSize = this.mcMax * kcMax;
         int bpSize = this.ncMax * kcMax;
         this.workspace = ThreadLocal.withInitial(() -> new Workspace(apSize, bpSize, kcMax));
@@ -153,47 +152,12 @@ final class VectorGemm {
     }
 
     /**
-     * The convolution of {@code images} consecutive images, {@code y[t] [F, P] = act(kernel [F, rows]
-     * . im2col(img[t]) + bias)}, with {@code act} the identity or ReLU and {@code bias} null for
-     * none, with three savings over im2col then sgemm. The bias and the ReLU are applied as the
-     * micro-tiles are stored ({@link #storeTile}), so y is written once, never read back, and no
-     * separate pass fills it with the bias or rectifies it. Each image is
-     * unfolded straight into the packed B panels ({@link #packImage}), so the column matrix is never
-     * written (a pass over {@code rows * P} floats saved, 2.2 MB an image for fer-ref's second
-     * convolution, and its reading back). And the kernel is packed once for all the images instead
-     * of once per image and column block (for fer-ref's fourth convolution, with only 64 positions,
-     * that packing was a third of the time). For stride 1 across (the caller checks); any
-     * padding and vertical stride.
-     */
-    void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel, float[] bias,
-                     int filters, int channels, int height, int width, int kh, int kw, int strideH, int padTop,
-                     int padLeft, int outH, int outW, boolean relu, float slope) {
-        int rows = channels * kh * kw;
-        int positions = outH * outW;
-        // Every window inside the image ("valid"): plain copies. Otherwise the taps that fall
-        // into the padding are written as zeros.
-        boolean inside = padTop == 0 && padLeft == 0 && (long) (outH - 1) * strideH + kh <= height
-                && outW - 1 + kw <= width;
-        // The kernel packed once serves every image; for a single image (latency at batch 1) that
-        // serial pass would come before a product split over threads, so each thread packs the
-        // rows it needs instead (JMH InferenceBench at batch 1: fer-vgg 1.09 ms against 1.33-1.41).
-        float[] packedKernel = images > 1 ? packWhole(kernel, filters, rows) : null;
-        for (int t = 0; t < images; t++) {
-            int image = imgOff + t * channels * height * width;
-            product(false, filters, positions, rows, 1f, kernel, 0, rows, packedKernel,
-                    (pc, kc, jc, nc, bp, w) -> packImage(img, image, height, width, kh, kw, strideH, padTop,
-                            padLeft, inside, outW, pc, kc, jc, nc, bp, w),
-                    0f, y, yOff + t * filters * positions, positions, bias, relu, slope);
-        }
-    }
-
-    /**
      * The whole of A ({@code m x k}, stored untransposed, alpha 1) packed as {@link #blocked} would
      * pack it block by block: for the K block at {@code pc} of length {@code kb}, the panel holding
      * row {@code r} (a multiple of mr) starts at {@code pc*mPadded + r*kb}. In this thread's
      * workspace; the threads of a split product only read it.
      */
-    private float[] packWhole(float[] a, int m, int k) {
+    float[] packWhole(float[] a, int m, int k) {
         Workspace w = workspace.get();
         int mPadded = (m + mr - 1) / mr * mr;
         if (w.whole.length < mPadded * k) {
@@ -213,9 +177,9 @@ final class VectorGemm {
         return (k + kBlocks - 1) / kBlocks;
     }
 
-    /** Where the packed B panels come from: a stored matrix, or an image unfolded on the fly. */
+    /** Where the packed B panels come from: a stored matrix, or an image unfolded on the fly ({@link VectorConv}). */
     @FunctionalInterface
-    private interface PanelSource {
+    interface PanelSource {
         /** Packs op(B)[pc:pc+kc, jc:jc+nc] into {@code bp} as {@link #packB} lays it out. */
         void pack(int pc, int kc, int jc, int nc, float[] bp, Workspace w);
     }
@@ -226,7 +190,7 @@ final class VectorGemm {
      * convolutions ({@code beta} 0 only): {@code bias[i]} added to row i of C when not null, and
      * C rectified when {@code relu}.
      */
-    private void product(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+    void product(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                          float[] packedA, PanelSource b, float beta, float[] c, int cOff, int ldc,
                          float[] bias, boolean relu, float slope) {
         assert beta == 0f || (bias == null && !relu) : "the epilogue is defined for beta 0";
@@ -413,117 +377,6 @@ final class VectorGemm {
         }
     }
 
-    /**
-     * {@link #packB}'s panels of {@code im2col(img)[pc:pc+kc, jc:jc+nc]}, read from the image.
-     * Row {@code r = (ch*kh + ki)*kw + kj} of the unfolded matrix at position {@code oy*outW + ox}
-     * is {@code img[ch, oy*strideH - padTop + ki, ox - padLeft + kj]} (stride 1 across), or 0
-     * where that lies in the padding, so a panel's NR positions fall into runs along output rows
-     * (one or two for fer-ref's 44-wide rows, up to five for its 8-wide ones) and each run, for
-     * each tap, is one contiguous copy from the image at the tap's offset. The panel rows are
-     * written as im2col then packB would have left them. When every window lies {@code inside}
-     * the image ("valid"), the copies need no checks; otherwise {@link #packPaddedRun} clips them.
-     */
-    private static void packImage(float[] img, int imgOff, int height, int width, int kh, int kw,
-                                  int strideH, int padTop, int padLeft, boolean inside, int outW,
-                                  int pc, int kc, int jc, int nc, float[] bp, Workspace w) {
-        int[] taps = w.taps;
-        int[] tapRow = w.tapRow;
-        int[] tapColumn = w.tapColumn;
-        int plane = height * width;
-        for (int p = 0; p < kc; p++) {
-            int r = pc + p;
-            int ch = r / (kh * kw);
-            int t = r - ch * kh * kw;
-            tapRow[p] = t / kw;
-            tapColumn[p] = t - tapRow[p] * kw;
-            // inside: the tap's image offset; else its channel's, rows and columns added per run
-            taps[p] = imgOff + ch * plane + (inside ? tapRow[p] * width + tapColumn[p] : 0);
-        }
-        for (int j = 0; j < nc; j += NR) {
-            int cols = Math.min(NR, nc - j);
-            int dst = j * kc;
-            if (cols < NR) {
-                java.util.Arrays.fill(bp, dst, dst + kc * NR, 0f);  // columns past the edge are 0
-            }
-            int pos = jc + j;
-            int end = pos + cols;
-            int oy = pos / outW;
-            int ox = pos - oy * outW;
-            for (int dj = 0; pos < end; oy++, ox = 0) {
-                int run = Math.min(end - pos, outW - ox);
-                if (inside) {
-                    int src = oy * strideH * width + ox;
-                    for (int p = 0; p < kc; p++) {
-                        copyShort(img, taps[p] + src, bp, dst + p * NR + dj, run);
-                    }
-                } else {
-                    packPaddedRun(img, height, width, oy * strideH - padTop, ox - padLeft, run, kc, w,
-                            bp, dst + dj);
-                }
-                pos += run;
-                dj += run;
-            }
-        }
-    }
-
-    /**
-     * One run of {@link #packImage} for windows that reach into the zero padding ("same"
-     * convolutions, such as all of fer-vgg's): for each tap, input row {@code iy = y0 + ki} and
-     * first input column {@code ix = x0 + kj}. A run on a padding row is all zeros, and a run that
-     * crosses the left or right edge is zeros with the inside part copied over them; the rest are
-     * plain copies.
-     */
-    private static void packPaddedRun(float[] img, int height, int width, int y0, int x0, int run, int kc,
-                                      Workspace w, float[] bp, int d0) {
-        for (int p = 0; p < kc; p++) {
-            int d = d0 + p * NR;
-            int iy = y0 + w.tapRow[p];
-            int ix = x0 + w.tapColumn[p];
-            int lo = Math.max(0, -ix);          // [lo, hi) of the run lies inside the row
-            int hi = Math.min(run, width - ix);
-            int src = w.taps[p] + iy * width + ix;
-            if (iy < 0 || iy >= height || hi <= lo) {
-                zeroShort(bp, d, run);
-            } else if (lo == 0 && hi == run) {
-                copyShort(img, src, bp, d, run);
-            } else {
-                zeroShort(bp, d, run);
-                copyShort(img, src + lo, bp, d + lo, hi - lo);
-            }
-        }
-    }
-
-    /** {@code dst[d, d+len) = 0} for {@code 1 <= len <= NR}, as {@link #copyShort} writes. */
-    private static void zeroShort(float[] dst, int d, int len) {
-        FloatVector zero = FloatVector.zero(S);
-        if (len >= L) {
-            zero.intoArray(dst, d);
-            if (len == NR) {
-                zero.intoArray(dst, d + L);
-            } else if (len > L) {
-                zero.intoArray(dst, d + L, S.indexInRange(L, len));
-            }
-        } else {
-            zero.intoArray(dst, d, S.indexInRange(0, len));
-        }
-    }
-
-    /** {@code dst[d, d+len) = src[s, s+len)} for {@code 1 <= len <= NR}: two vectors, masked at the end. */
-    private static void copyShort(float[] src, int s, float[] dst, int d, int len) {
-        if (len >= L) {
-            FloatVector.fromArray(S, src, s).intoArray(dst, d);
-            if (len == NR) {
-                FloatVector.fromArray(S, src, s + L).intoArray(dst, d + L);
-            } else if (len > L) {
-                VectorMask<Float> m = S.indexInRange(L, len);
-                FloatVector.fromArray(S, src, s + L, m).intoArray(dst, d + L, m);
-            }
-        } else {
-            VectorMask<Float> m = S.indexInRange(0, len);
-            FloatVector.fromArray(S, src, s, m).intoArray(dst, d, m);
-        }
-    }
-
     /** Butterfly shuffles of {@link #transpose16}: stage s swaps blocks of 8 >> s lanes (16-lane vectors only). */
     private static final VectorShuffle<Float>[] LOW = L == 16 ? butterflies(false) : null;
     private static final VectorShuffle<Float>[] HIGH = L == 16 ? butterflies(true) : null;
@@ -546,9 +399,23 @@ final class VectorGemm {
 
     /**
      * {@code dst[p*NR + r] = src[s + r*lds + p]} for a 16 x 16 block: 16 row loads, four butterfly
-     * stages of two-vector rearranges (each pairs rows {@code i} and {@code i + block} and swaps
-     * their off-diagonal blocks of {@code block} lanes), then 16 stores. About 0.2 ns an element
-     * against 0.4 for the scalar loop, whose stores stride by NR. Only for 16-float vectors.
+     * stages of two-vector rearranges, then 16 stores. About 0.2 ns an element against 0.4 for the
+     * scalar loop, whose stores stride by NR. Only for 16-float vectors.
+     *
+     * <p>Why four stages transpose: write a row number {@code i} and a lane number {@code l} in four
+     * bits each. Transposing moves the element at (row {@code i}, lane {@code l}) to (row {@code l},
+     * lane {@code i}), that is, it swaps all four bits of the row number with those of the lane
+     * number, and it can do so one bit at a time. Stage {@code s} swaps bit {@code 3 - s}: with
+     * {@code block = 8 >> s}, it pairs each row {@code i} that has that bit clear with row
+     * {@code i + block}; the first keeps its lanes whose bit is clear and takes, into the lanes whose
+     * bit is set, the partner's lanes whose bit is clear ({@code LOW}); the partner gets the rest
+     * ({@code HIGH}). For stage 0 and rows 0 and 8 that is
+     * <pre>
+     * r0 = [a0..a7 | a8..a15]        r0' = [a0..a7 | b0..b7]     (LOW:  low halves of r0 and r8)
+     * r8 = [b0..b7 | b8..b15]   ->   r8' = [a8..a15 | b8..b15]   (HIGH: high halves of r0 and r8)
+     * </pre>
+     * which swaps the two off-diagonal 8 x 8 blocks; stages 1-3 do the same inside blocks of 4, 2
+     * and 1. Each line below is one pair: both results are computed before either row is replaced.
      */
     private static void transpose16(float[] src, int s, int lds, float[] dst, int d) {
         FloatVector r0 = FloatVector.fromArray(S, src, s);
@@ -629,11 +496,31 @@ final class VectorGemm {
     // ---------------------------------------------------------------- micro-kernels
 
     /**
-     * {@code tile [8 x NR]} = A panel [8 x kc] . B panel [kc x NR], the micro-kernel. The 8 values
+     * What {@link #kernel8} and {@link #kernel6} compute, written to be read: {@code tile[r][j]} =
+     * the sum over {@code p} of {@code A[r][p] * B[p][j]}, with A's step-p values at
+     * {@code ap[ai + p*as]} and B's at {@code bp[bi + p*NR]}. Each element is one FMA chain in
+     * order of p from 0, as in each lane of the vector kernels, so the bits are the same
+     * ({@code VectorKernelsTest} checks). Not called by the GEMM: it is the reference for readers.
+     */
+    static void microKernelReference(int rows, int kc, float[] ap, int ai, int as, float[] bp, int bi, float[] tile) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < NR; j++) {
+                float sum = 0f;
+                for (int p = 0; p < kc; p++) {
+                    sum = Math.fma(ap[ai + p * as + r], bp[bi + p * NR + j], sum);
+                }
+                tile[r * NR + j] = sum;
+            }
+        }
+    }
+
+    /**
+     * {@code tile [8 x NR]} = A panel [8 x kc] . B panel [kc x NR], the micro-kernel: the loops of
+     * {@link #microKernelReference} with the 8 x NR sums held in 16 vector registers. The 8 values
      * of A for step p are contiguous, at {@code ap[ai + p*as]}: {@code as} is 8 in a packed panel,
      * {@code lda} when A is read in place (stored transposed).
      */
-    private static void kernel8(int kc, float[] ap, int ai, int as, float[] bp, int bi, float[] tile) {
+    static void kernel8(int kc, float[] ap, int ai, int as, float[] bp, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -694,7 +581,7 @@ final class VectorGemm {
     }
 
     /** The 6-row variant of {@link #kernel8}, for machines with 16 vector registers. */
-    private static void kernel6(int kc, float[] ap, int ai, int as, float[] bp, int bi, float[] tile) {
+    static void kernel6(int kc, float[] ap, int ai, int as, float[] bp, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -748,8 +635,9 @@ final class VectorGemm {
      */
     private void storeTile(float[] tile, float[] c, int ci, int ldc, int rows, int cols, boolean overwrite,
                            float[] bias, int row0, boolean relu, float slope) {
-        if (cols != NR || plantedEdgeBug != 0) {
-            storeEdge(tile, c, ci, ldc, rows, cols, overwrite, bias, row0, relu, slope);
+        int stored = storedColumns(cols);
+        if (stored != NR) {
+            storeEdge(tile, c, ci, ldc, rows, stored, overwrite, bias, row0, relu, slope);
             return;
         }
         for (int r = 0; r < rows; r++) {
@@ -777,12 +665,21 @@ final class VectorGemm {
         }
     }
 
+    /**
+     * How many of a tile's {@code cols} columns inside C are stored: all of them. A hook for the
+     * planted-bug test only, whose subclass returns {@code cols - 1} (every tile, full or edge, one
+     * column short) to show that the GEMM tests notice. No subclass exists outside the tests, so
+     * the JIT inlines this to {@code cols}.
+     */
+    int storedColumns(int cols) {
+        return cols;
+    }
+
     private void storeEdge(float[] tile, float[] c, int ci, int ldc, int rows, int cols, boolean overwrite,
                            float[] bias, int row0, boolean relu, float slope) {
-        int w = cols - plantedEdgeBug;
         for (int r = 0; r < rows; r++) {
             int row = ci + r * ldc;
-            for (int j = 0; j < w; j++) {
+            for (int j = 0; j < cols; j++) {
                 float v = tile[r * NR + j];
                 if (!overwrite) {
                     v = c[row + j] + v;

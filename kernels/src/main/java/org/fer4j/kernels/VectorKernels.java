@@ -13,14 +13,14 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Kernels} on the Vector API ({@code jdk.incubator.vector}) at the CPU's preferred width,
- * with FMA, and split over {@link Parallel}'s threads where the work is large. Loaded by name by
+ * with fused multiply-adds in the GEMM and the dot products, and split over {@link Parallel}'s threads where the work is large. Loaded by name by
  * {@link KernelsProvider} only once the module is known to be readable.
  *
  * <p>Every loop has the same shape (Lucene's): the size check, a main loop unrolled over four
  * vectors (independent accumulators where it reduces), a one-vector remainder, then a scalar
  * remainder. Each kernel is tested against {@link ScalarKernels}, the reference, over awkward
- * sizes; {@link #VectorKernels(VectorGemm, int)} can plant an off-by-one in the scalar
- * remainders to show those tests notice.
+ * sizes; a test subclass overrides {@link #remainderEnd} to plant an off-by-one in the scalar
+ * remainders and show that those tests notice.
  *
  * <p>Numerics, compared with the reference: elementwise kernels, dropout masks and the optimizer
  * updates perform the same float operations in the same order, so they give the same bits.
@@ -34,7 +34,8 @@ import jdk.incubator.vector.VectorSpecies;
  * output is then computed by the same operations whatever the split, so these kernels give the
  * same bits for any thread count. Inside a region that is already parallel they run serially.
  */
-final class VectorKernels implements Kernels {
+// Not final only so that the planted-bug test can override remainderEnd.
+class VectorKernels implements Kernels {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
@@ -54,20 +55,24 @@ final class VectorKernels implements Kernels {
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
 
     private final VectorGemm gemm;
-    /**
-     * 0 in every real use. The planted-bug test passes 1, which makes each elementwise scalar
-     * remainder stop one element short and each GEMM edge tile store one column too few: the
-     * comparison tests must then fail.
-     */
-    private final int plantedTailBug;
-
+    private final VectorConv conv;
     VectorKernels() {
-        this(new VectorGemm(), 0);
+        this(new VectorGemm());
     }
 
-    VectorKernels(VectorGemm gemm, int plantedTailBug) {
+    VectorKernels(VectorGemm gemm) {
         this.gemm = gemm;
-        this.plantedTailBug = plantedTailBug;
+        this.conv = new VectorConv(gemm);
+    }
+
+    /**
+     * Where a scalar remainder loop stops: {@code end} itself. A hook for the planted-bug test
+     * only, whose subclass returns {@code end - 1} (every remainder one element short) to show that
+     * the comparison tests notice an off-by-one. No subclass exists outside the tests, so the JIT
+     * inlines this to {@code end}.
+     */
+    int remainderEnd(int end) {
+        return end;
     }
 
     @Override
@@ -77,7 +82,42 @@ final class VectorKernels implements Kernels {
 
     @Override
     public String describe() {
-        return "vector (" + F.vectorBitSize() + "-bit FloatVector, FMA, " + Parallel.threadsText() + ")";
+        return "vector (" + F.vectorBitSize() + "-bit FloatVector, " + FmaSupport.TEXT + Parallel.threadsText() + ")";
+    }
+
+    /**
+     * Whether {@code FloatVector.fma} runs as a fused instruction here, read once (on the first
+     * {@link #describe()}) from the JIT's own switch rather than guessed from the CPU: HotSpot
+     * compiles the Vector API's fma to FMA instructions only when its {@code UseFMA} flag is on
+     * (set at start-up from the CPU's features: x86's {@code fma} flag, always on aarch64), and
+     * otherwise computes the same fused result in software, correctly but far more slowly.
+     */
+    private static final class FmaSupport {
+        static final String TEXT = fmaText(useFmaOption());
+    }
+
+    /**
+     * The part of {@link #describe()} that speaks of FMA, from the value of HotSpot's
+     * {@code UseFMA} option: {@code "FMA, "} for {@code "true"}, {@code "no FMA, "} for
+     * {@code "false"}, and nothing for {@code null} (not HotSpot, or the option unreadable), so
+     * that nothing is claimed that was not read.
+     */
+    static String fmaText(String useFma) {
+        if ("true".equals(useFma)) {
+            return "FMA, ";
+        }
+        return "false".equals(useFma) ? "no FMA, " : "";
+    }
+
+    /** HotSpot's {@code UseFMA} as text ({@code "true"} or {@code "false"}), or null where it cannot be read. */
+    static String useFmaOption() {
+        try {
+            return java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption("UseFMA").getValue();
+        } catch (RuntimeException | LinkageError notHotSpot) {
+            return null;
+        }
     }
 
     @Override
@@ -143,7 +183,7 @@ final class VectorKernels implements Kernels {
             FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
             FloatVector.fromArray(F, y, yOff + i).add(xv.mul(alpha)).intoArray(y, yOff + i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             y[yOff + i] += alpha * x[xOff + i];
         }
     }
@@ -169,7 +209,7 @@ final class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, x, off + i).mul(alpha).intoArray(x, off + i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             x[off + i] *= alpha;
         }
     }
@@ -180,9 +220,9 @@ final class VectorKernels implements Kernels {
         Checks.span("fill", "x", x, off, n);
         // Arrays.fill is an intrinsic that already stores whole vectors; only the split is ours.
         if (large(n)) {
-            Parallel.forRange(n, GRAIN, (from, to) -> Arrays.fill(x, off + from, off + to - plantedTailBug, value));
+            Parallel.forRange(n, GRAIN, (from, to) -> Arrays.fill(x, off + from, remainderEnd(off + to), value));
         } else {
-            Arrays.fill(x, off, off + n - plantedTailBug, value);
+            Arrays.fill(x, off, remainderEnd(off + n), value);
         }
     }
 
@@ -209,7 +249,7 @@ final class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(y, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             y[i] = a[i] + b[i];
         }
     }
@@ -237,7 +277,7 @@ final class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, a, i).mul(FloatVector.fromArray(F, b, i)).intoArray(y, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             y[i] = a[i] * b[i];
         }
     }
@@ -267,7 +307,7 @@ final class VectorKernels implements Kernels {
             s0 = v.fma(v, s0);
         }
         double sum = Lanes.sum(s0.add(s1).add(s2.add(s3)));
-        for (; i < n - plantedTailBug; i++) {
+        for (; i < remainderEnd(n); i++) {
             double xi = x[off + i];
             sum += xi * xi;
         }
@@ -299,7 +339,7 @@ final class VectorKernels implements Kernels {
                 s0 = s0.add(FloatVector.fromArray(F, x, i));
             }
             total += Lanes.sum(s0.add(s1).add(s2.add(s3)));
-            for (; i < runEnd - plantedTailBug; i++) {
+            for (; i < remainderEnd(runEnd); i++) {
                 total += x[i];
             }
             i = runEnd;
@@ -343,7 +383,7 @@ final class VectorKernels implements Kernels {
         for (; i <= end - L; i += L) {
             FloatVector.fromArray(F, y, i).add(value).intoArray(y, i);
         }
-        for (; i < end - plantedTailBug; i++) {
+        for (; i < remainderEnd(end); i++) {
             y[i] += value;
         }
     }
@@ -363,8 +403,8 @@ final class VectorKernels implements Kernels {
         for (; i <= len - L; i += L) {
             FloatVector.fromArray(F, y, yi + i).add(FloatVector.fromArray(F, x, xi + i)).intoArray(y, yi + i);
         }
-        if (i < len - plantedTailBug) {
-            VectorMask<Float> m = F.indexInRange(i, len - plantedTailBug);
+        if (i < remainderEnd(len)) {
+            VectorMask<Float> m = F.indexInRange(i, remainderEnd(len));
             FloatVector.fromArray(F, y, yi + i, m).add(FloatVector.fromArray(F, x, xi + i, m)).intoArray(y, yi + i, m);
         }
     }
@@ -405,7 +445,7 @@ final class VectorKernels implements Kernels {
             ((FloatVector) total.convertShape(VectorOperators.D2F, F_HALF, 0))
                     .add(FloatVector.fromArray(F_HALF, dbias, ci)).intoArray(dbias, ci);
         }
-        for (; ci < c - plantedTailBug; ci++) {
+        for (; ci < remainderEnd(c); ci++) {
             double total = 0;
             for (int ni = 0; ni < n; ni++) {
                 total += dy[ni * c + ci];
@@ -506,7 +546,7 @@ final class VectorKernels implements Kernels {
             return;
         }
         if (unfoldInPanels) {
-            gemm.convForward(y, yOff, img, imgOff, images, kernel, bias, filters, channels, height, width,
+            conv.convForward(y, yOff, img, imgOff, images, kernel, bias, filters, channels, height, width,
                     kh, kw, strideH, padTop, padLeft, outH, outW, relu, slope);
         } else {
             Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels,
@@ -705,7 +745,7 @@ final class VectorKernels implements Kernels {
         for (; i <= len - L; i += L) {
             FloatVector.fromArray(F, y, yi + i).add(FloatVector.fromArray(F, x, xi + i).mul(w)).intoArray(y, yi + i);
         }
-        for (; i < len - plantedTailBug; i++) {
+        for (; i < remainderEnd(len); i++) {
             y[yi + i] += w * x[xi + i];
         }
     }
@@ -723,7 +763,7 @@ final class VectorKernels implements Kernels {
             acc0 = FloatVector.fromArray(F, a, ai + i).fma(FloatVector.fromArray(F, b, bi + i), acc0);
         }
         double sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        for (; i < len - plantedTailBug; i++) {
+        for (; i < remainderEnd(len); i++) {
             sum += (double) a[ai + i] * b[bi + i];
         }
         return sum;
@@ -872,7 +912,7 @@ final class VectorKernels implements Kernels {
                 int left = top + 2 * ox;
                 pool2x2Vector(out, argmax, in, left, width, o + ox, pairs, L, false);
             }
-            int rest = outW - ox - plantedTailBug;
+            int rest = remainderEnd(outW - ox);
             if (rest > 0) {
                 int left = top + 2 * ox;
                 boolean maskLoads = left + width + 2 * L > in.length;
@@ -942,7 +982,7 @@ final class VectorKernels implements Kernels {
         // The scatter stays on one thread: with overlapping windows two outputs may route to the
         // same input, and only one writer per element keeps the sum exact and race-free.
         int i = 0;
-        for (; i < outCount - plantedTailBug; i++) {
+        for (; i < remainderEnd(outCount); i++) {
             din[argmax[i]] += dout[i];
         }
     }
@@ -969,7 +1009,7 @@ final class VectorKernels implements Kernels {
         split(planes, (long) planes * spatial, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 float share = dout[p] / spatial;
-                Arrays.fill(din, p * spatial, (p + 1) * spatial - plantedTailBug, share);
+                Arrays.fill(din, p * spatial, remainderEnd((p + 1) * spatial), share);
             }
         });
     }
@@ -1013,7 +1053,7 @@ final class VectorKernels implements Kernels {
             s0 = s0.add(widen(x, i));
         }
         double sum = Lanes.sum(s0.add(s1));
-        for (; i < end - plantedTailBug; i++) {
+        for (; i < remainderEnd(end); i++) {
             sum += x[i];
         }
         return sum;
@@ -1036,7 +1076,7 @@ final class VectorKernels implements Kernels {
             s0 = d.fma(d, s0);
         }
         double sum = Lanes.sum(s0.add(s1));
-        for (; i < end - plantedTailBug; i++) {
+        for (; i < remainderEnd(end); i++) {
             double d = x[i] - mu;
             sum += d * d;
         }
@@ -1068,7 +1108,7 @@ final class VectorKernels implements Kernels {
             }
             xh.mul(g).add(b).intoArray(y, i);
         }
-        for (; i < end - plantedTailBug; i++) {
+        for (; i < remainderEnd(end); i++) {
             float xh = (x[i] - mu) * is;
             if (xhat != null) {
                 xhat[i] = xh;
@@ -1108,7 +1148,7 @@ final class VectorKernels implements Kernels {
                                 .sub(FloatVector.fromArray(F, xhat, i).mul(meanDyXhat));
                         d.mul(k).intoArray(dx, i);
                     }
-                    for (; i < end - plantedTailBug; i++) {
+                    for (; i < remainderEnd(end); i++) {
                         dx[i] = k * (dy[i] - meanDy - xhat[i] * meanDyXhat);
                     }
                 }
@@ -1130,7 +1170,7 @@ final class VectorKernels implements Kernels {
         }
         double sumDy = Lanes.sum(s);
         double sumDyXhat = Lanes.sum(sx);
-        for (; i < end - plantedTailBug; i++) {
+        for (; i < remainderEnd(end); i++) {
             sumDy += dy[i];
             sumDyXhat += (double) dy[i] * xhat[i];
         }
@@ -1174,7 +1214,7 @@ final class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, x, i).max(0f).intoArray(y, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             y[i] = Math.max(x[i], 0f);
         }
     }
@@ -1205,7 +1245,7 @@ final class VectorKernels implements Kernels {
             VectorMask<Float> on = FloatVector.fromArray(F, y, i).compare(VectorOperators.GT, 0f);
             zero.blend(FloatVector.fromArray(F, dy, i), on).intoArray(dx, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             dx[i] = y[i] > 0f ? dy[i] : 0f;
         }
     }
@@ -1236,7 +1276,7 @@ final class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(F, x, i);
             v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             y[i] = x[i] > 0f ? x[i] : slope * x[i];
         }
     }
@@ -1268,7 +1308,7 @@ final class VectorKernels implements Kernels {
             FloatVector g = FloatVector.fromArray(F, dy, i);
             g.mul(slope).blend(g, on).intoArray(dx, i);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             dx[i] = x[i] > 0f ? dy[i] : slope * dy[i];
         }
     }
@@ -1308,7 +1348,7 @@ final class VectorKernels implements Kernels {
             drop.blend(keep, u.compare(VectorOperators.GE, rate)).intoArray(mask, i);
             lanes = lanes.add(step);
         }
-        for (; i < to - plantedTailBug; i++) {
+        for (; i < remainderEnd(to); i++) {
             mask[i] = ScalarKernels.dropoutUniform(seed, i) >= rate ? keepScale : 0f;
         }
     }
@@ -1399,16 +1439,7 @@ final class VectorKernels implements Kernels {
                 }
                 wv.sub(step.mul(lr)).intoArray(w, i);
             }
-            for (; i < to - plantedTailBug; i++) {
-                float gi = g[i] + weightDecay * w[i];
-                if (momentum == 0f) {
-                    w[i] -= lr * gi;
-                } else {
-                    float vi = momentum * velocity[i] + gi;
-                    velocity[i] = vi;
-                    w[i] -= lr * (nesterov ? gi + momentum * vi : vi);
-                }
-            }
+            ScalarKernels.sgdRange(w, g, velocity, i, remainderEnd(to), lr, momentum, weightDecay, nesterov);
         });
     }
 
@@ -1441,22 +1472,8 @@ final class VectorKernels implements Kernels {
                 FloatVector vHat = vi.div(biasCorrection2);
                 wi.sub(mHat.mul(lr).div(vHat.sqrt().add(eps))).intoArray(w, i);
             }
-            for (; i < to - plantedTailBug; i++) {
-                float wi = w[i];
-                float gi = g[i];
-                if (decoupled) {
-                    wi -= lrDecay * wi;
-                } else {
-                    gi += weightDecay * wi;
-                }
-                float mi = beta1 * m[i] + oneMinusBeta1 * gi;
-                float vi = beta2 * v[i] + oneMinusBeta2 * gi * gi;
-                m[i] = mi;
-                v[i] = vi;
-                float mHat = mi / biasCorrection1;
-                float vHat = vi / biasCorrection2;
-                w[i] = wi - lr * mHat / ((float) Math.sqrt(vHat) + eps);
-            }
+            ScalarKernels.adamRange(w, g, m, v, i, remainderEnd(to), lr, beta1, beta2, eps, weightDecay, decoupled,
+                    biasCorrection1, biasCorrection2);
         });
     }
 }

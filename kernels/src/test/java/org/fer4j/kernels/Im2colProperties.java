@@ -89,24 +89,22 @@ class Im2colProperties {
     @Example
     void samePaddingThreeByThree() {
         // The usual conv layer: 3x3, stride 1, pad 1 on every side keeps H x W.
-        Geometry g = Geometry.of(2, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1);
-        assertEquals(6, g.outH());
-        assertEquals(5, g.outW());
-        Random random = new Random(1);
-        checkIm2col(g, random, 3, 7);
-        checkCol2im(g, random, 3, 7);
-        checkAdjoint(g, random);
+        checkExample(Geometry.of(2, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1), 6, 5, new Random(1), 3, 7);
     }
 
     @Example
     void evenKernelWithExtraPaddingBottomRight() {
         // TF-style "same" for a 2x2 kernel at stride 2 on an odd image: all the padding goes to the
         // bottom and right, so padTop = padLeft = 0 and only outH, outW carry it.
-        Geometry g = Geometry.of(1, 5, 7, 2, 2, 2, 2, 0, 0, 1, 1);
-        assertEquals(3, g.outH());
-        assertEquals(4, g.outW());
-        Random random = new Random(2);
-        checkIm2col(g, random, 0, 0);
+        checkExample(Geometry.of(1, 5, 7, 2, 2, 2, 2, 0, 0, 1, 1), 3, 4, new Random(2), 0, 0);
+    }
+
+    /** The output size of a worked example, then im2col, col2im and their adjointness on it. */
+    private void checkExample(Geometry g, int outH, int outW, Random random, int imgOff, int colOff) {
+        assertEquals(outH, g.outH());
+        assertEquals(outW, g.outW());
+        checkIm2col(g, random, imgOff, colOff);
+        checkCol2im(g, random, imgOff, colOff);
         checkAdjoint(g, random);
     }
 

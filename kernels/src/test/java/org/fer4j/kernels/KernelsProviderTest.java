@@ -40,12 +40,13 @@ class KernelsProviderTest {
         Kernels kernels = KernelsProvider.forName("vector");
         assertEquals("vector", kernels.name());
         assertTrue(kernels.vectorBits() >= 128, "vector bits " + kernels.vectorBits());
-        assertEquals("vector (" + kernels.vectorBits() + "-bit FloatVector, FMA, " + Parallel.threadsText()
+        String fma = VectorKernels.fmaText(VectorKernels.useFmaOption());
+        assertEquals("vector (" + kernels.vectorBits() + "-bit FloatVector, " + fma + Parallel.threadsText()
                 + ")", kernels.describe());
         int saved = Parallel.threads();
         try {
             Parallel.setThreads(1);
-            assertTrue(kernels.describe().endsWith("FMA, 1 thread)"), kernels.describe());
+            assertTrue(kernels.describe().endsWith(fma + "1 thread)"), kernels.describe());
         } finally {
             Parallel.setThreads(saved);
         }

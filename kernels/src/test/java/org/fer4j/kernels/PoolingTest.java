@@ -29,27 +29,7 @@ class PoolingTest {
             float[] out = new float[planes * outH * outW];
             int[] argmax = new int[out.length];
             kernels.maxPoolForward(out, argmax, in, planes, h, w, kh, kw, sh, sw, outH, outW);
-            for (int p = 0; p < planes; p++) {
-                for (int oy = 0; oy < outH; oy++) {
-                    for (int ox = 0; ox < outW; ox++) {
-                        float max = Float.NEGATIVE_INFINITY;
-                        int best = -1;
-                        for (int ki = 0; ki < kh; ki++) {
-                            for (int kj = 0; kj < kw; kj++) {
-                                int idx = (p * h + oy * sh + ki) * w + ox * sw + kj;
-                                if (in[idx] > max) {
-                                    max = in[idx];
-                                    best = idx;
-                                }
-                            }
-                        }
-                        int o = (p * outH + oy) * outW + ox;
-                        String where = Arrays.toString(cs) + " out[" + p + ", " + oy + ", " + ox + "]";
-                        assertEquals(max, out[o], where);
-                        assertEquals(best, argmax[o], where);
-                    }
-                }
-            }
+            assertMaxPoolByDefinition(Arrays.toString(cs), in, out, argmax, planes, h, w, kh, kw, sh, sw, outH, outW);
         }
     }
 
@@ -128,27 +108,7 @@ class PoolingTest {
             float[] out = new float[planes * outH * outW];
             int[] argmax = new int[out.length];
             kernels.maxPoolForward(out, argmax, in, planes, h, w, kh, kw, sh, sw, outH, outW);
-            for (int p = 0; p < planes; p++) {
-                for (int oy = 0; oy < outH; oy++) {
-                    for (int ox = 0; ox < outW; ox++) {
-                        float max = Float.NEGATIVE_INFINITY;
-                        int best = -1;
-                        for (int ki = 0; ki < kh && oy * sh + ki < h; ki++) {
-                            for (int kj = 0; kj < kw && ox * sw + kj < w; kj++) {
-                                int idx = (p * h + oy * sh + ki) * w + ox * sw + kj;
-                                if (in[idx] > max) {
-                                    max = in[idx];
-                                    best = idx;
-                                }
-                            }
-                        }
-                        int o = (p * outH + oy) * outW + ox;
-                        String where = Arrays.toString(cs) + " out[" + p + ", " + oy + ", " + ox + "]";
-                        assertEquals(max, out[o], where);
-                        assertEquals(best, argmax[o], where);
-                    }
-                }
-            }
+            assertMaxPoolByDefinition(Arrays.toString(cs), in, out, argmax, planes, h, w, kh, kw, sh, sw, outH, outW);
         }
     }
 
@@ -180,6 +140,36 @@ class PoolingTest {
                 sum += in[p * spatial + s];
             }
             assertEquals(sum / spatial, out[p], 1e-7, "plane " + p);
+        }
+    }
+
+    /**
+     * {@code out} and {@code argmax} against the definition: each output is the largest input of
+     * its window (the part inside the plane, where a window reaches past the edge), and argmax the
+     * first index in reading order that holds it.
+     */
+    private static void assertMaxPoolByDefinition(String cs, float[] in, float[] out, int[] argmax, int planes,
+                                                  int h, int w, int kh, int kw, int sh, int sw, int outH, int outW) {
+        for (int p = 0; p < planes; p++) {
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++) {
+                    float max = Float.NEGATIVE_INFINITY;
+                    int best = -1;
+                    for (int ki = 0; ki < kh && oy * sh + ki < h; ki++) {
+                        for (int kj = 0; kj < kw && ox * sw + kj < w; kj++) {
+                            int idx = (p * h + oy * sh + ki) * w + ox * sw + kj;
+                            if (in[idx] > max) {
+                                max = in[idx];
+                                best = idx;
+                            }
+                        }
+                    }
+                    int o = (p * outH + oy) * outW + ox;
+                    String where = cs + " out[" + p + ", " + oy + ", " + ox + "]";
+                    assertEquals(max, out[o], where);
+                    assertEquals(best, argmax[o], where);
+                }
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.fer4j.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -49,10 +50,29 @@ class VectorKernelsTest {
         return new VectorKernels();
     }
 
-    /** Kernels whose scalar remainders, and GEMM edge tiles, stop one element short. */
+    /** Kernels whose scalar remainders stop one element short, and whose GEMM tiles store one column too few. */
     private static VectorKernels planted() {
-        VectorGemm gemm = new VectorGemm();
-        return new VectorKernels(new VectorGemm(gemm.mr, gemm.kcMax, gemm.mcMax, gemm.ncMax, 1), 1);
+        return new OffByOneRemainders(new OffByOneTileStores());
+    }
+
+    /** The planted bug of the elementwise kernels: every scalar remainder stops one element short. */
+    private static final class OffByOneRemainders extends VectorKernels {
+        OffByOneRemainders(VectorGemm gemm) {
+            super(gemm);
+        }
+
+        @Override
+        int remainderEnd(int end) {
+            return end - 1;
+        }
+    }
+
+    /** The planted bug of the GEMM: every tile, full or at an edge, stores one column too few. */
+    private static final class OffByOneTileStores extends VectorGemm {
+        @Override
+        int storedColumns(int cols) {
+            return cols - 1;
+        }
     }
 
     @Test
@@ -77,7 +97,7 @@ class VectorKernelsTest {
         // matrices then cross every K, M and N block boundary and every edge tile.
         for (int mr : new int[] {6, 8}) {
             for (int nc : new int[] {VectorGemm.NR, 2 * VectorGemm.NR}) {
-                VectorKernels tiny = new VectorKernels(new VectorGemm(mr, 5, 12, nc, 0), 0);
+                VectorKernels tiny = new VectorKernels(new VectorGemm(mr, 5, 12, nc));
                 assertNull(sgemmSmall(tiny, new Random(5 + mr + nc)), "mr " + mr + ", nc " + nc);
                 assertNull(sgemmCase(tiny, new Random(6), false, true, 37, 70, 29, 1f, 0.5f), "mr " + mr);
             }
@@ -117,7 +137,7 @@ class VectorKernelsTest {
     void convForwardAgreesWhetherOrNotItUnfoldsInThePanels() {
         assertNull(convForward(vector(), new Random(13)));
         // Tiny blocks: the unfolded panels cross K blocks, row runs and panel edges everywhere.
-        assertNull(convForward(new VectorKernels(new VectorGemm(8, 5, 12, VectorGemm.NR, 0), 0), new Random(14)));
+        assertNull(convForward(new VectorKernels(new VectorGemm(8, 5, 12, VectorGemm.NR)), new Random(14)));
     }
 
     @Test
@@ -180,7 +200,42 @@ class VectorKernelsTest {
         VectorKernels v = vector();
         assertEquals("vector", v.name());
         assertTrue(v.vectorBits() >= 128);
-        assertTrue(v.describe().contains(v.vectorBits() + "-bit FloatVector, FMA"), v.describe());
+        assertTrue(v.describe().startsWith("vector (" + v.vectorBits() + "-bit FloatVector, "), v.describe());
+    }
+
+    @Test
+    void microKernelsGiveTheBitsOfTheirScalarReference() {
+        Random random = new Random(16);
+        int nr = VectorGemm.NR;
+        for (int kc : new int[] {1, 7, 144}) {
+            for (int rows : new int[] {6, 8}) {
+                for (int as : new int[] {rows, rows + 5}) {  // packed, and read in place with a stride
+                    float[] ap = TestSupport.uniform(random, 3 + (kc - 1) * as + rows);
+                    float[] bp = TestSupport.uniform(random, 2 + kc * nr);
+                    float[] fast = new float[8 * nr];
+                    float[] slow = new float[8 * nr];
+                    if (rows == 8) {
+                        VectorGemm.kernel8(kc, ap, 3, as, bp, 2, fast);
+                    } else {
+                        VectorGemm.kernel6(kc, ap, 3, as, bp, 2, fast);
+                    }
+                    VectorGemm.microKernelReference(rows, kc, ap, 3, as, bp, 2, slow);
+                    assertArrayEquals(slow, fast, "kc " + kc + ", " + rows + " rows, A step " + as);
+                }
+            }
+        }
+    }
+
+    @Test
+    void claimsFmaOnlyWhenTheJitUsesIt() {
+        assertEquals("FMA, ", VectorKernels.fmaText("true"));
+        assertEquals("no FMA, ", VectorKernels.fmaText("false"));
+        assertEquals("", VectorKernels.fmaText(null), "unknown: claim nothing");
+        // On HotSpot the option is readable, and describe() says what it says.
+        String useFma = VectorKernels.useFmaOption();
+        assertTrue("true".equals(useFma) || "false".equals(useFma), "UseFMA = " + useFma);
+        boolean claims = vector().describe().contains(", FMA,");
+        assertEquals(Boolean.parseBoolean(useFma), claims, vector().describe());
     }
 
     // ---------------------------------------------------------------- families of checks

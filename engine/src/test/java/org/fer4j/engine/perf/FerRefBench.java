@@ -24,7 +24,7 @@ import org.fer4j.kernels.KernelsProvider;
 import org.fer4j.kernels.Parallel;
 
 /**
- * A quick throughput harness for the kernels work of issue 4 (not a unit test, not JMH: the
+ * A quick throughput harness for fer-ref on the current backend (not a unit test, not JMH: the
  * {@code bench} module and {@code fer4j bench} are the official measurements). It builds fer-ref
  * exactly as {@code ModelZoo.ferRef} does (the engine cannot see the models module) and reports,
  * as medians of several timed windows after a warm-up: training images/s (forward, backward,

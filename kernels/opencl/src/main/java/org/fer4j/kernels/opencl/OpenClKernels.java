@@ -279,6 +279,21 @@ public final class OpenClKernels implements Kernels {
         }
     }
 
+    /**
+     * Treats {@code a} as garbage-collected (for tests): enqueues its weak key as the collector
+     * would, so that the next allocation frees its region through {@link #reclaim}, the same path
+     * as after a real collection. The caller must not pass {@code a} to a kernel again.
+     */
+    synchronized void collectedForTest(float[] a) {
+        for (Key k : regions.keySet()) {
+            if (k.get() == a) {
+                k.enqueue();  // clears the referent, as a collection does
+                return;
+            }
+        }
+        throw new IllegalArgumentException("the array has no region on the device");
+    }
+
     /** Whether the device region of {@code a} holds data newer than the host array (for tests). */
     synchronized boolean deviceLatest(float[] a) {
         Region r = regions.get(new Key(a));
