@@ -128,22 +128,14 @@ public final class Conv2D extends Layer {
 
     @Override
     protected int[] doBuild(int[] in, BuildContext context) {
-        if (in.length != 3) {
-            throw new IllegalArgumentException("needs a (channels, height, width) input");
-        }
-        channels = in[0];
-        height = in[1];
-        width = in[2];
-        int[] v = padding.resolve(height, kh, strideH, false);
-        int[] h = padding.resolve(width, kw, strideW, true);
-        outH = v[0];
-        padTop = v[1];
-        outW = h[0];
-        padLeft = h[1];
-        if (outH <= 0 || outW <= 0) {
-            throw new IllegalArgumentException("needs an input of at least " + kh + "x" + kw
-                    + " (after " + padding.text() + " padding) for its " + kh + "x" + kw + " kernel");
-        }
+        Padding.Window g = padding.window(in, kh, kw, strideH, strideW);
+        channels = g.channels();
+        height = g.height();
+        width = g.width();
+        outH = g.outH();
+        outW = g.outW();
+        padTop = g.padTop();
+        padLeft = g.padLeft();
         kernel = Param.trainable(name() + "/kernel", Tensor.zeros(filters, channels, kh, kw), true);
         init.resolve(context.followedByRelu())
                 .fill(kernel.value().data(), channels * kh * kw, filters * kh * kw, context.random());

@@ -74,4 +74,26 @@ public record Padding(Mode mode, int height, int width) {
             }
         };
     }
+
+    /**
+     * The geometry of a sliding window over a {@code (channels, height, width)} input: output size
+     * and leading pads per axis. What {@link Conv2D} and {@link DepthwiseConv2D} both work out at
+     * build time, with the same checks and messages.
+     */
+    record Window(int channels, int height, int width, int outH, int outW, int padTop, int padLeft) {
+    }
+
+    /** Resolves this padding for a {@code kh x kw} window at the given strides over {@code in}. */
+    Window window(int[] in, int kh, int kw, int strideH, int strideW) {
+        if (in.length != 3) {
+            throw new IllegalArgumentException("needs a (channels, height, width) input");
+        }
+        int[] v = resolve(in[1], kh, strideH, false);
+        int[] h = resolve(in[2], kw, strideW, true);
+        if (v[0] <= 0 || h[0] <= 0) {
+            throw new IllegalArgumentException("needs an input of at least " + kh + "x" + kw
+                    + " (after " + text() + " padding) for its " + kh + "x" + kw + " kernel");
+        }
+        return new Window(in[0], in[1], in[2], v[0], h[0], v[1], h[1]);
+    }
 }
