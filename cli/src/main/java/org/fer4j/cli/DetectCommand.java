@@ -64,7 +64,7 @@ final class DetectCommand implements Callable<Integer> {
         if (format.equals("csv")) {
             o.println("file,face,x,y,width,height,score");
         }
-        FaceOptions.Tally tally = faces.new Tally("detect", err);
+        FaceOptions.Tally tally = faces.tally("detect", err);
         for (Path file : files) {
             BufferedImage image = tally.read(file);
             if (image == null) {

@@ -76,6 +76,11 @@ final class FaceOptions {
         }
     }
 
+    /** A tally of one run's images, reading them with these options. */
+    Tally tally(String command, PrintWriter err) {
+        return new Tally(command, err);
+    }
+
     FaceDetector.Options options() {
         Flags.longIn("--max-pixels", maxPixels, 1, MAX_MAX_PIXELS);
         Flags.open("--min-score", minScore, 0, 1);

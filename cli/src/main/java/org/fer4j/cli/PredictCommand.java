@@ -100,7 +100,7 @@ final class PredictCommand implements Callable<Integer> {
         if (format.equals("csv")) {
             o.println("file,detection,face,x,y,width,height,face_score,emotion,confidence," + String.join(",", classes));
         }
-        FaceOptions.Tally tally = faces.new Tally("predict", err);
+        FaceOptions.Tally tally = faces.tally("predict", err);
         for (Path file : files) {
             BufferedImage image = tally.read(file);
             if (image == null) {

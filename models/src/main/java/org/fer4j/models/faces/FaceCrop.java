@@ -38,12 +38,18 @@ public final class FaceCrop {
         int w = image.getWidth();
         int h = image.getHeight();
         BufferedImage out = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        // Columns [from, to) of the square lie inside the photo and are read a row at a time; the
+        // columns left and right of them repeat the photo's edge pixel.
+        int from = Math.clamp(-left, 0, side);
+        int to = Math.clamp(w - left, from, side);
         int[] row = new int[side];
         for (int y = 0; y < side; y++) {
             int sy = Math.clamp(top + y, 0, h - 1);
-            for (int x = 0; x < side; x++) {
-                row[x] = image.getRGB(Math.clamp(left + x, 0, w - 1), sy);
+            if (to > from) {
+                image.getRGB(left + from, sy, to - from, 1, row, from, side);
             }
+            java.util.Arrays.fill(row, 0, from, image.getRGB(0, sy));
+            java.util.Arrays.fill(row, to, side, image.getRGB(w - 1, sy));
             out.setRGB(0, y, side, 1, row, 0, side);
         }
         return out;

@@ -76,6 +76,8 @@ public final class FaceDetector {
     private final Options defaults;
     /** One network per input size, all with the checkpoint's weights. */
     private final Map<Integer, Sequential> networks = new HashMap<>();
+    /** One input buffer per input size, refilled for every image (detect is synchronized). */
+    private final Map<Integer, float[]> inputs = new HashMap<>();
 
     private FaceDetector(Checkpoint checkpoint, Options defaults) {
         this.checkpoint = checkpoint;
@@ -129,7 +131,7 @@ public final class FaceDetector {
     public synchronized List<DetectedFace> detect(BufferedImage image, Options options) {
         int s = options.inputSize();
         Sequential net = networks.computeIfAbsent(s, this::rebuild);
-        Tensor x = preprocess(image, s);
+        Tensor x = preprocess(image, s, inputs.computeIfAbsent(s, k -> new float[3 * k * k]));
         float[] out = net.forward(x, Mode.EVAL).data();
         int cells = net.outputShape()[1];
         List<Candidate> candidates = decode(out, cells, options.scoreThreshold());
@@ -170,6 +172,11 @@ public final class FaceDetector {
      * Only the {@code S x S} samples are computed: the padded square is never built.
      */
     public static Tensor preprocess(BufferedImage image, int size) {
+        return preprocess(image, size, new float[3 * size * size]);
+    }
+
+    /** {@link #preprocess(BufferedImage, int)} into {@code x} ({@code 3 * size * size} floats, all overwritten). */
+    private static Tensor preprocess(BufferedImage image, int size, float[] x) {
         int w = image.getWidth();
         int h = image.getHeight();
         int side = Math.max(w, h);
@@ -184,7 +191,6 @@ public final class FaceDetector {
             x1[i] = Math.min(side - 1, (int) Math.ceil(src));
             fx[i] = src - x0[i];
         }
-        float[] x = new float[3 * size * size];
         int plane = size * size;
         float meanR = TinyFaceDetector.MEAN_RGB[0];
         float meanG = TinyFaceDetector.MEAN_RGB[1];
