@@ -1,10 +1,8 @@
 package org.fer4j.bench;
 
 import java.util.concurrent.TimeUnit;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import org.fer4j.kernels.Kernels;
+import org.fer4j.kernels.VectorFmaLoop;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * SGEMM at every GEMM shape that fer-ref's convolutions issue per image (forward, weight gradient,
  * input gradient; see {@link FerRef#gemm}), scalar and vector side by side, next to a plain
- * {@link FloatVector} FMA loop that measures the peak the machine offers one thread.
+ * {@code FloatVector} FMA loop that measures the peak the machine offers one thread.
  *
  * <p>Throughput mode, in calls per second, so that the auxiliary counter {@code gflops} (floating-
  * point operations, {@code 2*M*N*K} per GEMM, counted in units of 10^9) comes out as a rate in
@@ -119,60 +117,20 @@ public class SgemmBench {
     }
 
     /**
-     * The peak loop lives in its own class so that {@code SgemmBench} itself never links against
-     * {@code jdk.incubator.vector}: the scalar SGEMM then also runs in a JVM without the module
-     * ({@code -jvmArgsAppend -Dfer4j.kernels=scalar} replaces the {@code @Fork} arguments).
+     * The peak loop ({@link VectorFmaLoop}) is reached through this nested class so that
+     * {@code SgemmBench} itself never links against {@code jdk.incubator.vector}: the scalar
+     * SGEMM then also runs in a JVM without the module ({@code -jvmArgsAppend
+     * -Dfer4j.kernels=scalar} replaces the {@code @Fork} arguments).
      */
     static final class PeakLoop {
-        static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-        /** Iterations of the 12-FMA body per call: about 25 MFLOP with 512-bit vectors. */
-        static final int ITERATIONS = 1 << 16;
-        static final long FLOP = 2L * 12 * SPECIES.length() * ITERATIONS;
+        static final int ITERATIONS = VectorFmaLoop.ITERATIONS;
+        static final long FLOP = VectorFmaLoop.flopPerCall(ITERATIONS);
 
         private PeakLoop() {
         }
 
-        /**
-         * Twelve independent accumulators, each {@code acc = acc * x + y}: enough to cover FMA
-         * latency times FMA ports on current x86 cores (4 cycles x 2 ports needs at least 8
-         * chains). {@code 0 < x < 1} keeps every accumulator bounded (it tends to
-         * {@code y / (1 - x)}), so no overflow or subnormal slows it down. Returns the sum so
-         * that the work is consumed.
-         */
         static float run(float xValue, float yValue) {
-            VectorSpecies<Float> s = SPECIES;
-            FloatVector x = FloatVector.broadcast(s, xValue);
-            FloatVector y = FloatVector.broadcast(s, yValue);
-            // Distinct starting values: twelve identical chains would be merged into one by the JIT.
-            FloatVector a0 = FloatVector.broadcast(s, yValue);
-            FloatVector a1 = FloatVector.broadcast(s, 2 * yValue);
-            FloatVector a2 = FloatVector.broadcast(s, 3 * yValue);
-            FloatVector a3 = FloatVector.broadcast(s, 4 * yValue);
-            FloatVector a4 = FloatVector.broadcast(s, 5 * yValue);
-            FloatVector a5 = FloatVector.broadcast(s, 6 * yValue);
-            FloatVector a6 = FloatVector.broadcast(s, 7 * yValue);
-            FloatVector a7 = FloatVector.broadcast(s, 8 * yValue);
-            FloatVector a8 = FloatVector.broadcast(s, 9 * yValue);
-            FloatVector a9 = FloatVector.broadcast(s, 10 * yValue);
-            FloatVector a10 = FloatVector.broadcast(s, 11 * yValue);
-            FloatVector a11 = FloatVector.broadcast(s, 12 * yValue);
-            for (int i = 0; i < ITERATIONS; i++) {
-                a0 = a0.fma(x, y);
-                a1 = a1.fma(x, y);
-                a2 = a2.fma(x, y);
-                a3 = a3.fma(x, y);
-                a4 = a4.fma(x, y);
-                a5 = a5.fma(x, y);
-                a6 = a6.fma(x, y);
-                a7 = a7.fma(x, y);
-                a8 = a8.fma(x, y);
-                a9 = a9.fma(x, y);
-                a10 = a10.fma(x, y);
-                a11 = a11.fma(x, y);
-            }
-            FloatVector sum = a0.add(a1).add(a2).add(a3).add(a4).add(a5)
-                    .add(a6).add(a7).add(a8).add(a9).add(a10).add(a11);
-            return sum.reduceLanes(VectorOperators.ADD);
+            return VectorFmaLoop.run(xValue, yValue, ITERATIONS);
         }
     }
 }
