@@ -8,6 +8,7 @@ import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.fer4j.engine.InferenceModel;
 import org.fer4j.engine.Mode;
 import org.fer4j.engine.Param;
 import org.fer4j.engine.Sequential;
@@ -45,6 +46,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * any Java caller. Batch-norm statistics and biases are randomised (a fresh model's are
  * trivial), so the folded and unfolded models do different arithmetic on real values.
  *
+ * <p>{@code fer4j} runs the model as built; {@code fer4jFolded} runs
+ * {@link InferenceModel#fold}'s copy of it, with each batch-norm folded into the convolution or
+ * dense layer before it: what {@code EmotionClassifier}, {@code fer4j predict} and the inference
+ * of {@code fer4j bench} run. The two side by side are the fold's effect, measured in one run.
+ *
  * <pre>
  * bench/jmh OrtVersusBench
  * bench/jmh OrtVersusBench -p model=fer-ref -p batch=1
@@ -74,6 +80,7 @@ public class OrtVersusBench {
         public int batch;
 
         Sequential net;
+        Sequential folded;
         Tensor x;
         OrtEnvironment env;
         OrtSession session;
@@ -84,6 +91,7 @@ public class OrtVersusBench {
             Backends.threads(THREADS);
             net = Backends.with(Backends.kernels("vector"), () -> ModelZoo.build(model, 42));
             randomiseState(net, 7);
+            folded = Backends.with(Backends.kernels("vector"), () -> InferenceModel.fold(net));
             int[] shape = net.inputShape();
             int[] full = new int[shape.length + 1];
             full[0] = batch;
@@ -117,6 +125,13 @@ public class OrtVersusBench {
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     public Tensor fer4j(Problem p) {
         return p.net.forward(p.x, Mode.EVAL);
+    }
+
+    @Benchmark
+    @BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public Tensor fer4jFolded(Problem p) {
+        return p.folded.forward(p.x, Mode.EVAL);
     }
 
     /** One ONNX Runtime run; returns the first logit so that the result is read. */

@@ -97,6 +97,58 @@ class BenchmarkSmokeTest {
         });
     }
 
+    @Test
+    void fer4jFoldedFer4jAndOnnxRuntimeAgreeOnEveryModel() {
+        int threads = org.fer4j.kernels.Parallel.threads();  // setUp sets 2: put it back for the other tests
+        try {
+            forEachParams(OrtVersusBench.Problem.class, SMALL, p -> {
+                try {
+                    p.setUp();
+                    float[] fer4j = new OrtVersusBench().fer4j(p).copy().data();
+                    float[] folded = new OrtVersusBench().fer4jFolded(p).copy().data();
+                    float[] ort;
+                    try (var r = p.session.run(Map.of(org.fer4j.onnx.OnnxExport.INPUT, p.input))) {
+                        var buffer = ((ai.onnxruntime.OnnxTensor) r.get(0)).getFloatBuffer();
+                        ort = new float[buffer.remaining()];
+                        buffer.get(ort);
+                    }
+                    assertEquals(2 * 7, fer4j.length, p.model);
+                    double scale = 1e-4 * Math.max(1, maxAbs(fer4j));
+                    assertTrue(maxAbsDiff(fer4j, ort) <= scale, p.model + " fer4j vs ONNX Runtime: "
+                            + maxAbsDiff(fer4j, ort));
+                    assertTrue(maxAbsDiff(fer4j, folded) <= scale, p.model + " folded vs unfolded: "
+                            + maxAbsDiff(fer4j, folded));
+                    assertEquals(ort[0], new OrtVersusBench().ort(p), 0f);
+                    p.tearDown();
+                } catch (ai.onnxruntime.OrtException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            OrtVersusBench.Flops flops = new OrtVersusBench.Flops();
+            float sum = new OrtVersusBench().fmaPeak(new OrtVersusBench.PeakOperands(), flops);
+            assertTrue(Float.isFinite(sum) && sum > 0 && flops.gflops > 0, "sum " + sum);
+        } finally {
+            org.fer4j.kernels.Parallel.setThreads(threads);
+        }
+    }
+
+    private static double maxAbs(float[] a) {
+        double m = 0;
+        for (float v : a) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        assertEquals(a.length, b.length);
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs((double) a[i] - b[i]));
+        }
+        return m;
+    }
+
     /** The annotation processor ran: JMH's list names every benchmark method. */
     @Test
     void jmhBenchmarkListNamesEveryBenchmark() throws IOException {
@@ -107,7 +159,8 @@ class BenchmarkSmokeTest {
         }
         for (String method : new String[] {"SgemmBench_sgemm", "SgemmBench_fmaPeak", "ConvBench_forward",
                 "ConvBench_backward", "MaxPoolBench_forward", "MaxPoolBench_backward", "TrainStepBench_step",
-                "InferenceBench_forward"}) {
+                "InferenceBench_forward", "OrtVersusBench_fer4j", "OrtVersusBench_fer4jFolded",
+                "OrtVersusBench_ort", "OrtVersusBench_fmaPeak"}) {
             assertTrue(list.contains("org.fer4j.bench.jmh_generated." + method + "_jmhTest"),
                     method + " missing from META-INF/BenchmarkList");
         }

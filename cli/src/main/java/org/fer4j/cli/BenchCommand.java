@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.fer4j.engine.Flops;
+import org.fer4j.engine.InferenceModel;
 import org.fer4j.engine.Mode;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.Tensor;
@@ -23,6 +25,7 @@ import org.fer4j.engine.layers.SoftmaxCrossEntropy;
 import org.fer4j.engine.optim.Adam;
 import org.fer4j.engine.train.TrainConfig;
 import org.fer4j.engine.train.Trainer;
+import org.fer4j.kernels.FmaPeak;
 import org.fer4j.kernels.Kernels;
 import org.fer4j.kernels.KernelsProvider;
 import org.fer4j.kernels.opencl.OpenClKernels;
@@ -123,7 +126,7 @@ final class BenchCommand implements Callable<Integer> {
                 vectorBits == 0 ? "none (scalar)" : vectorBits + " bits", threadCount);
         header.flush();
 
-        header.println("CPU: " + cpuModel());
+        header.println("CPU: " + cpuModel() + ", " + cpuCores() + (cpuCores() == 1 ? " core" : " cores"));
         header.flush();
         if (s.model().equals(TinyFaceDetector.NAME)) {
             return faces(s, out);
@@ -133,8 +136,9 @@ final class BenchCommand implements Callable<Integer> {
         int classes = entry.defaultClasses();
         Sequential net = entry.build(classes, 42);
         if (!json) {
-            out.printf(Locale.ROOT, "Model: %s, %,d parameters, input %s, %d classes; random data, batch %d%n",
-                    net.name(), net.parameterCount(), Tensor.shapeString(net.inputShape()), classes, s.batch());
+            out.printf(Locale.ROOT, "Model: %s, %,d parameters, %.2f MFLOP forward per image, input %s, %d classes;"
+                            + " random data, batch %d%n", net.name(), net.parameterCount(),
+                    Flops.forwardPerImage(net) / 1e6, Tensor.shapeString(net.inputShape()), classes, s.batch());
             out.printf(Locale.ROOT, "Each number: median of %d windows of %.2f s (min, max), after a %.2f s warm-up%n",
                     WINDOWS, s.seconds() / WINDOWS, s.seconds() / 2);
             out.flush();
@@ -160,14 +164,34 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
 
+        // Inference runs what `fer4j predict` and EmotionClassifier run: the trained model with its
+        // batch-norms folded into the convolutions before them (InferenceModel).
+        Sequential inference = InferenceModel.hasFoldableBatchNorm(net) ? InferenceModel.fold(net) : net;
         Tensor x = data.x();
-        Throughput.Stats infer = meter.imagesPerSecond(() -> net.forward(x, Mode.EVAL).dim(0));
+        Throughput.Stats infer = meter.imagesPerSecond(() -> inference.forward(x, Mode.EVAL).dim(0));
         line(out, "Inference, batch " + s.batch(), infer, "images/s");
 
         Tensor one = randomBatch(net, 1, classes, 2).x();
-        Throughput.Stats latency = meter.imagesPerSecond(() -> net.forward(one, Mode.EVAL).dim(0))
+        Throughput.Stats latency = meter.imagesPerSecond(() -> inference.forward(one, Mode.EVAL).dim(0))
                 .reciprocalMillis();
         line(out, "Latency, batch 1", latency, "ms");
+
+        // The ceiling of the same threads, and the share of it that training and inference reach.
+        double peak = FmaPeak.measure(s.seconds() / 10, s.seconds() / WINDOWS);
+        double trainGflops = train.median() * Flops.trainingPerImage(net) / 1e9;
+        double inferGflops = infer.median() * Flops.forwardPerImage(net) / 1e9;
+        if (!json) {
+            if (Double.isNaN(peak)) {
+                out.printf(Locale.ROOT, "FMA peak: not measured (needs --add-modules jdk.incubator.vector);"
+                        + " training %.1f GFLOP/s, inference %.1f GFLOP/s%n", trainGflops, inferGflops);
+            } else {
+                out.printf(Locale.ROOT, "FMA peak, %s: %.1f GFLOP/s; training %.1f GFLOP/s (%.1f%% of it),"
+                                + " inference %.1f GFLOP/s (%.1f%%)%n",
+                        threadCount == 1 ? "1 thread" : threadCount + " threads", peak, trainGflops,
+                        100 * trainGflops / peak, inferGflops, 100 * inferGflops / peak);
+            }
+            out.flush();
+        }
 
         List<LayerProfile.Row> profile = layers
                 ? LayerProfile.run(net, x, kernels, s.seconds() / 2, PROFILE_PASSES) : null;
@@ -200,6 +224,14 @@ final class BenchCommand implements Callable<Integer> {
             }
             r.put("java", Runtime.version().toString());
             r.put("cpu", cpuModel());
+            r.put("cpu_cores", cpuCores());
+            r.put("forward_mflop_per_image", round(Flops.forwardPerImage(net) / 1e6, 2));
+            r.put("train_gflops", round(trainGflops, 1));
+            r.put("infer_gflops", round(inferGflops, 1));
+            // JSON has no NaN: without the Vector API the peak and the ratios are null.
+            r.put("fma_peak_gflops", Double.isNaN(peak) ? null : round(peak, 1));
+            r.put("train_peak_ratio", Double.isNaN(peak) ? null : round(trainGflops / peak, 3));
+            r.put("infer_peak_ratio", Double.isNaN(peak) ? null : round(inferGflops / peak, 3));
             out.println(Json.write(r));
         } else {
             out.printf(Locale.ROOT, "Peak heap: %,.0f MB (of %,.0f MB max)%n", peakHeapMb, maxHeapMb);
@@ -256,6 +288,7 @@ final class BenchCommand implements Callable<Integer> {
             r.put("backend", KernelsProvider.get().name());
             r.put("threads", Parallel.threads());
             r.put("cpu", cpuModel());
+            r.put("cpu_cores", cpuCores());
             put(r, "detect_ms", detect, 3);
             put(r, "detect_and_emotion_ms", both, 3);
             r.put("windows", WINDOWS);
@@ -287,6 +320,11 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             return System.getProperty("os.arch");
         }
+    }
+
+    /** The processors this JVM may use (hardware threads; a container's limit where one is set). */
+    static int cpuCores() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     private static final int TRANSFER_STEPS = 5;

@@ -1,12 +1,14 @@
 package org.fer4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
+import org.fer4j.engine.Flops;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.io.Json;
 import org.fer4j.kernels.Parallel;
@@ -45,6 +47,39 @@ class BenchCommandTest {
             assertTrue(min > 0 && min <= median && median <= max, key + " in " + r.out());
         }
         assertTrue(((Number) json.get("peak_heap_mb")).doubleValue() > 0, r.out());
+    }
+
+    @Test
+    void jsonNamesTheCpuAndTheShareOfTheFmaPeak() {
+        Result r = run("bench", "--model", "bars-cnn", "--batch", "8", "--seconds", "0.2", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("CPU: " + BenchCommand.cpuModel() + ", "), r.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(r.out());
+        assertEquals(BenchCommand.cpuModel(), json.get("cpu"));
+        assertFalse(BenchCommand.cpuModel().isBlank());
+        assertEquals(Runtime.getRuntime().availableProcessors(), ((Number) json.get("cpu_cores")).intValue());
+        long flop = Flops.forwardPerImage(ModelZoo.build("bars-cnn", 42));
+        assertEquals(flop / 1e6, number(json, "forward_mflop_per_image"), 0.005);
+        // The rates are the measured images/s times the operations per image (training: 3x forward).
+        assertEquals(number(json, "train_img_s") * 3 * flop / 1e9, number(json, "train_gflops"),
+                0.05 + 0.001 * number(json, "train_gflops"));
+        assertEquals(number(json, "infer_img_s") * flop / 1e9, number(json, "infer_gflops"),
+                0.05 + 0.001 * number(json, "infer_gflops"));
+        // Surefire runs with the Vector API module, so the peak is measured; the ratios are rate / peak.
+        double peak = number(json, "fma_peak_gflops");
+        assertTrue(peak > 0, r.out());
+        // Each value is rounded (GFLOP/s to 0.1, the ratios to 0.001): compare with that slack.
+        for (String kind : List.of("train", "infer")) {
+            double gflops = number(json, kind + "_gflops");
+            double ratio = number(json, kind + "_peak_ratio");
+            assertEquals(gflops / peak, ratio, 0.0006 + (0.05 / peak) * (1 + ratio), kind + " in " + r.out());
+        }
+    }
+
+    private static double number(Map<String, Object> json, String key) {
+        assertTrue(json.get(key) instanceof Number, key + " in " + json);
+        return ((Number) json.get(key)).doubleValue();
     }
 
     @Test
@@ -93,8 +128,9 @@ class BenchCommandTest {
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.get(0).startsWith("Backend: fer4j kernels:"), r.out());
         assertTrue(lines.get(1).contains("threads: 1"), r.out());
+        assertTrue(lines.get(2).startsWith("CPU: " + BenchCommand.cpuModel() + ", "), r.out());
         for (String label : List.of("Training (forward, backward, Adam):", "Inference, batch 7:",
-                "Latency, batch 1:", "Peak heap:")) {
+                "Latency, batch 1:", "FMA peak, 1 thread:", "MFLOP forward per image", "Peak heap:")) {
             assertTrue(r.out().contains(label), label + " missing from " + r.out());
         }
     }

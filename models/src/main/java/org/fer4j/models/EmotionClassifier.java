@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.fer4j.datasets.Images;
 import org.fer4j.engine.Mode;
+import org.fer4j.engine.InferenceModel;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.Tensor;
 import org.fer4j.engine.io.Checkpoint;
@@ -35,6 +36,8 @@ import org.fer4j.models.faces.FaceDetector;
  */
 public final class EmotionClassifier {
     private final Sequential model;
+    /** What predictions run: {@code model} with batch-norm folded into the layers before it. */
+    private final Sequential inference;
     private final ModelInfo info;
     private final boolean flipAveraging;
     private final int height;
@@ -51,6 +54,7 @@ public final class EmotionClassifier {
                     + " outputs but " + info.classCount() + " class names");
         }
         this.model = model;
+        this.inference = InferenceModel.hasFoldableBatchNorm(model) ? InferenceModel.fold(model) : model;
         this.info = info;
         this.flipAveraging = flipAveraging;
         this.height = in[1];
@@ -107,6 +111,11 @@ public final class EmotionClassifier {
         return info;
     }
 
+    /**
+     * The model as loaded. Predictions run an inference copy of it with batch-norm folded into
+     * the convolutions ({@link InferenceModel#fold}), made when this classifier is: changing this
+     * model's weights afterwards does not change the predictions (make a new classifier).
+     */
     public Sequential model() {
         return model;
     }
@@ -156,9 +165,9 @@ public final class EmotionClassifier {
     public synchronized List<Prediction> probabilities(Tensor x) {
         int n = x.dim(0);
         int k = info.classCount();
-        float[] p = softmax(model.forward(x, Mode.EVAL).data(), n, k);
+        float[] p = softmax(inference.forward(x, Mode.EVAL).data(), n, k);
         if (flipAveraging) {
-            float[] q = softmax(model.forward(flipHorizontally(x), Mode.EVAL).data(), n, k);
+            float[] q = softmax(inference.forward(flipHorizontally(x), Mode.EVAL).data(), n, k);
             for (int i = 0; i < p.length; i++) {
                 p[i] = 0.5f * (p[i] + q[i]);
             }
