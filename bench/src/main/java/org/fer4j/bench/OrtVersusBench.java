@@ -16,7 +16,6 @@ import org.fer4j.engine.Tensor;
 import org.fer4j.kernels.VectorFmaLoop;
 import org.fer4j.models.ModelZoo;
 import org.fer4j.onnx.OnnxExport;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -144,25 +143,6 @@ public class OrtVersusBench {
         }
     }
 
-    /** Floating-point operations done, in units of 10^9: JMH reports the per-second rate, GFLOP/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflops;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            gflops = 0;
-        }
-    }
-
-    /** The operands of the peak loop; in a state so that the JIT cannot fold them. */
-    @State(Scope.Thread)
-    public static class PeakOperands {
-        float x = 0.9999f;
-        float y = 1e-3f;
-    }
-
     /**
      * The FMA peak of {@value #THREADS} threads ({@link VectorFmaLoop}); with {@code Threads}
      * JMH sums the per-thread rates, so {@code gflops} is the peak of the cores the engines use.
@@ -171,8 +151,8 @@ public class OrtVersusBench {
     @BenchmarkMode(org.openjdk.jmh.annotations.Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
     @Threads(THREADS)
-    public float fmaPeak(PeakOperands o, Flops f) {
-        f.gflops += VectorFmaLoop.flopPerCall(VectorFmaLoop.ITERATIONS) / 1e9;
+    public float fmaPeak(SgemmBench.PeakOperands o, SgemmBench.Flops f) {
+        f.add(VectorFmaLoop.flopPerCall(VectorFmaLoop.ITERATIONS));
         return VectorFmaLoop.run(o.x, o.y, VectorFmaLoop.ITERATIONS);
     }
 

@@ -124,8 +124,8 @@ class BenchmarkSmokeTest {
                     throw new AssertionError(e);
                 }
             });
-            OrtVersusBench.Flops flops = new OrtVersusBench.Flops();
-            float sum = new OrtVersusBench().fmaPeak(new OrtVersusBench.PeakOperands(), flops);
+            SgemmBench.Flops flops = new SgemmBench.Flops();
+            float sum = new OrtVersusBench().fmaPeak(new SgemmBench.PeakOperands(), flops);
             assertTrue(Float.isFinite(sum) && sum > 0 && flops.gflops > 0, "sum " + sum);
         } finally {
             org.fer4j.kernels.Parallel.setThreads(threads);
