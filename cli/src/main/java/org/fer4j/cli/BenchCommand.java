@@ -25,6 +25,7 @@ import org.fer4j.engine.layers.SoftmaxCrossEntropy;
 import org.fer4j.engine.optim.Adam;
 import org.fer4j.engine.train.TrainConfig;
 import org.fer4j.engine.train.Trainer;
+import org.fer4j.kernels.Cpu;
 import org.fer4j.kernels.FmaPeak;
 import org.fer4j.kernels.Kernels;
 import org.fer4j.kernels.KernelsProvider;
@@ -126,7 +127,7 @@ final class BenchCommand implements Callable<Integer> {
                 vectorBits == 0 ? "none (scalar)" : vectorBits + " bits", threadCount);
         header.flush();
 
-        header.println("CPU: " + cpuModel() + ", " + cpuCores() + (cpuCores() == 1 ? " core" : " cores"));
+        header.println("CPU: " + Cpu.model() + ", " + Cpu.cores() + (Cpu.cores() == 1 ? " core" : " cores"));
         header.flush();
         if (s.model().equals(TinyFaceDetector.NAME)) {
             return faces(s, out);
@@ -223,8 +224,8 @@ final class BenchCommand implements Callable<Integer> {
                 r.put("layers", profile.stream().map(LayerProfile.Row::toMap).toList());
             }
             r.put("java", Runtime.version().toString());
-            r.put("cpu", cpuModel());
-            r.put("cpu_cores", cpuCores());
+            r.put("cpu", Cpu.model());
+            r.put("cpu_cores", Cpu.cores());
             r.put("forward_mflop_per_image", round(Flops.forwardPerImage(net) / 1e6, 2));
             r.put("train_gflops", round(trainGflops, 1));
             r.put("infer_gflops", round(inferGflops, 1));
@@ -287,8 +288,8 @@ final class BenchCommand implements Callable<Integer> {
             r.put("input_size", detector.options().inputSize());
             r.put("backend", KernelsProvider.get().name());
             r.put("threads", Parallel.threads());
-            r.put("cpu", cpuModel());
-            r.put("cpu_cores", cpuCores());
+            r.put("cpu", Cpu.model());
+            r.put("cpu_cores", Cpu.cores());
             put(r, "detect_ms", detect, 3);
             put(r, "detect_and_emotion_ms", both, 3);
             r.put("windows", WINDOWS);
@@ -310,21 +311,6 @@ final class BenchCommand implements Callable<Integer> {
             g.dispose();
         }
         return out;
-    }
-
-    /** The CPU's model name from /proc/cpuinfo (Linux), else the OS architecture: printed with every result. */
-    static String cpuModel() {
-        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse(System.getProperty("os.arch"));
-        } catch (IOException | RuntimeException e) {
-            return System.getProperty("os.arch");
-        }
-    }
-
-    /** The processors this JVM may use (hardware threads; a container's limit where one is set). */
-    static int cpuCores() {
-        return Runtime.getRuntime().availableProcessors();
     }
 
     private static final int TRANSFER_STEPS = 5;

@@ -53,11 +53,11 @@ class BenchCommandTest {
     void jsonNamesTheCpuAndTheShareOfTheFmaPeak() {
         Result r = run("bench", "--model", "bars-cnn", "--batch", "8", "--seconds", "0.2", "--json");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("CPU: " + BenchCommand.cpuModel() + ", "), r.err());
+        assertTrue(r.err().contains("CPU: " + org.fer4j.kernels.Cpu.model() + ", "), r.err());
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) Json.parse(r.out());
-        assertEquals(BenchCommand.cpuModel(), json.get("cpu"));
-        assertFalse(BenchCommand.cpuModel().isBlank());
+        assertEquals(org.fer4j.kernels.Cpu.model(), json.get("cpu"));
+        assertFalse(org.fer4j.kernels.Cpu.model().isBlank());
         assertEquals(Runtime.getRuntime().availableProcessors(), ((Number) json.get("cpu_cores")).intValue());
         long flop = Flops.forwardPerImage(ModelZoo.build("bars-cnn", 42));
         assertEquals(flop / 1e6, number(json, "forward_mflop_per_image"), 0.005);
@@ -128,7 +128,7 @@ class BenchCommandTest {
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.get(0).startsWith("Backend: fer4j kernels:"), r.out());
         assertTrue(lines.get(1).contains("threads: 1"), r.out());
-        assertTrue(lines.get(2).startsWith("CPU: " + BenchCommand.cpuModel() + ", "), r.out());
+        assertTrue(lines.get(2).startsWith("CPU: " + org.fer4j.kernels.Cpu.model() + ", "), r.out());
         for (String label : List.of("Training (forward, backward, Adam):", "Inference, batch 7:",
                 "Latency, batch 1:", "FMA peak, 1 thread:", "MFLOP forward per image", "Peak heap:")) {
             assertTrue(r.out().contains(label), label + " missing from " + r.out());

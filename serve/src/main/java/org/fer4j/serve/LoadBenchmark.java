@@ -91,7 +91,7 @@ public final class LoadBenchmark {
             System.exit(2);
         }
         byte[] body = Files.readAllBytes(image);
-        System.out.println("CPU: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores; Java "
+        System.out.println("CPU: " + org.fer4j.kernels.Cpu.model() + ", " + org.fer4j.kernels.Cpu.cores() + " cores; Java "
                 + Runtime.version() + "; engine threads " + org.fer4j.kernels.Parallel.threads() + "; image "
                 + image.getFileName() + " (" + body.length + " bytes); load average before: " + loadAverage());
 
@@ -236,12 +236,4 @@ public final class LoadBenchmark {
         }
     }
 
-    static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 }
