@@ -23,6 +23,7 @@ import org.fer4j.engine.layers.SoftmaxCrossEntropy;
 import org.fer4j.engine.optim.Adam;
 import org.fer4j.engine.train.TrainConfig;
 import org.fer4j.engine.train.Trainer;
+import org.fer4j.kernels.CheckedKernels;
 import org.fer4j.kernels.Kernels;
 import org.fer4j.kernels.KernelsProvider;
 import org.fer4j.kernels.opencl.OpenClKernels;
@@ -149,7 +150,8 @@ final class BenchCommand implements Callable<Integer> {
             return data.size();
         });
         line(out, "Training (forward, backward, Adam)", train, "images/s");
-        Map<String, Object> transfers = kernels instanceof OpenClKernels ocl ? transfersPerStep(ocl, trainer, data) : null;
+        Map<String, Object> transfers = CheckedKernels.backendOf(kernels) instanceof OpenClKernels ocl
+                ? transfersPerStep(ocl, trainer, data) : null;
         if (transfers != null && !json) {
             out.printf(Locale.ROOT, "OpenCL, per training step (mean of %d): %s uploads (%s MB, %s ms), %s downloads"
                             + " (%s MB, %s ms), %s kernels (%s ms), of %s ms in all%n", TRANSFER_STEPS,

@@ -18,10 +18,13 @@ package org.fer4j.kernels;
  * <p>Implementations must be stateless apart from caches they own and thread-safe for distinct
  * output arrays. Get the one in use from {@link KernelsProvider#get()}.
  *
- * <p>Every kernel checks its sizes and that each array is long enough for the span it touches,
- * in O(1) before its loops, and throws {@link IllegalArgumentException} naming the kernel and the
- * argument (a negative size, an array too short from its offset). Inputs are never modified
- * unless documented; in particular the optimizer updates do not write {@code g}.
+ * <p>The kernels handed out by {@link KernelsProvider} check every call's sizes and that each
+ * array is long enough for the span it touches, in O(1) before anything runs, and throw
+ * {@link IllegalArgumentException} naming the kernel and the argument (a negative size, an array
+ * too short from its offset). Those checks are written once, in {@link CheckedKernels}, which
+ * the provider puts around every backend: a backend itself is pure maths and may assume valid
+ * arguments. Inputs are never modified unless documented; in particular the optimizer updates do
+ * not write {@code g}.
  */
 public interface Kernels {
 
@@ -112,9 +115,6 @@ public interface Kernels {
      * overrides it to make one launch of what would otherwise be {@code images x C} launches.
      */
     default void fillBias(float[] y, int off, float[] bias, int images, int c, int spatial) {
-        Checks.ncs("fillBias", images, c, spatial);
-        Checks.span("fillBias", "y", y, off, (long) images * c * spatial);
-        Checks.span("fillBias", "bias", bias, 0, c);
         for (int i = 0; i < images; i++) {
             for (int f = 0; f < c; f++) {
                 fill(y, off + (i * c + f) * spatial, spatial, bias[f]);

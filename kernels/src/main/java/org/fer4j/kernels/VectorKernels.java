@@ -13,14 +13,16 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Kernels} on the Vector API ({@code jdk.incubator.vector}) at the CPU's preferred width,
- * with fused multiply-adds in the GEMM and the dot products, and split over {@link Parallel}'s threads where the work is large. Loaded by name by
- * {@link KernelsProvider} only once the module is known to be readable.
+ * with fused multiply-adds in the GEMM and the dot products, and split over {@link Parallel}'s
+ * threads where the work is large. Loaded by name by {@link KernelsProvider} only once the module
+ * is known to be readable.
  *
- * <p>Every loop has the same shape (Lucene's): the size check, a main loop unrolled over four
- * vectors (independent accumulators where it reduces), a one-vector remainder, then a scalar
- * remainder. Each kernel is tested against {@link ScalarKernels}, the reference, over awkward
- * sizes; a test subclass overrides {@link #remainderEnd} to plant an off-by-one in the scalar
- * remainders and show that those tests notice.
+ * <p>Arguments arrive checked ({@link CheckedKernels}). Every loop has the same shape (Lucene's):
+ * a main loop unrolled over four vectors (independent accumulators where it reduces), a
+ * one-vector remainder, then a scalar remainder. Each kernel is tested against
+ * {@link ScalarKernels}, the reference, over awkward sizes; a test subclass overrides
+ * {@link #remainderEnd} to plant an off-by-one in the scalar remainders and show that those
+ * tests notice.
  *
  * <p>Numerics, compared with the reference: elementwise kernels, dropout masks and the optimizer
  * updates perform the same float operations in the same order, so they give the same bits.
@@ -154,15 +156,11 @@ class VectorKernels implements Kernels {
                       float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        Checks.sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         gemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     @Override
     public void axpy(float[] y, int yOff, float[] x, int xOff, int n, float alpha) {
-        Checks.nonNegative("axpy", "n", n);
-        Checks.span("axpy", "y", y, yOff, n);
-        Checks.span("axpy", "x", x, xOff, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> axpy(y, yOff, x, xOff, from, to, alpha));
         } else {
@@ -190,8 +188,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void scale(float[] x, int off, int n, float alpha) {
-        Checks.nonNegative("scale", "n", n);
-        Checks.span("scale", "x", x, off, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> scale(x, off, from, to, alpha));
         } else {
@@ -216,9 +212,10 @@ class VectorKernels implements Kernels {
 
     @Override
     public void fill(float[] x, int off, int n, float value) {
-        Checks.nonNegative("fill", "n", n);
-        Checks.span("fill", "x", x, off, n);
         // Arrays.fill is an intrinsic that already stores whole vectors; only the split is ours.
+        if (n == 0) {
+            return; // x may be null for an empty span, and Arrays.fill would not have it
+        }
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> Arrays.fill(x, off + from, remainderEnd(off + to), value));
         } else {
@@ -228,10 +225,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void add(float[] y, float[] a, float[] b, int n) {
-        Checks.nonNegative("add", "n", n);
-        Checks.span("add", "y", y, 0, n);
-        Checks.span("add", "a", a, 0, n);
-        Checks.span("add", "b", b, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> add(y, a, b, from, to));
         } else {
@@ -256,10 +249,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void mul(float[] y, float[] a, float[] b, int n) {
-        Checks.nonNegative("mul", "n", n);
-        Checks.span("mul", "y", y, 0, n);
-        Checks.span("mul", "a", a, 0, n);
-        Checks.span("mul", "b", b, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> mul(y, a, b, from, to));
         } else {
@@ -284,8 +273,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public double sumOfSquares(float[] x, int off, int n) {
-        Checks.nonNegative("sumOfSquares", "n", n);
-        Checks.span("sumOfSquares", "x", x, off, n);
         // In double, as the contract says: each half-width float vector widens into one double
         // vector. One thread: the result must not depend on the thread count, and this runs once
         // per parameter per step, only when gradients are clipped.
@@ -351,9 +338,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void addBias(float[] y, float[] bias, int n, int c, int spatial) {
-        Checks.ncs("addBias", n, c, spatial);
-        Checks.span("addBias", "y", y, 0, (long) n * c * spatial);
-        Checks.span("addBias", "bias", bias, 0, c);
         long size = (long) n * c * spatial;
         if (spatial == 1) {
             // Dense features [N, C]: the bias row added to each sample's row.
@@ -411,9 +395,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void biasBackward(float[] dbias, float[] dy, int n, int c, int spatial) {
-        Checks.ncs("biasBackward", n, c, spatial);
-        Checks.span("biasBackward", "dy", dy, 0, (long) n * c * spatial);
-        Checks.span("biasBackward", "dbias", dbias, 0, c);
         if (spatial == 1) {
             columnSums(dbias, dy, n, c);
             return;
@@ -460,10 +441,11 @@ class VectorKernels implements Kernels {
     public void im2col(float[] col, int colOff, float[] img, int imgOff,
                        int channels, int height, int width, int kh, int kw,
                        int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("im2col", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
         int rows = channels * kh * kw;
         int positions = outH * outW;
+        if (positions == 0) {
+            return; // col is empty (and may be null)
+        }
         Parallel.Range body = (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int ch = r / (kh * kw);
@@ -536,8 +518,6 @@ class VectorKernels implements Kernels {
                             float[] bias, float[] col, int filters, int channels, int height, int width,
                             int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
                             boolean relu, float slope) {
-        Checks.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height, width,
-                kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
         // Stride 1 across (every convolution of the model zoo, "valid" or "same"): the GEMM unfolds
         // each image into its packed panels itself and packs the kernel once for all of them.
         // Anything else: im2col into col, then the GEMM, image by image.
@@ -558,8 +538,6 @@ class VectorKernels implements Kernels {
     public void col2im(float[] img, int imgOff, float[] col, int colOff,
                        int channels, int height, int width, int kh, int kw,
                        int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("col2im", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
         // Split by channel: the rows of one channel all add into the same image plane, so they
         // stay on one thread, in the reference's order (ki, kj, oy), whatever the split.
         int positions = outH * outW;
@@ -618,12 +596,10 @@ class VectorKernels implements Kernels {
     public void depthwiseConvForward(float[] y, float[] x, float[] weight, float[] bias,
                                      int n, int channels, int height, int width, int kh, int kw,
                                      int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.depthwiseConv("depthwiseConvForward", y, x, weight, n, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
-        if (bias != null) {
-            Checks.span("depthwiseConvForward", "bias", bias, 0, channels);
-        }
         int planes = n * channels;
+        if (outH == 0 || outW == 0) {
+            return; // no output (and y may be null)
+        }
         // Planes (n, c) are independent: split them over the threads.
         Parallel.Range body = (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
@@ -671,8 +647,6 @@ class VectorKernels implements Kernels {
     public void depthwiseConvBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x,
                                       float[] weight, int n, int channels, int height, int width, int kh, int kw,
                                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.depthwiseConvBackward(dx, dweight, dbias, dy, x, weight, n, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
         // Split by channel, not by plane: dweight[c] and dbias[c] sum over the whole batch, and
         // one writer per channel keeps that race-free and the bits independent of the split.
         Parallel.Range body = (c0, c1) -> {
@@ -775,7 +749,6 @@ class VectorKernels implements Kernels {
     public void maxPoolForward(float[] out, int[] argmax, float[] in,
                                int planes, int height, int width, int kh, int kw,
                                int strideH, int strideW, int outH, int outW) {
-        Checks.maxPool(out, argmax, in, planes, height, width, kh, kw, strideH, strideW, outH, outW);
         int planeSize = height * width;
         int outSize = outH * outW;
         boolean twoByTwo = kh == 2 && kw == 2 && strideH == 2 && strideW == 2;
@@ -973,11 +946,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void maxPoolBackward(float[] din, float[] dout, int[] argmax, int inCount, int outCount) {
-        Checks.nonNegative("maxPoolBackward", "inCount", inCount);
-        Checks.nonNegative("maxPoolBackward", "outCount", outCount);
-        Checks.span("maxPoolBackward", "din", din, 0, inCount);
-        Checks.span("maxPoolBackward", "dout", dout, 0, outCount);
-        Checks.span("maxPoolBackward", "argmax", argmax, 0, outCount);
         split(inCount, inCount, (from, to) -> Arrays.fill(din, from, to, 0f));
         // The scatter stays on one thread: with overlapping windows two outputs may route to the
         // same input, and only one writer per element keeps the sum exact and race-free.
@@ -989,10 +957,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void avgPoolGlobalForward(float[] out, float[] in, int planes, int spatial) {
-        Checks.nonNegative("avgPoolGlobalForward", "planes", planes);
-        Checks.positive("avgPoolGlobalForward", "spatial", spatial);
-        Checks.span("avgPoolGlobalForward", "in", in, 0, (long) planes * spatial);
-        Checks.span("avgPoolGlobalForward", "out", out, 0, planes);
         split(planes, (long) planes * spatial, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 out[p] = (float) (sum(in, p * spatial, spatial) / spatial);
@@ -1002,10 +966,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void avgPoolGlobalBackward(float[] din, float[] dout, int planes, int spatial) {
-        Checks.nonNegative("avgPoolGlobalBackward", "planes", planes);
-        Checks.positive("avgPoolGlobalBackward", "spatial", spatial);
-        Checks.span("avgPoolGlobalBackward", "din", din, 0, (long) planes * spatial);
-        Checks.span("avgPoolGlobalBackward", "dout", dout, 0, planes);
         split(planes, (long) planes * spatial, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 float share = dout[p] / spatial;
@@ -1018,7 +978,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
-        Checks.batchNormStats(mean, var, x, n, c, spatial);
         long count = (long) n * spatial;
         // Two passes, as in the reference, both in double (a mean of 1000 next to a spread of 1
         // must keep its digits): mean, then the squared deviations from it.
@@ -1086,7 +1045,6 @@ class VectorKernels implements Kernels {
     @Override
     public void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
                                  float[] gamma, float[] beta, int n, int c, int spatial) {
-        Checks.batchNormForward(y, xhat, x, mean, invStd, gamma, beta, n, c, spatial);
         long size = (long) n * c * spatial;
         split(n * c, size, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
@@ -1120,7 +1078,6 @@ class VectorKernels implements Kernels {
     @Override
     public void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
                                   float[] invStd, float[] gamma, int n, int c, int spatial) {
-        Checks.batchNormBackward(dx, dgamma, dbeta, dy, xhat, invStd, gamma, n, c, spatial);
         long count = (long) n * spatial;
         long size = count * c;
         split(c, size, (c0, c1) -> {
@@ -1182,9 +1139,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void reluForward(float[] y, float[] x, int n) {
-        Checks.nonNegative("reluForward", "n", n);
-        Checks.span("reluForward", "y", y, 0, n);
-        Checks.span("reluForward", "x", x, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> relu(y, x, from, to));
         } else {
@@ -1194,8 +1148,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void reluInPlace(float[] x, int off, int n) {
-        Checks.nonNegative("reluInPlace", "n", n);
-        Checks.span("reluInPlace", "x", x, off, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> relu(x, x, off + from, off + to));
         } else {
@@ -1221,10 +1173,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void reluBackward(float[] dx, float[] dy, float[] y, int n) {
-        Checks.nonNegative("reluBackward", "n", n);
-        Checks.span("reluBackward", "dx", dx, 0, n);
-        Checks.span("reluBackward", "dy", dy, 0, n);
-        Checks.span("reluBackward", "y", y, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> reluBackward(dx, dy, y, from, to));
         } else {
@@ -1252,9 +1200,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void leakyReluForward(float[] y, float[] x, float slope, int n) {
-        Checks.nonNegative("leakyReluForward", "n", n);
-        Checks.span("leakyReluForward", "y", y, 0, n);
-        Checks.span("leakyReluForward", "x", x, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> leakyRelu(y, x, slope, from, to));
         } else {
@@ -1283,10 +1228,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void leakyReluBackward(float[] dx, float[] dy, float[] x, float slope, int n) {
-        Checks.nonNegative("leakyReluBackward", "n", n);
-        Checks.span("leakyReluBackward", "dx", dx, 0, n);
-        Checks.span("leakyReluBackward", "dy", dy, 0, n);
-        Checks.span("leakyReluBackward", "x", x, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> leakyReluBackward(dx, dy, x, slope, from, to));
         } else {
@@ -1315,7 +1256,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void dropoutMask(float[] mask, int n, float rate, long seed) {
-        Checks.dropout(mask, n, rate);
         float keepScale = 1f / (1f - rate);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> dropoutRange(mask, from, to, rate, keepScale, seed));
@@ -1358,10 +1298,6 @@ class VectorKernels implements Kernels {
     @Override
     public double softmaxCrossEntropyForward(float[] probs, float[] logits, int[] labels, int n, int k,
                                              float smoothing, float[] classWeights) {
-        String kernel = "softmaxCrossEntropyForward";
-        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
-        Checks.span(kernel, "logits", logits, 0, (long) n * k);
-        Checks.span(kernel, "probs", probs, 0, (long) n * k);
         // Rows of K logits (7 for FER): the row max a masked vector at a time; exp and log stay
         // scalar, in double as in the reference. (The Vector API's EXP rounds differently when
         // JIT-compiled than before, which would make training irreproducible, and at K = 7 a
@@ -1369,7 +1305,7 @@ class VectorKernels implements Kernels {
         double total = 0;
         for (int i = 0; i < n; i++) {
             int row = i * k;
-            int label = Checks.label(kernel, labels, i, k);
+            int label = labels[i];
             float max = logits[row];
             for (int j = 0; j < k; j += L) {
                 VectorMask<Float> m = F.indexInRange(j, k);
@@ -1396,16 +1332,12 @@ class VectorKernels implements Kernels {
     @Override
     public void softmaxCrossEntropyBackward(float[] dlogits, float[] probs, int[] labels, int n, int k,
                                             float smoothing, float[] classWeights) {
-        String kernel = "softmaxCrossEntropyBackward";
-        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
-        Checks.span(kernel, "probs", probs, 0, (long) n * k);
-        Checks.span(kernel, "dlogits", dlogits, 0, (long) n * k);
         float offTarget = smoothing / k;
         float onTarget = 1f - smoothing + offTarget;
         IntVector iota = IntVector.zero(INTS).addIndex(1);
         for (int i = 0; i < n; i++) {
             int row = i * k;
-            int label = Checks.label(kernel, labels, i, k);
+            int label = labels[i];
             float rowScale = (float) (classWeights == null ? 1.0 : classWeights[label]) / n;
             for (int j = 0; j < k; j += L) {
                 VectorMask<Float> m = F.indexInRange(j, k);
@@ -1423,7 +1355,6 @@ class VectorKernels implements Kernels {
     @Override
     public void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
                           float lr, float momentum, float weightDecay, boolean nesterov) {
-        Checks.sgd(w, g, velocity, n, momentum);
         // The reference's operations in its order, so the same bits: g' = g + wd*w, v = mu*v + g',
         // w -= lr * (nesterov ? g' + mu*v : v).
         split(n, n, (from, to) -> {
@@ -1447,7 +1378,6 @@ class VectorKernels implements Kernels {
     public void adamUpdate(float[] w, float[] g, float[] m, float[] v, int n,
                            float lr, float beta1, float beta2, float eps, float weightDecay,
                            boolean decoupled, long t) {
-        Checks.adam(w, g, m, v, n, beta1, beta2, t);
         float biasCorrection1 = (float) (1.0 - Math.pow(beta1, t));
         float biasCorrection2 = (float) (1.0 - Math.pow(beta2, t));
         float lrDecay = lr * weightDecay;

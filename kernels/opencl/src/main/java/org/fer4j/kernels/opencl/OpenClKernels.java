@@ -20,7 +20,6 @@ import java.util.TreeMap;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.fer4j.kernels.Checks;
 import org.fer4j.kernels.Kernels;
 import org.fer4j.kernels.ScalarKernels;
 
@@ -307,7 +306,6 @@ public final class OpenClKernels implements Kernels {
                                    float alpha, float[] a, int aOff, int lda,
                                    float[] b, int bOff, int ldb,
                                    float beta, float[] c, int cOff, int ldc) {
-        Checks.sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (m == 0 || n == 0) {
             return;
         }
@@ -343,9 +341,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void axpy(float[] y, int yOff, float[] x, int xOff, int n, float alpha) {
-        Checks.nonNegative("axpy", "n", n);
-        Checks.span("axpy", "y", y, yOff, n);
-        Checks.span("axpy", "x", x, xOff, n);
         if (n == 0) {
             return;
         }
@@ -358,8 +353,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void scale(float[] x, int off, int n, float alpha) {
-        Checks.nonNegative("scale", "n", n);
-        Checks.span("scale", "x", x, off, n);
         if (n == 0) {
             return;
         }
@@ -371,8 +364,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void fill(float[] x, int off, int n, float value) {
-        Checks.nonNegative("fill", "n", n);
-        Checks.span("fill", "x", x, off, n);
         if (n == 0) {
             return;
         }
@@ -384,19 +375,15 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void add(float[] y, float[] a, float[] b, int n) {
-        binary("add", MegaKernel.ADD, y, a, b, n);
+        binary(MegaKernel.ADD, y, a, b, n);
     }
 
     @Override
     public synchronized void mul(float[] y, float[] a, float[] b, int n) {
-        binary("mul", MegaKernel.MUL, y, a, b, n);
+        binary(MegaKernel.MUL, y, a, b, n);
     }
 
-    private void binary(String kernel, int op, float[] y, float[] a, float[] b, int n) {
-        Checks.nonNegative(kernel, "n", n);
-        Checks.span(kernel, "y", y, 0, n);
-        Checks.span(kernel, "a", a, 0, n);
-        Checks.span(kernel, "b", b, 0, n);
+    private void binary(int op, float[] y, float[] a, float[] b, int n) {
         if (n == 0) {
             return;
         }
@@ -420,8 +407,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized double sumOfSquares(float[] x, int off, int n) {
-        Checks.nonNegative("sumOfSquares", "n", n);
-        Checks.span("sumOfSquares", "x", x, off, n);
         if (n == 0) {
             return 0;
         }
@@ -446,9 +431,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void addBias(float[] y, float[] bias, int n, int c, int spatial) {
-        Checks.ncs("addBias", n, c, spatial);
-        Checks.span("addBias", "y", y, 0, (long) n * c * spatial);
-        Checks.span("addBias", "bias", bias, 0, c);
         int total = n * c * spatial;
         if (total == 0) {
             return;
@@ -469,9 +451,6 @@ public final class OpenClKernels implements Kernels {
     /** Two launches (zero the span, then add the bias) instead of one fill per image and channel. */
     @Override
     public synchronized void fillBias(float[] y, int off, float[] bias, int images, int c, int spatial) {
-        Checks.ncs("fillBias", images, c, spatial);
-        Checks.span("fillBias", "y", y, off, (long) images * c * spatial);
-        Checks.span("fillBias", "bias", bias, 0, c);
         int total = images * c * spatial;
         if (total == 0) {
             return;
@@ -492,9 +471,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void biasBackward(float[] dbias, float[] dy, int n, int c, int spatial) {
-        Checks.ncs("biasBackward", n, c, spatial);
-        Checks.span("biasBackward", "dy", dy, 0, (long) n * c * spatial);
-        Checks.span("biasBackward", "dbias", dbias, 0, c);
         if (c == 0) {
             return;
         }
@@ -517,8 +493,6 @@ public final class OpenClKernels implements Kernels {
     public synchronized void im2col(float[] col, int colOff, float[] img, int imgOff,
                                     int channels, int height, int width, int kh, int kw,
                                     int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("im2col", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
         int count = channels * kh * kw * outH * outW;
         if (count == 0) {
             return;
@@ -536,8 +510,6 @@ public final class OpenClKernels implements Kernels {
     public synchronized void col2im(float[] img, int imgOff, float[] col, int colOff,
                                     int channels, int height, int width, int kh, int kw,
                                     int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("col2im", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
         int count = channels * height * width;
         if (count == 0) {
             return;
@@ -575,7 +547,6 @@ public final class OpenClKernels implements Kernels {
     public synchronized void maxPoolForward(float[] out, int[] argmax, float[] in,
                                             int planes, int height, int width, int kh, int kw,
                                             int strideH, int strideW, int outH, int outW) {
-        Checks.maxPool(out, argmax, in, planes, height, width, kh, kw, strideH, strideW, outH, outW);
         if ((long) (outH - 1) * strideH + kh > height || (long) (outW - 1) * strideW + kw > width) {
             // The device kernel reads whole windows (and its gathering backward assumes them).
             throw new UnsupportedOperationException("OpenCL backend: maxPoolForward with windows over the"
@@ -612,11 +583,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void maxPoolBackward(float[] din, float[] dout, int[] argmax, int inCount, int outCount) {
-        Checks.nonNegative("maxPoolBackward", "inCount", inCount);
-        Checks.nonNegative("maxPoolBackward", "outCount", outCount);
-        Checks.span("maxPoolBackward", "din", din, 0, inCount);
-        Checks.span("maxPoolBackward", "dout", dout, 0, outCount);
-        Checks.span("maxPoolBackward", "argmax", argmax, 0, outCount);
         if (inCount == 0) {
             return;
         }
@@ -673,10 +639,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void avgPoolGlobalForward(float[] out, float[] in, int planes, int spatial) {
-        Checks.nonNegative("avgPoolGlobalForward", "planes", planes);
-        Checks.positive("avgPoolGlobalForward", "spatial", spatial);
-        Checks.span("avgPoolGlobalForward", "in", in, 0, (long) planes * spatial);
-        Checks.span("avgPoolGlobalForward", "out", out, 0, planes);
         if (planes == 0) {
             return;
         }
@@ -694,10 +656,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void avgPoolGlobalBackward(float[] din, float[] dout, int planes, int spatial) {
-        Checks.nonNegative("avgPoolGlobalBackward", "planes", planes);
-        Checks.positive("avgPoolGlobalBackward", "spatial", spatial);
-        Checks.span("avgPoolGlobalBackward", "din", din, 0, (long) planes * spatial);
-        Checks.span("avgPoolGlobalBackward", "dout", dout, 0, planes);
         if (planes == 0) {
             return;
         }
@@ -717,7 +675,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
-        Checks.batchNormStats(mean, var, x, n, c, spatial);
         if (c == 0) {
             return;
         }
@@ -740,7 +697,6 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
                                               float[] gamma, float[] beta, int n, int c, int spatial) {
-        Checks.batchNormForward(y, xhat, x, mean, invStd, gamma, beta, n, c, spatial);
         long size = (long) n * c * spatial;
         if (size == 0) {
             return;
@@ -775,7 +731,6 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
                                                float[] invStd, float[] gamma, int n, int c, int spatial) {
-        Checks.batchNormBackward(dx, dgamma, dbeta, dy, xhat, invStd, gamma, n, c, spatial);
         long count = (long) n * spatial;
         long size = count * c;
         if (c == 0) {
@@ -810,9 +765,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void reluForward(float[] y, float[] x, int n) {
-        Checks.nonNegative("reluForward", "n", n);
-        Checks.span("reluForward", "y", y, 0, n);
-        Checks.span("reluForward", "x", x, 0, n);
         if (n == 0) {
             return;
         }
@@ -829,8 +781,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void reluInPlace(float[] x, int off, int n) {
-        Checks.nonNegative("reluInPlace", "n", n);
-        Checks.span("reluInPlace", "x", x, off, n);
         if (n == 0) {
             return;
         }
@@ -846,10 +796,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void reluBackward(float[] dx, float[] dy, float[] y, int n) {
-        Checks.nonNegative("reluBackward", "n", n);
-        Checks.span("reluBackward", "dx", dx, 0, n);
-        Checks.span("reluBackward", "dy", dy, 0, n);
-        Checks.span("reluBackward", "y", y, 0, n);
         if (n == 0) {
             return;
         }
@@ -919,13 +865,6 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized double softmaxCrossEntropyForward(float[] probs, float[] logits, int[] labels, int n, int k,
                                                           float smoothing, float[] classWeights) {
-        String kernel = "softmaxCrossEntropyForward";
-        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
-        Checks.span(kernel, "logits", logits, 0, (long) n * k);
-        Checks.span(kernel, "probs", probs, 0, (long) n * k);
-        for (int i = 0; i < n; i++) {
-            Checks.label(kernel, labels, i, k); // on the host: a bad label must throw, not read past K
-        }
         if (rowLoss.length < n) {
             rowLoss = new float[n];
         }
@@ -960,13 +899,6 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized void softmaxCrossEntropyBackward(float[] dlogits, float[] probs, int[] labels, int n, int k,
                                                          float smoothing, float[] classWeights) {
-        String kernel = "softmaxCrossEntropyBackward";
-        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
-        Checks.span(kernel, "probs", probs, 0, (long) n * k);
-        Checks.span(kernel, "dlogits", dlogits, 0, (long) n * k);
-        for (int i = 0; i < n; i++) {
-            Checks.label(kernel, labels, i, k);
-        }
         int po = in(probs);
         int wo = classWeights == null ? 0 : in(classWeights);
         int yo = labelsIn(labels);
@@ -990,7 +922,6 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
                                        float lr, float momentum, float weightDecay, boolean nesterov) {
-        Checks.sgd(w, g, velocity, n, momentum);
         if (n == 0) {
             return;
         }
@@ -1019,7 +950,6 @@ public final class OpenClKernels implements Kernels {
     public synchronized void adamUpdate(float[] w, float[] g, float[] m, float[] v, int n,
                                         float lr, float beta1, float beta2, float eps, float weightDecay,
                                         boolean decoupled, long t) {
-        Checks.adam(w, g, m, v, n, beta1, beta2, t);
         if (n == 0) {
             return;
         }

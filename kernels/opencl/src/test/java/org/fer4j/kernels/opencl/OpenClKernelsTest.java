@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.fer4j.kernels.CheckedKernels;
 import org.fer4j.kernels.ScalarKernels;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -350,8 +351,8 @@ class OpenClKernelsTest {
         }
         int[] bad = new int[n];
         bad[n - 1] = 9;
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> ocl.softmaxCrossEntropyForward(new float[n * 3], new float[n * 3], bad, n, 3, 0f, null));
+        var e = assertThrows(IllegalArgumentException.class, () -> CheckedKernels.of(ocl)
+                .softmaxCrossEntropyForward(new float[n * 3], new float[n * 3], bad, n, 3, 0f, null));
         assertTrue(e.getMessage().contains("row " + (n - 1) + " has label 9"), e.getMessage());
     }
 
@@ -400,8 +401,9 @@ class OpenClKernelsTest {
     }
 
     @Test
-    void checksNameTheKernelAndArgument() {
-        var e = assertThrows(IllegalArgumentException.class, () -> ocl.reluForward(new float[3], new float[2], 3));
+    void theFacadeChecksInFrontOfThisBackendNameTheKernelAndArgument() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> CheckedKernels.of(ocl).reluForward(new float[3], new float[2], 3));
         assertEquals("reluForward: x needs 3 elements from offset 0, but its length is 2", e.getMessage());
     }
 

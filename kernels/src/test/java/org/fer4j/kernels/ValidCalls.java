@@ -1,0 +1,473 @@
+package org.fer4j.kernels;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Random calls of every kernel with arguments that {@link CheckedKernels} accepts, for the
+ * contract that no backend rejects what the facade accepts ({@code FacadeAcceptanceTest}, and the
+ * OpenCL module's own run of the same calls). Public, with the kernels' test jar, for that module.
+ *
+ * <p>The calls go to the edges the checks allow, since that is where a backend's own assumptions
+ * show: sizes of 0 and 1 as often as larger ones, offsets, leading dimensions wider than their
+ * rows, null arrays where the span is empty or the contract allows none (bias, xhat, velocity
+ * without momentum, class weights), aliased outputs, windows that overhang the image, and every
+ * array exactly as long as its span from its offset, so that a backend touching one element too
+ * many fails on the spot.
+ */
+public final class ValidCalls {
+
+    /**
+     * One call: the kernel's name, its sizes for the failure message, and the call itself, which
+     * allocates its own arrays from a fixed seed each time it runs, so that every backend gets the
+     * same, fresh inputs.
+     */
+    public record Call(String kernel, String sizes, Consumer<Kernels> run) {
+        @Override
+        public String toString() {
+            return kernel + "(" + sizes + ")";
+        }
+    }
+
+    /** Sizes drawn for one call, and the arrays filled from the call's own seed when it runs. */
+    private static final class Draw {
+        final SplittableRandom r;
+        final StringBuilder sizes = new StringBuilder();
+
+        Draw(SplittableRandom r) {
+            this.r = r;
+        }
+
+        /** 0 one time in six, 1 one time in six, else up to {@code max}; recorded under {@code name}. */
+        int size(String name, int max) {
+            int roll = r.nextInt(6);
+            int v = roll == 0 ? 0 : roll == 1 ? 1 : 1 + r.nextInt(max);
+            return record(name, v);
+        }
+
+        int between(String name, int lo, int hi) {
+            return record(name, lo + r.nextInt(hi - lo + 1));
+        }
+
+        int record(String name, int v) {
+            sizes.append(sizes.isEmpty() ? "" : ", ").append(name).append('=').append(v);
+            return v;
+        }
+
+        boolean coin() {
+            return r.nextBoolean();
+        }
+    }
+
+    /** Fills arrays when a call runs. */
+    private static final class Arrays {
+        final SplittableRandom r;
+
+        Arrays(long seed) {
+            r = new SplittableRandom(seed);
+        }
+
+        /**
+         * {@code off + count} uniform values in [-1, 1), or null when {@code count} is 0 and
+         * {@code nullWhenEmpty} (the facade allows a null array for an empty span).
+         */
+        float[] floats(int off, long count, boolean nullWhenEmpty) {
+            if (count == 0 && nullWhenEmpty) {
+                return null;
+            }
+            float[] a = new float[Math.toIntExact(off + count)];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) (r.nextDouble() * 2 - 1);
+            }
+            return a;
+        }
+
+        float[] positive(int count) {
+            float[] a = new float[count];
+            for (int i = 0; i < count; i++) {
+                a[i] = (float) (0.5 + r.nextDouble());
+            }
+            return a;
+        }
+    }
+
+    private record Kernel(String name, Function<Draw, Body> draw) {
+    }
+
+    private ValidCalls() {
+    }
+
+    /** {@code perKernel} random valid calls of each kernel, the same for the same seed. */
+    public static List<Call> draw(long seed, int perKernel) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Call> calls = new ArrayList<>();
+        for (Kernel kernel : KERNELS) {
+            for (int i = 0; i < perKernel; i++) {
+                Draw d = new Draw(r.split());
+                Body body = kernel.draw().apply(d);
+                long arraySeed = r.nextLong();
+                calls.add(new Call(kernel.name(), d.sizes.toString(), k -> body.run(k, new Arrays(arraySeed))));
+            }
+        }
+        return calls;
+    }
+
+    /**
+     * Runs every call on {@code kernels} and lists the ones that threw, one line each with the
+     * kernel, its sizes and the exception; empty when all ran. An {@link UnsupportedOperationException}
+     * saying "not implemented" is a backend refusing an operation it lacks, not a rejected argument,
+     * and is not listed.
+     */
+    public static List<String> rejected(Kernels kernels, List<Call> calls) {
+        List<String> failures = new ArrayList<>();
+        for (Call call : calls) {
+            try {
+                call.run().accept(kernels);
+            } catch (UnsupportedOperationException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("not implemented")) {
+                    failures.add(call + ": " + e + where(e));
+                }
+            } catch (RuntimeException e) {
+                failures.add(call + ": " + e + where(e));
+            }
+        }
+        return failures;
+    }
+
+    /** " at" the innermost frame of fer4j's main code that threw, for the failure line. */
+    private static String where(Throwable e) {
+        for (StackTraceElement frame : e.getStackTrace()) {
+            if (frame.getClassName().startsWith("org.fer4j.") && !frame.getClassName().contains("ValidCalls")) {
+                return " at " + frame;
+            }
+        }
+        return "";
+    }
+
+    /** Calls one of the kernels of {@link Kernels} with the arrays of a draw. */
+    private interface Body {
+        void run(Kernels k, Arrays a);
+    }
+
+    // Each entry draws the sizes (recorded for the message) and returns the call, which allocates
+    // its arrays when it runs, so that the same draw runs on every backend.
+    private static final List<Kernel> KERNELS = List.of(
+            kernel("sgemm", d -> {
+                boolean transA = d.coin();
+                boolean transB = d.coin();
+                int m = d.size("m", 40);
+                int n = d.size("n", 40);
+                int k = d.size("k", 40);
+                int lda = d.record("lda", Math.max(1, transA ? m : k) + d.r.nextInt(3));
+                int ldb = d.record("ldb", Math.max(1, transB ? k : n) + d.r.nextInt(3));
+                int ldc = d.record("ldc", Math.max(1, n) + d.r.nextInt(3));
+                int aOff = d.r.nextInt(3);
+                int bOff = d.r.nextInt(3);
+                int cOff = d.r.nextInt(3);
+                float alpha = d.coin() ? 1f : 0.5f;
+                float beta = new float[] {0f, 1f, 0.25f}[d.r.nextInt(3)];
+                d.record(transA ? "transA" : "A", 0);
+                d.record(transB ? "transB" : "B", 0);
+                return call((kk, a) -> kk.sgemm(transA, transB, m, n, k, alpha,
+                        a.floats(aOff, stored(transA ? k : m, transA ? m : k, lda), true), aOff, lda,
+                        a.floats(bOff, stored(transB ? n : k, transB ? k : n, ldb), true), bOff, ldb,
+                        beta, a.floats(cOff, stored(m, n, ldc), true), cOff, ldc));
+            }),
+            kernel("axpy", d -> {
+                int n = d.size("n", 70);
+                int yOff = d.r.nextInt(4);
+                int xOff = d.r.nextInt(4);
+                return call((k, a) -> k.axpy(a.floats(yOff, n, true), yOff, a.floats(xOff, n, true), xOff, n, 0.5f));
+            }),
+            kernel("scale", d -> {
+                int n = d.size("n", 70);
+                int off = d.r.nextInt(4);
+                return call((k, a) -> k.scale(a.floats(off, n, true), off, n, -2f));
+            }),
+            kernel("fill", d -> {
+                int n = d.size("n", 70);
+                int off = d.r.nextInt(4);
+                return call((k, a) -> k.fill(a.floats(off, n, true), off, n, 3f));
+            }),
+            kernel("add", d -> {
+                int n = d.size("n", 70);
+                boolean alias = d.coin();
+                return call((k, a) -> {
+                    float[] x = a.floats(0, n, true);
+                    k.add(alias ? x : a.floats(0, n, true), x, a.floats(0, n, true), n);
+                });
+            }),
+            kernel("mul", d -> {
+                int n = d.size("n", 70);
+                boolean alias = d.coin();
+                return call((k, a) -> {
+                    float[] x = a.floats(0, n, true);
+                    k.mul(alias ? x : a.floats(0, n, true), x, a.floats(0, n, true), n);
+                });
+            }),
+            kernel("sumOfSquares", d -> {
+                int n = d.size("n", 70);
+                int off = d.r.nextInt(4);
+                return call((k, a) -> k.sumOfSquares(a.floats(off, n, true), off, n));
+            }),
+            kernel("addBias", d -> {
+                int n = d.size("n", 4);
+                int c = d.size("c", 6);
+                int s = d.size("spatial", 40);
+                return call((k, a) -> k.addBias(a.floats(0, (long) n * c * s, true), a.floats(0, c, true), n, c, s));
+            }),
+            kernel("fillBias", d -> {
+                int images = d.size("images", 4);
+                int c = d.size("c", 6);
+                int s = d.size("spatial", 40);
+                int off = d.r.nextInt(4);
+                return call((k, a) -> k.fillBias(a.floats(off, (long) images * c * s, true), off,
+                        a.floats(0, c, true), images, c, s));
+            }),
+            kernel("biasBackward", d -> {
+                int n = d.size("n", 4);
+                int c = d.size("c", 6);
+                int s = d.size("spatial", 40);
+                return call((k, a) -> k.biasBackward(a.floats(0, c, true), a.floats(0, (long) n * c * s, true), n, c, s));
+            }),
+            kernel("im2col", d -> {
+                int[] g = geometry(d);
+                int colOff = d.r.nextInt(3);
+                int imgOff = d.r.nextInt(3);
+                return call((k, a) -> k.im2col(a.floats(colOff, colSize(g), true), colOff,
+                        a.floats(imgOff, imgSize(g), true), imgOff,
+                        g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]));
+            }),
+            kernel("col2im", d -> {
+                int[] g = geometry(d);
+                int colOff = d.r.nextInt(3);
+                int imgOff = d.r.nextInt(3);
+                return call((k, a) -> k.col2im(a.floats(imgOff, imgSize(g), true), imgOff,
+                        a.floats(colOff, colSize(g), true), colOff,
+                        g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]));
+            }),
+            kernel("convForward", d -> {
+                int[] g = geometry(d);
+                int images = d.size("images", 3);
+                int filters = d.size("filters", 9);
+                int yOff = d.r.nextInt(3);
+                int imgOff = d.r.nextInt(3);
+                boolean bias = d.coin();
+                boolean relu = d.coin();
+                float slope = d.coin() ? 0f : 0.1f;
+                long positions = (long) g[9] * g[10];
+                return call((k, a) -> k.convForward(a.floats(yOff, images * filters * positions, true), yOff,
+                        a.floats(imgOff, images * imgSize(g), true), imgOff, images,
+                        a.floats(0, (long) filters * g[0] * g[3] * g[4], true),
+                        bias ? a.floats(0, filters, true) : null, a.floats(0, colSize(g), true), filters,
+                        g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], relu, slope));
+            }),
+            kernel("depthwiseConvForward", d -> {
+                int[] g = geometry(d);
+                int n = d.size("n", 3);
+                boolean bias = d.coin();
+                return call((k, a) -> k.depthwiseConvForward(a.floats(0, n * (long) g[0] * g[9] * g[10], true),
+                        a.floats(0, n * imgSize(g), true), a.floats(0, (long) g[0] * g[3] * g[4], true),
+                        bias ? a.floats(0, g[0], true) : null, n,
+                        g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]));
+            }),
+            kernel("depthwiseConvBackward", d -> {
+                int[] g = geometry(d);
+                int n = d.size("n", 3);
+                boolean bias = d.coin();
+                return call((k, a) -> k.depthwiseConvBackward(a.floats(0, n * imgSize(g), true),
+                        a.floats(0, (long) g[0] * g[3] * g[4], true), bias ? a.floats(0, g[0], true) : null,
+                        a.floats(0, n * (long) g[0] * g[9] * g[10], true), a.floats(0, n * imgSize(g), true),
+                        a.floats(0, (long) g[0] * g[3] * g[4], true), n,
+                        g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]));
+            }),
+            kernel("maxPoolForward", d -> {
+                int planes = d.size("planes", 5);
+                int h = d.between("height", 1, 13);
+                int w = d.between("width", 1, 13);
+                int kh = d.between("kh", 1, 3);
+                int kw = d.between("kw", 1, 3);
+                int sh = d.between("strideH", 1, 3);
+                int sw = d.between("strideW", 1, 3);
+                // Every window starts inside the plane; the last may overhang ("same" pooling).
+                int outH = d.between("outH", 0, (h - 1) / sh + 1);
+                int outW = d.between("outW", 0, (w - 1) / sw + 1);
+                long outCount = (long) planes * outH * outW;
+                return call((k, a) -> k.maxPoolForward(a.floats(0, outCount, true),
+                        outCount == 0 && planes % 2 == 0 ? null : new int[(int) outCount],
+                        a.floats(0, (long) planes * h * w, true), planes, h, w, kh, kw, sh, sw, outH, outW));
+            }),
+            kernel("maxPoolBackward", d -> {
+                int inCount = d.size("inCount", 60);
+                int outCount = inCount == 0 ? 0 : d.size("outCount", 30);
+                int[] argmax = new int[outCount];
+                for (int i = 0; i < outCount; i++) {
+                    argmax[i] = d.r.nextInt(inCount);
+                }
+                return call((k, a) -> k.maxPoolBackward(a.floats(0, inCount, true), a.floats(0, outCount, true),
+                        argmax.clone(), inCount, outCount));
+            }),
+            kernel("avgPoolGlobalForward", d -> {
+                int planes = d.size("planes", 9);
+                int s = d.between("spatial", 1, 40);
+                return call((k, a) -> k.avgPoolGlobalForward(a.floats(0, planes, true),
+                        a.floats(0, (long) planes * s, true), planes, s));
+            }),
+            kernel("avgPoolGlobalBackward", d -> {
+                int planes = d.size("planes", 9);
+                int s = d.between("spatial", 1, 40);
+                return call((k, a) -> k.avgPoolGlobalBackward(a.floats(0, (long) planes * s, true),
+                        a.floats(0, planes, true), planes, s));
+            }),
+            kernel("batchNormStats", d -> {
+                int n = d.between("n", 1, 4);
+                int c = d.size("c", 6);
+                int s = d.between("spatial", 1, 40);
+                return call((k, a) -> k.batchNormStats(a.floats(0, c, true), a.floats(0, c, true),
+                        a.floats(0, (long) n * c * s, true), n, c, s));
+            }),
+            kernel("batchNormForward", d -> {
+                int n = d.size("n", 4);
+                int c = d.size("c", 6);
+                int s = d.size("spatial", 40);
+                boolean xhat = d.coin();
+                long size = (long) n * c * s;
+                return call((k, a) -> k.batchNormForward(a.floats(0, size, true), xhat ? a.floats(0, size, true) : null,
+                        a.floats(0, size, true), a.floats(0, c, true), a.positive(c), a.floats(0, c, true),
+                        a.floats(0, c, true), n, c, s));
+            }),
+            kernel("batchNormBackward", d -> {
+                int n = d.between("n", 1, 4);
+                int c = d.size("c", 6);
+                int s = d.between("spatial", 1, 40);
+                long size = (long) n * c * s;
+                return call((k, a) -> k.batchNormBackward(a.floats(0, size, true), a.floats(0, c, true),
+                        a.floats(0, c, true), a.floats(0, size, true), a.floats(0, size, true), a.positive(c),
+                        a.floats(0, c, true), n, c, s));
+            }),
+            kernel("reluForward", d -> {
+                int n = d.size("n", 70);
+                boolean alias = d.coin();
+                return call((k, a) -> {
+                    float[] x = a.floats(0, n, true);
+                    k.reluForward(alias ? x : a.floats(0, n, true), x, n);
+                });
+            }),
+            kernel("reluInPlace", d -> {
+                int n = d.size("n", 70);
+                int off = d.r.nextInt(4);
+                return call((k, a) -> k.reluInPlace(a.floats(off, n, true), off, n));
+            }),
+            kernel("reluBackward", d -> {
+                int n = d.size("n", 70);
+                return call((k, a) -> k.reluBackward(a.floats(0, n, true), a.floats(0, n, true), a.floats(0, n, true), n));
+            }),
+            kernel("leakyReluForward", d -> {
+                int n = d.size("n", 70);
+                return call((k, a) -> k.leakyReluForward(a.floats(0, n, true), a.floats(0, n, true), 0.1f, n));
+            }),
+            kernel("leakyReluBackward", d -> {
+                int n = d.size("n", 70);
+                boolean alias = d.coin();
+                return call((k, a) -> {
+                    float[] dy = a.floats(0, n, true);
+                    k.leakyReluBackward(alias ? dy : a.floats(0, n, true), dy, a.floats(0, n, true), 0.2f, n);
+                });
+            }),
+            kernel("dropoutMask", d -> {
+                int n = d.size("n", 70);
+                float rate = d.coin() ? 0f : 0.4f;
+                return call((k, a) -> k.dropoutMask(a.floats(0, n, true), n, rate, 7L));
+            }),
+            kernel("softmaxCrossEntropyForward", d -> {
+                int n = d.between("n", 1, 9);
+                int classes = d.between("k", 1, 9);
+                int[] labels = labels(d, n, classes);
+                boolean weights = d.coin();
+                float smoothing = d.coin() ? 0f : 0.1f;
+                return call((k, a) -> k.softmaxCrossEntropyForward(a.floats(0, (long) n * classes, true),
+                        a.floats(0, (long) n * classes, true), labels, n, classes, smoothing,
+                        weights ? a.positive(classes) : null));
+            }),
+            kernel("softmaxCrossEntropyBackward", d -> {
+                int n = d.between("n", 1, 9);
+                int classes = d.between("k", 1, 9);
+                int[] labels = labels(d, n, classes);
+                boolean weights = d.coin();
+                float smoothing = d.coin() ? 0f : 1f;
+                return call((k, a) -> k.softmaxCrossEntropyBackward(a.floats(0, (long) n * classes, true),
+                        a.floats(0, (long) n * classes, true), labels, n, classes, smoothing,
+                        weights ? a.positive(classes) : null));
+            }),
+            kernel("sgdUpdate", d -> {
+                int n = d.size("n", 70);
+                float momentum = d.coin() ? 0f : 0.9f;
+                boolean nesterov = d.coin();
+                return call((k, a) -> k.sgdUpdate(a.floats(0, n, true), a.floats(0, n, true),
+                        momentum == 0f ? null : a.floats(0, n, true), n, 0.1f, momentum, 1e-4f, nesterov));
+            }),
+            kernel("adamUpdate", d -> {
+                int n = d.size("n", 70);
+                boolean decoupled = d.coin();
+                long t = 1 + d.r.nextInt(5);
+                float beta1 = d.coin() ? 0f : 0.9f;
+                return call((k, a) -> k.adamUpdate(a.floats(0, n, true), a.floats(0, n, true), a.floats(0, n, true),
+                        a.positive(n), n, 1e-3f, beta1, 0.999f, 1e-8f, 0.01f, decoupled, t));
+            }));
+
+    private static Kernel kernel(String name, Function<Draw, Body> draw) {
+        return new Kernel(name, draw);
+    }
+
+    /** The call a draw makes, on whichever backend {@link Call#run} is given. */
+    private static Body call(Body body) {
+        return body;
+    }
+
+    /** A row-major rows x cols matrix with leading dimension ld, the last row not padded. */
+    private static long stored(int rows, int cols, int ld) {
+        return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
+    }
+
+    /**
+     * A convolution geometry as a layer builds one, {@code channels, height, width, kh, kw,
+     * strideH, strideW, padTop, padLeft, outH, outW}, with {@code outH = (H + padTop + padBottom
+     * - kh) / strideH + 1} for a bottom pad of its own (likewise outW), so that windows may
+     * overhang any edge, and with empty channels or images now and then.
+     */
+    private static int[] geometry(Draw d) {
+        int channels = d.size("channels", 4);
+        int height = d.size("height", 9);
+        int width = d.size("width", 12);
+        int kh = d.between("kh", 1, 4);
+        int kw = d.between("kw", 1, 4);
+        int sh = d.between("strideH", 1, 3);
+        int sw = d.between("strideW", 1, 3);
+        int padTop = d.between("padTop", 0, kh - 1);
+        int padLeft = d.between("padLeft", 0, kw - 1);
+        int padBottom = d.r.nextInt(kh);
+        int padRight = d.r.nextInt(kw);
+        int outH = d.record("outH", Math.max(0, Math.floorDiv(height + padTop + padBottom - kh, sh) + 1));
+        int outW = d.record("outW", Math.max(0, Math.floorDiv(width + padLeft + padRight - kw, sw) + 1));
+        return new int[] {channels, height, width, kh, kw, sh, sw, padTop, padLeft, outH, outW};
+    }
+
+    private static long imgSize(int[] g) {
+        return (long) g[0] * g[1] * g[2];
+    }
+
+    private static long colSize(int[] g) {
+        return (long) g[0] * g[3] * g[4] * g[9] * g[10];
+    }
+
+    private static int[] labels(Draw d, int n, int classes) {
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = d.r.nextInt(classes);
+        }
+        return labels;
+    }
+}
