@@ -149,34 +149,22 @@ public final class CheckedKernels implements Kernels {
     // ---------------------------------------------------------------- convolution
 
     @Override
-    public void im2col(float[] col, int colOff, float[] img, int imgOff,
-                       int channels, int height, int width, int kh, int kw,
-                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("im2col", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
-        backend.im2col(col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
+    public void im2col(float[] col, int colOff, float[] img, int imgOff, ConvGeometry g) {
+        Checks.conv("im2col", col, colOff, img, imgOff, g);
+        backend.im2col(col, colOff, img, imgOff, g);
     }
 
     @Override
     public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
-                            float[] bias, float[] col, int filters, int channels, int height, int width,
-                            int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                            boolean relu, float slope) {
-        Checks.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height, width,
-                kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
-        backend.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height, width,
-                kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu, slope);
+                            float[] bias, float[] col, ConvGeometry g, boolean relu, float slope) {
+        Checks.convForward(y, yOff, img, imgOff, images, kernel, bias, col, g);
+        backend.convForward(y, yOff, img, imgOff, images, kernel, bias, col, g, relu, slope);
     }
 
     @Override
-    public void col2im(float[] img, int imgOff, float[] col, int colOff,
-                       int channels, int height, int width, int kh, int kw,
-                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("col2im", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
-        backend.col2im(img, imgOff, col, colOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
+    public void col2im(float[] img, int imgOff, float[] col, int colOff, ConvGeometry g) {
+        Checks.conv("col2im", col, colOff, img, imgOff, g);
+        backend.col2im(img, imgOff, col, colOff, g);
     }
 
     @Override

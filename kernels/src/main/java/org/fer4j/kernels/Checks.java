@@ -114,7 +114,7 @@ final class Checks {
                                      int n, int channels, int height, int width, int kh, int kw,
                                      int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
         nonNegative(kernel, "n", n);
-        convGeometry(kernel, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+        ConvGeometry.check(kernel, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
         span(kernel, "x", x, 0, (long) n * channels * height * width);
         span(kernel, kernel.endsWith("Backward") ? "dy" : "y", y, 0, (long) n * channels * outH * outW);
         span(kernel, "weight", weight, 0, (long) channels * kh * kw);
@@ -157,10 +157,16 @@ final class Checks {
         if (xhat != null) {
             span(kernel, "xhat", xhat, 0, size);
         }
-        span(kernel, "mean", mean, 0, c);
-        span(kernel, "invStd", invStd, 0, c);
-        span(kernel, "gamma", gamma, 0, c);
-        span(kernel, "beta", beta, 0, c);
+        perChannel(kernel, c, "mean", mean, "invStd", invStd, "gamma", gamma, "beta", beta);
+    }
+
+    /** Batch norm's four per-channel arrays, {@code c} values each. */
+    private static void perChannel(String kernel, int c, String name1, float[] a1, String name2, float[] a2,
+                                   String name3, float[] a3, String name4, float[] a4) {
+        span(kernel, name1, a1, 0, c);
+        span(kernel, name2, a2, 0, c);
+        span(kernel, name3, a3, 0, c);
+        span(kernel, name4, a4, 0, c);
     }
 
     /** batchNormBackward: sizes (at least one value per channel) and spans. */
@@ -174,10 +180,7 @@ final class Checks {
         span(kernel, "dx", dx, 0, size);
         span(kernel, "dy", dy, 0, size);
         span(kernel, "xhat", xhat, 0, size);
-        span(kernel, "dgamma", dgamma, 0, c);
-        span(kernel, "dbeta", dbeta, 0, c);
-        span(kernel, "invStd", invStd, 0, c);
-        span(kernel, "gamma", gamma, 0, c);
+        perChannel(kernel, c, "dgamma", dgamma, "dbeta", dbeta, "invStd", invStd, "gamma", gamma);
     }
 
     /** sgdUpdate: sizes and spans; {@code velocity} only with momentum (plain SGD never touches it). */
@@ -260,47 +263,32 @@ final class Checks {
         nonNegative(kernel, "spatial", spatial);
     }
 
-    /** im2col and col2im: the geometry and both spans. */
-    static void conv(String kernel, float[] col, int colOff, float[] img, int imgOff,
-                     int channels, int height, int width, int kh, int kw,
-                     int strideH, int strideW, int padTop, int padLeft,
-                     int outH, int outW) {
-        convGeometry(kernel, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
-        span(kernel, "img", img, imgOff, (long) channels * height * width);
-        span(kernel, "col", col, colOff, (long) channels * kh * kw * outH * outW);
+    /** im2col and col2im: both spans (the geometry checked itself when it was made). */
+    static void conv(String kernel, float[] col, int colOff, float[] img, int imgOff, ConvGeometry g) {
+        geometry(kernel, g);
+        span(kernel, "img", img, imgOff, g.imageSize());
+        span(kernel, "col", col, colOff, g.colSize());
     }
 
-    /** A convolution's geometry: sizes >= 0, a kernel and strides >= 1. */
-    static void convGeometry(String kernel, int channels, int height, int width, int kh, int kw,
-                             int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        nonNegative(kernel, "channels", channels);
-        nonNegative(kernel, "height", height);
-        nonNegative(kernel, "width", width);
-        positive(kernel, "kh", kh);
-        positive(kernel, "kw", kw);
-        positive(kernel, "strideH", strideH);
-        positive(kernel, "strideW", strideW);
-        nonNegative(kernel, "padTop", padTop);
-        nonNegative(kernel, "padLeft", padLeft);
-        nonNegative(kernel, "outH", outH);
-        nonNegative(kernel, "outW", outW);
-    }
-
-    /** convForward: the geometry, the workspace (one image's col), the images, the kernel, the bias and y. */
-    static void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
-                            float[] bias, float[] col, int filters, int channels, int height, int width, int kh,
-                            int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        String k = "convForward";
-        nonNegative(k, "images", images);
-        nonNegative(k, "filters", filters);
-        if (bias != null) {
-            span(k, "bias", bias, 0, filters);
+    private static void geometry(String kernel, ConvGeometry g) {
+        if (g == null) {
+            throw new IllegalArgumentException(kernel + ": the geometry is null");
         }
-        convGeometry(k, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
-        span(k, "col", col, 0, (long) channels * kh * kw * outH * outW);
-        span(k, "img", img, imgOff, (long) images * channels * height * width);
-        span(k, "kernel", kernel, 0, (long) filters * channels * kh * kw);
-        span(k, "y", y, yOff, (long) images * filters * outH * outW);
+    }
+
+    /** convForward: the workspace (one image's col), the images, the kernel, the bias and y. */
+    static void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
+                            float[] bias, float[] col, ConvGeometry g) {
+        String k = "convForward";
+        geometry(k, g);
+        nonNegative(k, "images", images);
+        if (bias != null) {
+            span(k, "bias", bias, 0, g.filters());
+        }
+        span(k, "col", col, 0, g.colSize());
+        span(k, "img", img, imgOff, (long) images * g.imageSize());
+        span(k, "kernel", kernel, 0, g.kernelSize());
+        span(k, "y", y, yOff, (long) images * g.outputSize());
     }
 
     /**

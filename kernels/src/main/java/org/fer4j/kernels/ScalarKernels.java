@@ -92,14 +92,30 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void axpy(float[] y, int yOff, float[] x, int xOff, int n, float alpha) {
-        for (int i = 0; i < n; i++) {
+        axpyRange(y, yOff, x, xOff, 0, n, alpha);
+    }
+
+    /**
+     * {@link #axpy} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void axpyRange(float[] y, int yOff, float[] x, int xOff, int from, int to, float alpha) {
+        for (int i = from; i < to; i++) {
             y[yOff + i] += alpha * x[xOff + i];
         }
     }
 
     @Override
     public void scale(float[] x, int off, int n, float alpha) {
-        for (int i = 0; i < n; i++) {
+        scaleRange(x, off, 0, n, alpha);
+    }
+
+    /**
+     * {@link #scale} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void scaleRange(float[] x, int off, int from, int to, float alpha) {
+        for (int i = from; i < to; i++) {
             x[off + i] *= alpha;
         }
     }
@@ -113,14 +129,30 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void add(float[] y, float[] a, float[] b, int n) {
-        for (int i = 0; i < n; i++) {
+        addRange(y, a, b, 0, n);
+    }
+
+    /**
+     * {@link #add} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void addRange(float[] y, float[] a, float[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = a[i] + b[i];
         }
     }
 
     @Override
     public void mul(float[] y, float[] a, float[] b, int n) {
-        for (int i = 0; i < n; i++) {
+        mulRange(y, a, b, 0, n);
+    }
+
+    /**
+     * {@link #mul} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void mulRange(float[] y, float[] a, float[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = a[i] * b[i];
         }
     }
@@ -167,20 +199,20 @@ public final class ScalarKernels implements Kernels {
     // ---------------------------------------------------------------- convolution helpers
 
     @Override
-    public void im2col(float[] col, int colOff, float[] img, int imgOff,
-                       int channels, int height, int width, int kh, int kw,
-                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+    public void im2col(float[] col, int colOff, float[] img, int imgOff, ConvGeometry g) {
         // col is [C*kh*kw, outH*outW]: row (ch, ki, kj) lists, for every output position, the
         // pixel that kernel tap (ki, kj) of channel ch sees there. A convolution is then one GEMM:
         // weights [F, C*kh*kw] x col = out [F, outH*outW].
-        int positions = outH * outW;
-        for (int ch = 0; ch < channels; ch++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++) {
-                    int colRow = colOff + ((ch * kh + ki) * kw + kj) * positions;
-                    for (int oy = 0; oy < outH; oy++) {
+        int height = g.height();
+        int width = g.width();
+        int outW = g.outW();
+        for (int ch = 0; ch < g.channels(); ch++) {
+            for (int ki = 0; ki < g.kh(); ki++) {
+                for (int kj = 0; kj < g.kw(); kj++) {
+                    int colRow = colOff + ((ch * g.kh() + ki) * g.kw() + kj) * g.positions();
+                    for (int oy = 0; oy < g.outH(); oy++) {
                         int dst = colRow + oy * outW;
-                        int iy = oy * strideH - padTop + ki;
+                        int iy = oy * g.strideH() - g.padTop() + ki;
                         if (iy < 0 || iy >= height) {
                             for (int ox = 0; ox < outW; ox++) {
                                 col[dst + ox] = 0f; // the whole output row sees padding
@@ -189,7 +221,7 @@ public final class ScalarKernels implements Kernels {
                         }
                         int imgRow = imgOff + (ch * height + iy) * width;
                         for (int ox = 0; ox < outW; ox++) {
-                            int ix = ox * strideW - padLeft + kj;
+                            int ix = ox * g.strideW() - g.padLeft() + kj;
                             col[dst + ox] = ix >= 0 && ix < width ? img[imgRow + ix] : 0f;
                         }
                     }
@@ -199,25 +231,25 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void col2im(float[] img, int imgOff, float[] col, int colOff,
-                       int channels, int height, int width, int kh, int kw,
-                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+    public void col2im(float[] img, int imgOff, float[] col, int colOff, ConvGeometry g) {
         // The same walk as im2col with the assignment reversed. Overlapping windows read a pixel
         // more than once, so its gradient is the sum of all the entries it was copied into.
-        int positions = outH * outW;
-        for (int ch = 0; ch < channels; ch++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++) {
-                    int colRow = colOff + ((ch * kh + ki) * kw + kj) * positions;
-                    for (int oy = 0; oy < outH; oy++) {
-                        int iy = oy * strideH - padTop + ki;
+        int height = g.height();
+        int width = g.width();
+        int outW = g.outW();
+        for (int ch = 0; ch < g.channels(); ch++) {
+            for (int ki = 0; ki < g.kh(); ki++) {
+                for (int kj = 0; kj < g.kw(); kj++) {
+                    int colRow = colOff + ((ch * g.kh() + ki) * g.kw() + kj) * g.positions();
+                    for (int oy = 0; oy < g.outH(); oy++) {
+                        int iy = oy * g.strideH() - g.padTop() + ki;
                         if (iy < 0 || iy >= height) {
                             continue;
                         }
                         int src = colRow + oy * outW;
                         int imgRow = imgOff + (ch * height + iy) * width;
                         for (int ox = 0; ox < outW; ox++) {
-                            int ix = ox * strideW - padLeft + kj;
+                            int ix = ox * g.strideW() - g.padLeft() + kj;
                             if (ix >= 0 && ix < width) {
                                 img[imgRow + ix] += col[src + ox];
                             }
@@ -486,35 +518,65 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void reluForward(float[] y, float[] x, int n) {
-        for (int i = 0; i < n; i++) {
+        reluRange(y, x, 0, n);
+    }
+
+    @Override
+    public void reluInPlace(float[] x, int off, int n) {
+        reluRange(x, x, off, off + n);
+    }
+
+    /**
+     * {@code y[i] = max(x[i], 0)} for {@code i} in {@code [from, to)} ({@link #reluForward} and
+     * {@link #reluInPlace}): also the scalar remainder of the vector backend.
+     */
+    static void reluRange(float[] y, float[] x, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = Math.max(x[i], 0f); // Math.max lets a NaN through, where x > 0 ? x : 0 would hide it
         }
     }
 
     @Override
-    public void reluInPlace(float[] x, int off, int n) {
-        for (int i = off; i < off + n; i++) {
-            x[i] = Math.max(x[i], 0f);
-        }
+    public void reluBackward(float[] dx, float[] dy, float[] y, int n) {
+        reluBackwardRange(dx, dy, y, 0, n);
     }
 
-    @Override
-    public void reluBackward(float[] dx, float[] dy, float[] y, int n) {
-        for (int i = 0; i < n; i++) {
+    /**
+     * {@link #reluBackward} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void reluBackwardRange(float[] dx, float[] dy, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = y[i] > 0f ? dy[i] : 0f;
         }
     }
 
     @Override
     public void leakyReluForward(float[] y, float[] x, float slope, int n) {
-        for (int i = 0; i < n; i++) {
+        leakyReluRange(y, x, slope, 0, n);
+    }
+
+    /**
+     * {@link #leakyReluForward} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void leakyReluRange(float[] y, float[] x, float slope, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = x[i] > 0f ? x[i] : slope * x[i];  // a NaN takes the second branch and stays NaN
         }
     }
 
     @Override
     public void leakyReluBackward(float[] dx, float[] dy, float[] x, float slope, int n) {
-        for (int i = 0; i < n; i++) {
+        leakyReluBackwardRange(dx, dy, x, slope, 0, n);
+    }
+
+    /**
+     * {@link #leakyReluBackward} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void leakyReluBackwardRange(float[] dx, float[] dy, float[] x, float slope, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = x[i] > 0f ? dy[i] : slope * dy[i];
         }
     }
@@ -522,8 +584,15 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void dropoutMask(float[] mask, int n, float rate, long seed) {
         // Inverted dropout: the survivors are scaled up in training so inference needs no scaling.
-        float keepScale = 1f / (1f - rate);
-        for (int i = 0; i < n; i++) {
+        dropoutRange(mask, 0, n, rate, 1f / (1f - rate), seed);
+    }
+
+    /**
+     * {@link #dropoutMask} of the elements {@code [from, to)}, with {@code keepScale = 1/(1-rate)}:
+     * also the scalar remainder of the vector backend, which so gives the same bits.
+     */
+    static void dropoutRange(float[] mask, int from, int to, float rate, float keepScale, long seed) {
+        for (int i = from; i < to; i++) {
             mask[i] = dropoutUniform(seed, i) >= rate ? keepScale : 0f;
         }
     }
@@ -554,31 +623,40 @@ public final class ScalarKernels implements Kernels {
         double total = 0;
         for (int i = 0; i < n; i++) {
             int row = i * k;
-            int label = labels[i];
-            // log p_j = z_j - logsumexp(z) = (z_j - max) - log sum_l exp(z_l - max). After the
-            // shift every exponent is <= 0, so nothing overflows, and the largest term is 1, so
-            // the log never sees 0.
             float max = logits[row];
             for (int j = 1; j < k; j++) {
                 max = Math.max(max, logits[row + j]);
             }
-            double sumExp = 0;
-            for (int j = 0; j < k; j++) {
-                sumExp += Math.exp((double) logits[row + j] - max);
-            }
-            double logSumExp = Math.log(sumExp);
-            double sumLogP = 0;
-            for (int j = 0; j < k; j++) {
-                double logP = (double) logits[row + j] - max - logSumExp;
-                probs[row + j] = (float) Math.exp(logP);
-                sumLogP += logP;
-            }
-            // -sum_j t_j log p_j with t_j = (1 - s) [j == y] + s/K, without forming t.
-            double logPy = (double) logits[row + label] - max - logSumExp;
-            double rowLoss = -((1.0 - smoothing) * logPy + smoothing * sumLogP / k);
-            total += weight(classWeights, label) * rowLoss;
+            total += softmaxRow(probs, logits, row, k, labels[i], max, smoothing, classWeights);
         }
         return total / n;
+    }
+
+    /**
+     * One row of {@link #softmaxCrossEntropyForward} once its maximum {@code max} is known: writes
+     * {@code probs[row, row + k)} and returns the row's weighted loss. Also the vector backend's,
+     * which finds the maximum with vectors and leaves the rest, in double, to this.
+     */
+    static double softmaxRow(float[] probs, float[] logits, int row, int k, int label, float max,
+                             float smoothing, float[] classWeights) {
+        // log p_j = z_j - logsumexp(z) = (z_j - max) - log sum_l exp(z_l - max). After the
+        // shift every exponent is <= 0, so nothing overflows, and the largest term is 1, so
+        // the log never sees 0.
+        double sumExp = 0;
+        for (int j = 0; j < k; j++) {
+            sumExp += Math.exp((double) logits[row + j] - max);
+        }
+        double logSumExp = Math.log(sumExp);
+        double sumLogP = 0;
+        for (int j = 0; j < k; j++) {
+            double logP = (double) logits[row + j] - max - logSumExp;
+            probs[row + j] = (float) Math.exp(logP);
+            sumLogP += logP;
+        }
+        // -sum_j t_j log p_j with t_j = (1 - s) [j == y] + s/K, without forming t.
+        double logPy = (double) logits[row + label] - max - logSumExp;
+        double rowLoss = -((1.0 - smoothing) * logPy + smoothing * sumLogP / k);
+        return weight(classWeights, label) * rowLoss;
     }
 
     @Override

@@ -19,7 +19,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Arguments arrive checked ({@link CheckedKernels}). Every loop has the same shape (Lucene's):
  * a main loop unrolled over four vectors (independent accumulators where it reduces), a
- * one-vector remainder, then a scalar remainder. Each kernel is tested against
+ * one-vector remainder, then a scalar remainder. Where the reference has the same loop over a
+ * range (the elementwise kernels, the activations, dropout, the optimizer updates), that
+ * remainder is the reference itself ({@code ScalarKernels.axpyRange} and its kind, llama3.java's
+ * pattern), so the two cannot drift apart; the reductions keep their own, since their order of
+ * summation is their own. Each kernel is tested against
  * {@link ScalarKernels}, the reference, over awkward sizes; a test subclass overrides
  * {@link #remainderEnd} to plant an off-by-one in the scalar remainders and show that those
  * tests notice.
@@ -181,9 +185,7 @@ class VectorKernels implements Kernels {
             FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
             FloatVector.fromArray(F, y, yOff + i).add(xv.mul(alpha)).intoArray(y, yOff + i);
         }
-        for (; i < remainderEnd(to); i++) {
-            y[yOff + i] += alpha * x[xOff + i];
-        }
+        ScalarKernels.axpyRange(y, yOff, x, xOff, i, remainderEnd(to), alpha);
     }
 
     @Override
@@ -205,9 +207,7 @@ class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, x, off + i).mul(alpha).intoArray(x, off + i);
         }
-        for (; i < remainderEnd(to); i++) {
-            x[off + i] *= alpha;
-        }
+        ScalarKernels.scaleRange(x, off, i, remainderEnd(to), alpha);
     }
 
     @Override
@@ -242,9 +242,7 @@ class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(y, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            y[i] = a[i] + b[i];
-        }
+        ScalarKernels.addRange(y, a, b, i, remainderEnd(to));
     }
 
     @Override
@@ -266,9 +264,7 @@ class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, a, i).mul(FloatVector.fromArray(F, b, i)).intoArray(y, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            y[i] = a[i] * b[i];
-        }
+        ScalarKernels.mulRange(y, a, b, i, remainderEnd(to));
     }
 
     @Override
@@ -438,21 +434,21 @@ class VectorKernels implements Kernels {
     // ---------------------------------------------------------------- convolution helpers
 
     @Override
-    public void im2col(float[] col, int colOff, float[] img, int imgOff,
-                       int channels, int height, int width, int kh, int kw,
-                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        int rows = channels * kh * kw;
-        int positions = outH * outW;
+    public void im2col(float[] col, int colOff, float[] img, int imgOff, ConvGeometry g) {
+        int rows = g.rows();
+        int positions = g.positions();
         if (positions == 0) {
             return; // col is empty (and may be null)
         }
+        int kh = g.kh();
+        int kw = g.kw();
+        int plane = g.height() * g.width();
         Parallel.Range body = (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int ch = r / (kh * kw);
                 int ki = r / kw % kh;
                 int kj = r % kw;
-                unfoldRow(col, colOff + r * positions, img, imgOff + ch * height * width,
-                        height, width, ki, kj, strideH, strideW, padTop, padLeft, outH, outW);
+                unfoldRow(col, colOff + r * positions, img, imgOff + ch * plane, g, ki, kj);
             }
         };
         split(rows, (long) rows * positions, body);
@@ -464,14 +460,17 @@ class VectorKernels implements Kernels {
      * stride 1 that range is one contiguous run, copied a vector at a time ({@link #copyRun}), and
      * the padding on either side is zeros.
      */
-    private static void unfoldRow(float[] col, int dst, float[] img, int plane,
-                                  int height, int width, int ki, int kj, int strideH, int strideW,
-                                  int padTop, int padLeft, int outH, int outW) {
+    private static void unfoldRow(float[] col, int dst, float[] img, int plane, ConvGeometry g, int ki, int kj) {
+        int height = g.height();
+        int width = g.width();
+        int strideW = g.strideW();
+        int padLeft = g.padLeft();
+        int outW = g.outW();
         // Output columns whose input column lies inside the image: ox in [oxLo, oxHi).
         int oxLo = Math.min(outW, Math.max(0, ceilDiv(padLeft - kj, strideW)));
         int oxHi = Math.max(oxLo, Math.min(outW, ceilDiv(width + padLeft - kj, strideW)));
-        for (int oy = 0; oy < outH; oy++, dst += outW) {
-            int iy = oy * strideH - padTop + ki;
+        for (int oy = 0; oy < g.outH(); oy++, dst += outW) {
+            int iy = oy * g.strideH() - g.padTop() + ki;
             if (iy < 0 || iy >= height) {
                 Arrays.fill(col, dst, dst + outW, 0f);
                 continue;
@@ -515,55 +514,53 @@ class VectorKernels implements Kernels {
 
     @Override
     public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
-                            float[] bias, float[] col, int filters, int channels, int height, int width,
-                            int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                            boolean relu, float slope) {
+                            float[] bias, float[] col, ConvGeometry g, boolean relu, float slope) {
         // Stride 1 across (every convolution of the model zoo, "valid" or "same"): the GEMM unfolds
         // each image into its packed panels itself and packs the kernel once for all of them.
         // Anything else: im2col into col, then the GEMM, image by image.
-        boolean unfoldInPanels = strideW == 1 && outH > 0 && outW > 0 && filters > 0 && channels > 0;
+        boolean unfoldInPanels = g.strideW() == 1 && g.positions() > 0 && g.filters() > 0 && g.channels() > 0;
         if (images == 0) {
             return;
         }
         if (unfoldInPanels) {
-            conv.convForward(y, yOff, img, imgOff, images, kernel, bias, filters, channels, height, width,
-                    kh, kw, strideH, padTop, padLeft, outH, outW, relu, slope);
+            conv.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
         } else {
-            Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels,
-                    height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu, slope);
+            Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, g, relu, slope);
         }
     }
 
     @Override
-    public void col2im(float[] img, int imgOff, float[] col, int colOff,
-                       int channels, int height, int width, int kh, int kw,
-                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+    public void col2im(float[] img, int imgOff, float[] col, int colOff, ConvGeometry g) {
         // Split by channel: the rows of one channel all add into the same image plane, so they
         // stay on one thread, in the reference's order (ki, kj, oy), whatever the split.
-        int positions = outH * outW;
+        int positions = g.positions();
+        int kh = g.kh();
+        int kw = g.kw();
+        int plane = g.height() * g.width();
         Parallel.Range body = (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
                 for (int ki = 0; ki < kh; ki++) {
                     for (int kj = 0; kj < kw; kj++) {
                         int r = (ch * kh + ki) * kw + kj;
-                        foldRow(img, imgOff + ch * height * width, col, colOff + r * positions,
-                                height, width, ki, kj, strideH, strideW, padTop, padLeft, outH, outW);
+                        foldRow(img, imgOff + ch * plane, col, colOff + r * positions, g, ki, kj);
                     }
                 }
             }
         };
-        split(channels, (long) channels * kh * kw * positions, body);
+        split(g.channels(), (long) g.colSize(), body);
     }
 
     /** The adjoint of {@link #unfoldRow}: adds one row of col back into its image plane. */
-    private void foldRow(float[] img, int plane, float[] col, int src,
-                         int height, int width, int ki, int kj, int strideH, int strideW,
-                         int padTop, int padLeft, int outH, int outW) {
+    private void foldRow(float[] img, int plane, float[] col, int src, ConvGeometry g, int ki, int kj) {
+        int width = g.width();
+        int strideW = g.strideW();
+        int padLeft = g.padLeft();
+        int outW = g.outW();
         int oxLo = Math.min(outW, Math.max(0, ceilDiv(padLeft - kj, strideW)));
         int oxHi = Math.max(oxLo, Math.min(outW, ceilDiv(width + padLeft - kj, strideW)));
-        for (int oy = 0; oy < outH; oy++, src += outW) {
-            int iy = oy * strideH - padTop + ki;
-            if (iy < 0 || iy >= height) {
+        for (int oy = 0; oy < g.outH(); oy++, src += outW) {
+            int iy = oy * g.strideH() - g.padTop() + ki;
+            if (iy < 0 || iy >= g.height()) {
                 continue;
             }
             int dst = plane + iy * width - padLeft + kj;
@@ -1166,9 +1163,7 @@ class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, x, i).max(0f).intoArray(y, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            y[i] = Math.max(x[i], 0f);
-        }
+        ScalarKernels.reluRange(y, x, i, remainderEnd(to));
     }
 
     @Override
@@ -1193,9 +1188,7 @@ class VectorKernels implements Kernels {
             VectorMask<Float> on = FloatVector.fromArray(F, y, i).compare(VectorOperators.GT, 0f);
             zero.blend(FloatVector.fromArray(F, dy, i), on).intoArray(dx, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            dx[i] = y[i] > 0f ? dy[i] : 0f;
-        }
+        ScalarKernels.reluBackwardRange(dx, dy, y, i, remainderEnd(to));
     }
 
     @Override
@@ -1221,9 +1214,7 @@ class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(F, x, i);
             v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            y[i] = x[i] > 0f ? x[i] : slope * x[i];
-        }
+        ScalarKernels.leakyReluRange(y, x, slope, i, remainderEnd(to));
     }
 
     @Override
@@ -1249,9 +1240,7 @@ class VectorKernels implements Kernels {
             FloatVector g = FloatVector.fromArray(F, dy, i);
             g.mul(slope).blend(g, on).intoArray(dx, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            dx[i] = x[i] > 0f ? dy[i] : slope * dy[i];
-        }
+        ScalarKernels.leakyReluBackwardRange(dx, dy, x, slope, i, remainderEnd(to));
     }
 
     @Override
@@ -1288,9 +1277,7 @@ class VectorKernels implements Kernels {
             drop.blend(keep, u.compare(VectorOperators.GE, rate)).intoArray(mask, i);
             lanes = lanes.add(step);
         }
-        for (; i < remainderEnd(to); i++) {
-            mask[i] = ScalarKernels.dropoutUniform(seed, i) >= rate ? keepScale : 0f;
-        }
+        ScalarKernels.dropoutRange(mask, i, remainderEnd(to), rate, keepScale, seed);
     }
 
     // ---------------------------------------------------------------- loss
@@ -1299,32 +1286,18 @@ class VectorKernels implements Kernels {
     public double softmaxCrossEntropyForward(float[] probs, float[] logits, int[] labels, int n, int k,
                                              float smoothing, float[] classWeights) {
         // Rows of K logits (7 for FER): the row max a masked vector at a time; exp and log stay
-        // scalar, in double as in the reference. (The Vector API's EXP rounds differently when
-        // JIT-compiled than before, which would make training irreproducible, and at K = 7 a
-        // vector of exps would be mostly mask anyway.)
+        // scalar, in double, and are the reference's own code (ScalarKernels.softmaxRow). (The
+        // Vector API's EXP rounds differently when JIT-compiled than before, which would make
+        // training irreproducible, and at K = 7 a vector of exps would be mostly mask anyway.)
         double total = 0;
         for (int i = 0; i < n; i++) {
             int row = i * k;
-            int label = labels[i];
             float max = logits[row];
             for (int j = 0; j < k; j += L) {
                 VectorMask<Float> m = F.indexInRange(j, k);
                 max = Math.max(max, FloatVector.fromArray(F, logits, row + j, m).reduceLanes(VectorOperators.MAX, m));
             }
-            double sumExp = 0;
-            for (int j = 0; j < k; j++) {
-                sumExp += Math.exp((double) logits[row + j] - max);
-            }
-            double logSumExp = Math.log(sumExp);
-            double sumLogP = 0;
-            for (int j = 0; j < k; j++) {
-                double logP = (double) logits[row + j] - max - logSumExp;
-                probs[row + j] = (float) Math.exp(logP);
-                sumLogP += logP;
-            }
-            double logPy = (double) logits[row + label] - max - logSumExp;
-            double rowLoss = -((1.0 - smoothing) * logPy + smoothing * sumLogP / k);
-            total += (classWeights == null ? 1.0 : classWeights[label]) * rowLoss;
+            total += ScalarKernels.softmaxRow(probs, logits, row, k, labels[i], max, smoothing, classWeights);
         }
         return total / n;
     }

@@ -182,37 +182,11 @@ public final class ValidCalls {
                 int xOff = d.r.nextInt(4);
                 return call((k, a) -> k.axpy(a.floats(yOff, n, true), yOff, a.floats(xOff, n, true), xOff, n, 0.5f));
             }),
-            kernel("scale", d -> {
-                int n = d.size("n", 70);
-                int off = d.r.nextInt(4);
-                return call((k, a) -> k.scale(a.floats(off, n, true), off, n, -2f));
-            }),
-            kernel("fill", d -> {
-                int n = d.size("n", 70);
-                int off = d.r.nextInt(4);
-                return call((k, a) -> k.fill(a.floats(off, n, true), off, n, 3f));
-            }),
-            kernel("add", d -> {
-                int n = d.size("n", 70);
-                boolean alias = d.coin();
-                return call((k, a) -> {
-                    float[] x = a.floats(0, n, true);
-                    k.add(alias ? x : a.floats(0, n, true), x, a.floats(0, n, true), n);
-                });
-            }),
-            kernel("mul", d -> {
-                int n = d.size("n", 70);
-                boolean alias = d.coin();
-                return call((k, a) -> {
-                    float[] x = a.floats(0, n, true);
-                    k.mul(alias ? x : a.floats(0, n, true), x, a.floats(0, n, true), n);
-                });
-            }),
-            kernel("sumOfSquares", d -> {
-                int n = d.size("n", 70);
-                int off = d.r.nextInt(4);
-                return call((k, a) -> k.sumOfSquares(a.floats(off, n, true), off, n));
-            }),
+            slice("scale", (k, a, x, off, n) -> k.scale(x, off, n, -2f)),
+            slice("fill", (k, a, x, off, n) -> k.fill(x, off, n, 3f)),
+            elementwise("add", (k, a, x, out, n) -> k.add(out, x, a.floats(0, n, true), n)),
+            elementwise("mul", (k, a, x, out, n) -> k.mul(out, x, a.floats(0, n, true), n)),
+            slice("sumOfSquares", (k, a, x, off, n) -> k.sumOfSquares(x, off, n)),
             kernel("addBias", d -> {
                 int n = d.size("n", 4);
                 int c = d.size("c", 6);
@@ -233,56 +207,42 @@ public final class ValidCalls {
                 int s = d.size("spatial", 40);
                 return call((k, a) -> k.biasBackward(a.floats(0, c, true), a.floats(0, (long) n * c * s, true), n, c, s));
             }),
-            kernel("im2col", d -> {
-                int[] g = geometry(d);
-                int colOff = d.r.nextInt(3);
-                int imgOff = d.r.nextInt(3);
-                return call((k, a) -> k.im2col(a.floats(colOff, colSize(g), true), colOff,
-                        a.floats(imgOff, imgSize(g), true), imgOff,
-                        g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]));
-            }),
-            kernel("col2im", d -> {
-                int[] g = geometry(d);
-                int colOff = d.r.nextInt(3);
-                int imgOff = d.r.nextInt(3);
-                return call((k, a) -> k.col2im(a.floats(imgOff, imgSize(g), true), imgOff,
-                        a.floats(colOff, colSize(g), true), colOff,
-                        g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]));
-            }),
+            kernel("im2col", d -> unfolding(d, true)),
+            kernel("col2im", d -> unfolding(d, false)),
             kernel("convForward", d -> {
-                int[] g = geometry(d);
+                ConvGeometry g = geometry(d, d.size("filters", 9));
                 int images = d.size("images", 3);
-                int filters = d.size("filters", 9);
                 int yOff = d.r.nextInt(3);
                 int imgOff = d.r.nextInt(3);
                 boolean bias = d.coin();
                 boolean relu = d.coin();
                 float slope = d.coin() ? 0f : 0.1f;
-                long positions = (long) g[9] * g[10];
-                return call((k, a) -> k.convForward(a.floats(yOff, images * filters * positions, true), yOff,
-                        a.floats(imgOff, images * imgSize(g), true), imgOff, images,
-                        a.floats(0, (long) filters * g[0] * g[3] * g[4], true),
-                        bias ? a.floats(0, filters, true) : null, a.floats(0, colSize(g), true), filters,
-                        g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], relu, slope));
+                return call((k, a) -> k.convForward(a.floats(yOff, (long) images * g.outputSize(), true), yOff,
+                        a.floats(imgOff, (long) images * g.imageSize(), true), imgOff, images,
+                        a.floats(0, g.kernelSize(), true), bias ? a.floats(0, g.filters(), true) : null,
+                        a.floats(0, g.colSize(), true), g, relu, slope));
             }),
             kernel("depthwiseConvForward", d -> {
-                int[] g = geometry(d);
+                ConvGeometry g = geometry(d, 1);
                 int n = d.size("n", 3);
                 boolean bias = d.coin();
-                return call((k, a) -> k.depthwiseConvForward(a.floats(0, n * (long) g[0] * g[9] * g[10], true),
-                        a.floats(0, n * imgSize(g), true), a.floats(0, (long) g[0] * g[3] * g[4], true),
-                        bias ? a.floats(0, g[0], true) : null, n,
-                        g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]));
+                long taps = (long) g.channels() * g.kh() * g.kw();
+                return call((k, a) -> k.depthwiseConvForward(a.floats(0, (long) n * g.channels() * g.positions(), true),
+                        a.floats(0, (long) n * g.imageSize(), true), a.floats(0, taps, true),
+                        bias ? a.floats(0, g.channels(), true) : null, n, g.channels(), g.height(), g.width(),
+                        g.kh(), g.kw(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.outH(), g.outW()));
             }),
             kernel("depthwiseConvBackward", d -> {
-                int[] g = geometry(d);
+                ConvGeometry g = geometry(d, 1);
                 int n = d.size("n", 3);
                 boolean bias = d.coin();
-                return call((k, a) -> k.depthwiseConvBackward(a.floats(0, n * imgSize(g), true),
-                        a.floats(0, (long) g[0] * g[3] * g[4], true), bias ? a.floats(0, g[0], true) : null,
-                        a.floats(0, n * (long) g[0] * g[9] * g[10], true), a.floats(0, n * imgSize(g), true),
-                        a.floats(0, (long) g[0] * g[3] * g[4], true), n,
-                        g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10]));
+                long taps = (long) g.channels() * g.kh() * g.kw();
+                return call((k, a) -> k.depthwiseConvBackward(a.floats(0, (long) n * g.imageSize(), true),
+                        a.floats(0, taps, true), bias ? a.floats(0, g.channels(), true) : null,
+                        a.floats(0, (long) n * g.channels() * g.positions(), true),
+                        a.floats(0, (long) n * g.imageSize(), true), a.floats(0, taps, true), n, g.channels(),
+                        g.height(), g.width(), g.kh(), g.kw(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(),
+                        g.outH(), g.outW()));
             }),
             kernel("maxPoolForward", d -> {
                 int planes = d.size("planes", 5);
@@ -348,60 +308,22 @@ public final class ValidCalls {
                         a.floats(0, c, true), a.floats(0, size, true), a.floats(0, size, true), a.positive(c),
                         a.floats(0, c, true), n, c, s));
             }),
-            kernel("reluForward", d -> {
-                int n = d.size("n", 70);
-                boolean alias = d.coin();
-                return call((k, a) -> {
-                    float[] x = a.floats(0, n, true);
-                    k.reluForward(alias ? x : a.floats(0, n, true), x, n);
-                });
-            }),
-            kernel("reluInPlace", d -> {
-                int n = d.size("n", 70);
-                int off = d.r.nextInt(4);
-                return call((k, a) -> k.reluInPlace(a.floats(off, n, true), off, n));
-            }),
-            kernel("reluBackward", d -> {
-                int n = d.size("n", 70);
-                return call((k, a) -> k.reluBackward(a.floats(0, n, true), a.floats(0, n, true), a.floats(0, n, true), n));
-            }),
-            kernel("leakyReluForward", d -> {
-                int n = d.size("n", 70);
-                return call((k, a) -> k.leakyReluForward(a.floats(0, n, true), a.floats(0, n, true), 0.1f, n));
-            }),
-            kernel("leakyReluBackward", d -> {
-                int n = d.size("n", 70);
-                boolean alias = d.coin();
-                return call((k, a) -> {
-                    float[] dy = a.floats(0, n, true);
-                    k.leakyReluBackward(alias ? dy : a.floats(0, n, true), dy, a.floats(0, n, true), 0.2f, n);
-                });
-            }),
+            elementwise("reluForward", (k, a, x, out, n) -> k.reluForward(out, x, n)),
+            slice("reluInPlace", (k, a, x, off, n) -> k.reluInPlace(x, off, n)),
+            elementwise("reluBackward", (k, a, x, out, n) -> k.reluBackward(a.floats(0, n, true), x, out, n)),
+            elementwise("leakyReluForward", (k, a, x, out, n) -> k.leakyReluForward(out, x, 0.1f, n)),
+            elementwise("leakyReluBackward", (k, a, x, out, n) -> k.leakyReluBackward(out, x, a.floats(0, n, true), 0.2f, n)),
             kernel("dropoutMask", d -> {
                 int n = d.size("n", 70);
                 float rate = d.coin() ? 0f : 0.4f;
                 return call((k, a) -> k.dropoutMask(a.floats(0, n, true), n, rate, 7L));
             }),
-            kernel("softmaxCrossEntropyForward", d -> {
-                int n = d.between("n", 1, 9);
-                int classes = d.between("k", 1, 9);
-                int[] labels = labels(d, n, classes);
-                boolean weights = d.coin();
-                float smoothing = d.coin() ? 0f : 0.1f;
-                return call((k, a) -> k.softmaxCrossEntropyForward(a.floats(0, (long) n * classes, true),
-                        a.floats(0, (long) n * classes, true), labels, n, classes, smoothing,
-                        weights ? a.positive(classes) : null));
-            }),
-            kernel("softmaxCrossEntropyBackward", d -> {
-                int n = d.between("n", 1, 9);
-                int classes = d.between("k", 1, 9);
-                int[] labels = labels(d, n, classes);
-                boolean weights = d.coin();
-                float smoothing = d.coin() ? 0f : 1f;
-                return call((k, a) -> k.softmaxCrossEntropyBackward(a.floats(0, (long) n * classes, true),
-                        a.floats(0, (long) n * classes, true), labels, n, classes, smoothing,
-                        weights ? a.positive(classes) : null));
-            }),
+            loss("softmaxCrossEntropyForward", (k, a, n, classes, labels, smoothing, weights) -> k
+                    .softmaxCrossEntropyForward(a.floats(0, (long) n * classes, true),
+                            a.floats(0, (long) n * classes, true), labels, n, classes, smoothing, weights)),
+            loss("softmaxCrossEntropyBackward", (k, a, n, classes, labels, smoothing, weights) -> k
+                    .softmaxCrossEntropyBackward(a.floats(0, (long) n * classes, true),
+                            a.floats(0, (long) n * classes, true), labels, n, classes, smoothing, weights)),
             kernel("sgdUpdate", d -> {
                 int n = d.size("n", 70);
                 float momentum = d.coin() ? 0f : 0.9f;
@@ -422,6 +344,73 @@ public final class ValidCalls {
         return new Kernel(name, draw);
     }
 
+    /** A call on {@code x[off, off + n)}. */
+    private interface SliceBody {
+        void run(Kernels k, Arrays a, float[] x, int off, int n);
+    }
+
+    /** A kernel of one array from an offset: {@code n} and the offset drawn, {@code x} exactly that long. */
+    private static Kernel slice(String name, SliceBody body) {
+        return kernel(name, d -> {
+            int n = d.size("n", 70);
+            int off = d.between("off", 0, 3);
+            return (k, a) -> body.run(k, a, a.floats(off, n, true), off, n);
+        });
+    }
+
+    /** im2col or col2im, the image and the column matrix each from an offset of its own. */
+    private static Body unfolding(Draw d, boolean im2col) {
+        ConvGeometry g = geometry(d, 1);
+        int colOff = d.between("colOff", 0, 2);
+        int imgOff = d.between("imgOff", 0, 2);
+        return (k, a) -> {
+            float[] col = a.floats(colOff, g.colSize(), true);
+            float[] img = a.floats(imgOff, g.imageSize(), true);
+            if (im2col) {
+                k.im2col(col, colOff, img, imgOff, g);
+            } else {
+                k.col2im(img, imgOff, col, colOff, g);
+            }
+        };
+    }
+
+    /** A call of one of the loss kernels. */
+    private interface LossBody {
+        void run(Kernels k, Arrays a, int n, int classes, int[] labels, float smoothing, float[] weights);
+    }
+
+    /** A loss kernel: rows, classes, labels in range, a smoothing of 0, 0.1 or 1, weights or none. */
+    private static Kernel loss(String name, LossBody body) {
+        return kernel(name, d -> {
+            int n = d.between("n", 1, 9);
+            int classes = d.between("k", 1, 9);
+            int[] labels = labels(d, n, classes);
+            boolean weights = d.coin();
+            float smoothing = new float[] {0f, 0.1f, 1f}[d.r.nextInt(3)];
+            return (k, a) -> body.run(k, a, n, classes, labels, smoothing, weights ? a.positive(classes) : null);
+        });
+    }
+
+    /** A call with an input {@code x} and an output {@code out} of {@code n} elements each. */
+    private interface ElementwiseBody {
+        void run(Kernels k, Arrays a, float[] x, float[] out, int n);
+    }
+
+    /**
+     * An elementwise kernel of {@code n} elements from 0: {@code n} drawn, and whether the output
+     * is the input array itself (the contract allows it) or an array of its own.
+     */
+    private static Kernel elementwise(String name, ElementwiseBody body) {
+        return kernel(name, d -> {
+            int n = d.size("n", 70);
+            boolean alias = d.coin();
+            return (k, a) -> {
+                float[] x = a.floats(0, n, true);
+                body.run(k, a, x, alias ? x : a.floats(0, n, true), n);
+            };
+        });
+    }
+
     /** The call a draw makes, on whichever backend {@link Call#run} is given. */
     private static Body call(Body body) {
         return body;
@@ -433,12 +422,10 @@ public final class ValidCalls {
     }
 
     /**
-     * A convolution geometry as a layer builds one, {@code channels, height, width, kh, kw,
-     * strideH, strideW, padTop, padLeft, outH, outW}, with {@code outH = (H + padTop + padBottom
-     * - kh) / strideH + 1} for a bottom pad of its own (likewise outW), so that windows may
-     * overhang any edge, and with empty channels or images now and then.
+     * A convolution geometry as a layer builds one, with a bottom and right pad of its own (so
+     * that windows may overhang any edge), and with empty channels or images now and then.
      */
-    private static int[] geometry(Draw d) {
+    private static ConvGeometry geometry(Draw d, int filters) {
         int channels = d.size("channels", 4);
         int height = d.size("height", 9);
         int width = d.size("width", 12);
@@ -448,19 +435,11 @@ public final class ValidCalls {
         int sw = d.between("strideW", 1, 3);
         int padTop = d.between("padTop", 0, kh - 1);
         int padLeft = d.between("padLeft", 0, kw - 1);
-        int padBottom = d.r.nextInt(kh);
-        int padRight = d.r.nextInt(kw);
-        int outH = d.record("outH", Math.max(0, Math.floorDiv(height + padTop + padBottom - kh, sh) + 1));
-        int outW = d.record("outW", Math.max(0, Math.floorDiv(width + padLeft + padRight - kw, sw) + 1));
-        return new int[] {channels, height, width, kh, kw, sh, sw, padTop, padLeft, outH, outW};
-    }
-
-    private static long imgSize(int[] g) {
-        return (long) g[0] * g[1] * g[2];
-    }
-
-    private static long colSize(int[] g) {
-        return (long) g[0] * g[3] * g[4] * g[9] * g[10];
+        ConvGeometry g = ConvGeometry.of(channels, height, width, filters, kh, kw, sh, sw, padTop, d.r.nextInt(kh),
+                padLeft, d.r.nextInt(kw));
+        d.record("outH", g.outH());
+        d.record("outW", g.outW());
+        return g;
     }
 
     private static int[] labels(Draw d, int n, int classes) {

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.fer4j.kernels.ConvGeometry;
 import org.fer4j.kernels.Kernels;
 import org.fer4j.kernels.ScalarKernels;
 
@@ -490,55 +491,48 @@ public final class OpenClKernels implements Kernels {
     // ================================================================ convolution helpers
 
     @Override
-    public synchronized void im2col(float[] col, int colOff, float[] img, int imgOff,
-                                    int channels, int height, int width, int kh, int kw,
-                                    int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        int count = channels * kh * kw * outH * outW;
+    public synchronized void im2col(float[] col, int colOff, float[] img, int imgOff, ConvGeometry g) {
+        int count = g.colSize();
         if (count == 0) {
             return;
         }
-        int io = channels * height * width == 0 ? 0 : in(img);
+        int io = g.imageSize() == 0 ? 0 : in(img);
         int co = out(col, colOff, count, true);
-        convArgs(MegaKernel.IM2COL, co + colOff, io + imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
+        convArgs(MegaKernel.IM2COL, co + colOff, io + imgOff, g);
         execute1D(count);
         wrote(col);
         end();
     }
 
     @Override
-    public synchronized void col2im(float[] img, int imgOff, float[] col, int colOff,
-                                    int channels, int height, int width, int kh, int kw,
-                                    int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        int count = channels * height * width;
+    public synchronized void col2im(float[] img, int imgOff, float[] col, int colOff, ConvGeometry g) {
+        int count = g.imageSize();
         if (count == 0) {
             return;
         }
-        int co = channels * kh * kw * outH * outW == 0 ? 0 : in(col);
+        int co = g.colSize() == 0 ? 0 : in(col);
         int io = inOut(img);
-        convArgs(MegaKernel.COL2IM, co + colOff, io + imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
+        convArgs(MegaKernel.COL2IM, co + colOff, io + imgOff, g);
         execute1D(count);
         wrote(img);
         end();
     }
 
-    private void convArgs(int op, int colAt, int imgAt, int channels, int height, int width, int kh, int kw,
-                          int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+    private void convArgs(int op, int colAt, int imgAt, ConvGeometry g) {
         begin(op);
         k.a0 = colAt;
         k.a1 = imgAt;
-        k.a2 = channels;
-        k.a3 = height;
-        k.a4 = width;
-        k.a5 = kh;
-        k.a6 = kw;
-        k.a7 = strideH;
-        k.a8 = strideW;
-        k.a9 = padTop;
-        k.a10 = padLeft;
-        k.a11 = outH;
-        k.a12 = outW;
+        k.a2 = g.channels();
+        k.a3 = g.height();
+        k.a4 = g.width();
+        k.a5 = g.kh();
+        k.a6 = g.kw();
+        k.a7 = g.strideH();
+        k.a8 = g.strideW();
+        k.a9 = g.padTop();
+        k.a10 = g.padLeft();
+        k.a11 = g.outH();
+        k.a12 = g.outW();
     }
 
     // ================================================================ pooling
