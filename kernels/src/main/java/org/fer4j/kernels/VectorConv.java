@@ -73,6 +73,7 @@ final class VectorConv {
         int width = g.width();
         int kh = g.kh();
         int kw = g.kw();
+        int strideH = g.strideH();
         int outW = g.outW();
         int[] taps = w.taps;
         int[] tapRow = w.tapRow;
@@ -100,12 +101,12 @@ final class VectorConv {
             for (int dj = 0; pos < end; oy++, ox = 0) {
                 int run = Math.min(end - pos, outW - ox);
                 if (inside) {
-                    int src = oy * g.strideH() * width + ox;
+                    int src = oy * strideH * width + ox;
                     for (int p = 0; p < kc; p++) {
                         copyShort(img, taps[p] + src, bp, dst + p * NR + dj, run);
                     }
                 } else {
-                    packPaddedRun(img, height, width, oy * g.strideH() - g.padTop(), ox - g.padLeft(), run, kc, w,
+                    packPaddedRun(img, height, width, oy * strideH - g.padTop(), ox - g.padLeft(), run, kc, w,
                             bp, dst + dj);
                 }
                 pos += run;

@@ -6,8 +6,6 @@ import com.aparapi.exception.CompileFailedException;
 import com.aparapi.internal.kernel.KernelManager;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -78,15 +75,15 @@ public final class OpenClKernels implements Kernels {
     private final OpenCLDevice device;
     private final MegaKernel k = new MegaKernel();
     private final ScalarKernels host = new ScalarKernels();
-    private final Stats stats = new Stats();
+    private final OpenClProfile stats = new OpenClProfile();
     private final Handler aparapiLog;
     private volatile String lastAparapiWarning;
 
     // The arena: regions of k.heap / k.iheap, their owners, and the free blocks (offset -> length).
     private final Map<Key, Region> regions = new HashMap<>();
     private final ReferenceQueue<Object> dead = new ReferenceQueue<>();
-    private final TreeMap<Integer, Integer> freeFloats = new TreeMap<>();
-    private final TreeMap<Integer, Integer> freeInts = new TreeMap<>();
+    private final FreeList freeFloats = new FreeList();
+    private final FreeList freeInts = new FreeList();
     private boolean executed;
     /** Small regions touched by the current kernel, set back to HOST when it ends. */
     private final List<Region> small = new ArrayList<>();
@@ -139,8 +136,8 @@ public final class OpenClKernels implements Kernels {
         k.setExplicit(true);
         k.heap = new float[INITIAL_FLOATS];
         k.iheap = new int[INITIAL_INTS];
-        freeFloats.put(0, INITIAL_FLOATS);
-        freeInts.put(0, INITIAL_INTS);
+        freeFloats.release(0, INITIAL_FLOATS);
+        freeInts.release(0, INITIAL_INTS);
         LinkedHashSet<com.aparapi.device.Device> only = new LinkedHashSet<>();
         only.add(device);
         KernelManager.instance().setPreferredDevices(k, only);
@@ -198,27 +195,12 @@ public final class OpenClKernels implements Kernels {
         }
     }
 
-    private static final class Stats {
-        long uploads, uploadBytes, uploadNanos, downloads, downloadBytes, downloadNanos, kernels, kernelNanos,
-                growths, compileNanos, residentDownloads;
-        final long[] opNanos = new long[128];
-        final long[] opCounts = new long[128];
-    }
-
     public synchronized TransferStats stats() {
-        return new TransferStats(stats.uploads, stats.uploadBytes, stats.uploadNanos, stats.downloads,
-                stats.downloadBytes, stats.downloadNanos, stats.kernels, stats.kernelNanos, stats.growths,
-                stats.compileNanos, stats.residentDownloads);
+        return stats.snapshot();
     }
 
     public synchronized void resetStats() {
-        long compile = stats.compileNanos;
-        stats.uploads = stats.uploadBytes = stats.uploadNanos = 0;
-        stats.downloads = stats.downloadBytes = stats.downloadNanos = 0;
-        stats.kernels = stats.kernelNanos = stats.growths = stats.residentDownloads = 0;
-        Arrays.fill(stats.opNanos, 0);
-        Arrays.fill(stats.opCounts, 0);
-        stats.compileNanos = compile;
+        stats.reset();
     }
 
     /** Bytes of device memory the arena holds (floats and ints). */
@@ -1033,7 +1015,7 @@ public final class OpenClKernels implements Kernels {
         while ((ref = dead.poll()) != null) {
             Region r = regions.remove((Key) ref);
             if (r != null) {
-                release(r.ints ? freeInts : freeFloats, r.off, r.capacity);
+                (r.ints ? freeInts : freeFloats).release(r.off, r.capacity);
             }
         }
     }
@@ -1052,24 +1034,15 @@ public final class OpenClKernels implements Kernels {
         return r;
     }
 
+    /** A block of {@code capacity} elements of the float or the int arena, grown when none is free. */
     private int allocate(boolean ints, int capacity) {
-        TreeMap<Integer, Integer> free = ints ? freeInts : freeFloats;
-        for (Map.Entry<Integer, Integer> e : free.entrySet()) {
-            // Key and length are read before the removal: TreeMap.remove of a node with two
-            // children moves its successor's key and value into that node, so `e` would then
-            // describe another free block (which once gave two live arrays the same memory).
-            int off = e.getKey();
-            int len = e.getValue();
-            if (len >= capacity) {
-                free.remove(off);
-                if (len > capacity) {
-                    free.put(off + capacity, len - capacity);
-                }
-                return off;
-            }
+        FreeList free = ints ? freeInts : freeFloats;
+        int off = free.allocate(capacity);
+        if (off < 0) {
+            grow(ints, capacity);
+            off = free.allocate(capacity);
         }
-        grow(ints, capacity);
-        return allocate(ints, capacity);
+        return off;
     }
 
     /** Doubles (at least) an arena, keeping the device's data: it is downloaded whole, then re-sent. */
@@ -1105,22 +1078,7 @@ public final class OpenClKernels implements Kernels {
         stats.uploads++;
         stats.uploadBytes += 4L * size;
         stats.growths++;
-        release(ints ? freeInts : freeFloats, old, size - old);
-    }
-
-    private static void release(TreeMap<Integer, Integer> free, int off, int len) {
-        Map.Entry<Integer, Integer> before = free.floorEntry(off);
-        if (before != null && before.getKey() + before.getValue() == off) {
-            off = before.getKey();
-            len += before.getValue();
-            free.remove(off);
-        }
-        Integer after = free.get(off + len);
-        if (after != null) {
-            free.remove(off + len);
-            len += after;
-        }
-        free.put(off, len);
+        (ints ? freeInts : freeFloats).release(old, size - old);
     }
 
     // ---------------------------------------------------------------- per-kernel residency
@@ -1395,34 +1353,7 @@ public final class OpenClKernels implements Kernels {
                     + info.name() + ") but in Aparapi's " + k.getExecutionMode() + " fallback"
                     + (why == null ? "" : ": " + why.replaceAll("\\s+", " ").strip()));
         }
-        long nanos = System.nanoTime() - t0;
-        stats.kernels++;
-        stats.kernelNanos += nanos;
-        stats.opNanos[k.op] += nanos;
-        stats.opCounts[k.op]++;
-    }
-
-    /** MegaKernel's op codes by value, named as its constants are ("SGEMM" -> "sgemm"). */
-    private static final String[] OP_NAMES = opNames();
-
-    private static String[] opNames() {
-        String[] names = new String[128];
-        for (Field f : MegaKernel.class.getDeclaredFields()) {
-            int m = f.getModifiers();
-            if (f.getType() == int.class && Modifier.isStatic(m) && Modifier.isFinal(m)
-                    && f.getName().equals(f.getName().toUpperCase(Locale.ROOT))) {
-                try {
-                    int v = f.getInt(null);
-                    if (v >= 0 && v < names.length && names[v] == null && !f.getName().startsWith("MIN_")
-                            && !f.getName().startsWith("MAX_") && f.getName().length() > 2) {
-                        names[v] = f.getName().toLowerCase(Locale.ROOT);
-                    }
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return names;
+        stats.kernelRan(k.op, System.nanoTime() - t0);
     }
 
     /**
@@ -1430,19 +1361,7 @@ public final class OpenClKernels implements Kernels {
      * first: where the device time goes (on POCL, the SGEMM).
      */
     public synchronized LinkedHashMap<String, Double> kernelMillisByOp() {
-        List<Integer> ops = new ArrayList<>();
-        for (int op = 0; op < stats.opNanos.length; op++) {
-            if (stats.opCounts[op] > 0) {
-                ops.add(op);
-            }
-        }
-        ops.sort((a, b) -> Long.compare(stats.opNanos[b], stats.opNanos[a]));
-        LinkedHashMap<String, Double> out = new LinkedHashMap<>();
-        for (int op : ops) {
-            String name = OP_NAMES[op] != null ? OP_NAMES[op] : "op" + op;
-            out.put(name, Math.round(stats.opNanos[op] / 1e4) / 100.0);
-        }
-        return out;
+        return stats.millisByOp();
     }
 
     private static int roundUp(int n, int multiple) {
