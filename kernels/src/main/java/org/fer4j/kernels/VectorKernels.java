@@ -23,10 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * range (the elementwise kernels, the activations, dropout, the optimizer updates), that
  * remainder is the reference itself ({@code ScalarKernels.axpyRange} and its kind, llama3.java's
  * pattern), so the two cannot drift apart; the reductions keep their own, since their order of
- * summation is their own. Each kernel is tested against
- * {@link ScalarKernels}, the reference, over awkward sizes; a test subclass overrides
- * {@link #remainderEnd} to plant an off-by-one in the scalar remainders and show that those
- * tests notice.
+ * summation is their own. Each kernel is tested against {@link ScalarKernels}, the reference,
+ * over awkward sizes; a test subclass overrides {@link #remainderEnd} to plant an off-by-one in
+ * the scalar remainders and show that those tests notice.
  *
  * <p>Numerics, compared with the reference: elementwise kernels, dropout masks and the optimizer
  * updates perform the same float operations in the same order, so they give the same bits.
