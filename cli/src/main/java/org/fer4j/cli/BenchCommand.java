@@ -23,7 +23,6 @@ import org.fer4j.engine.layers.SoftmaxCrossEntropy;
 import org.fer4j.engine.optim.Adam;
 import org.fer4j.engine.train.TrainConfig;
 import org.fer4j.engine.train.Trainer;
-import org.fer4j.kernels.CheckedKernels;
 import org.fer4j.kernels.Kernels;
 import org.fer4j.kernels.KernelsProvider;
 import org.fer4j.kernels.opencl.OpenClKernels;
@@ -150,7 +149,7 @@ final class BenchCommand implements Callable<Integer> {
             return data.size();
         });
         line(out, "Training (forward, backward, Adam)", train, "images/s");
-        Map<String, Object> transfers = CheckedKernels.backendOf(kernels) instanceof OpenClKernels ocl
+        Map<String, Object> transfers = org.fer4j.kernels.CheckedKernels.backendOf(kernels) instanceof OpenClKernels ocl
                 ? transfersPerStep(ocl, trainer, data) : null;
         if (transfers != null && !json) {
             out.printf(Locale.ROOT, "OpenCL, per training step (mean of %d): %s uploads (%s MB, %s ms), %s downloads"
