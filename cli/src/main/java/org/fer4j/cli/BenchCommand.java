@@ -154,7 +154,8 @@ final class BenchCommand implements Callable<Integer> {
             return data.size();
         });
         line(out, "Training (forward, backward, Adam)", train, "images/s");
-        Map<String, Object> transfers = kernels instanceof OpenClKernels ocl ? transfersPerStep(ocl, trainer, data) : null;
+        Map<String, Object> transfers = org.fer4j.kernels.CheckedKernels.backendOf(kernels) instanceof OpenClKernels ocl
+                ? transfersPerStep(ocl, trainer, data) : null;
         if (transfers != null && !json) {
             out.printf(Locale.ROOT, "OpenCL, per training step (mean of %d): %s uploads (%s MB, %s ms), %s downloads"
                             + " (%s MB, %s ms), %s kernels (%s ms), of %s ms in all%n", TRANSFER_STEPS,

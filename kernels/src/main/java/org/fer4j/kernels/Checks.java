@@ -1,43 +1,39 @@
 package org.fer4j.kernels;
 
 /**
- * O(1) argument checks shared by every {@link Kernels} implementation. A kernel checks its sizes
- * and that each array is long enough for the span it touches before its loops run, so a wrong
- * size fails with a message naming the kernel and the argument, not with an
- * {@link ArrayIndexOutOfBoundsException} deep inside a loop (or, worse, a silent read of a
- * neighbouring image). Nothing here looks at the data itself.
+ * The O(1) argument checks behind {@link CheckedKernels}, the one place that calls them: sizes,
+ * and that each array is long enough for the span it touches, so that a wrong size fails with a
+ * message naming the kernel and the argument, not with an {@link ArrayIndexOutOfBoundsException}
+ * deep inside a loop (or, worse, a silent read of a neighbouring image). Nothing here looks at the
+ * data itself, except {@link #loss}, which checks each label.
  *
  * <p>Spans are computed in {@code long}, so that a product of sizes such as
  * {@code C*kh*kw*outH*outW} that overflows {@code int} is reported as too large instead of
  * wrapping around to a small or negative count.
- *
- * <p>Public only so that the OpenCL backend, in its own module ({@code kernels/opencl}), checks
- * exactly as the others do; it is not API for anything else. On a device the checks matter more:
- * an out-of-span write there would land silently in a neighbouring array of the device arena.
  */
-public final class Checks {
+final class Checks {
 
     private Checks() {
     }
 
-    public static void nonNegative(String kernel, String name, long value) {
+    static void nonNegative(String kernel, String name, long value) {
         if (value < 0) {
             throw new IllegalArgumentException(kernel + ": " + name + " must be >= 0, got " + value);
         }
     }
 
-    public static void positive(String kernel, String name, long value) {
+    static void positive(String kernel, String name, long value) {
         if (value < 1) {
             throw new IllegalArgumentException(kernel + ": " + name + " must be >= 1, got " + value);
         }
     }
 
     /** {@code array[off, off + count)} must exist; {@code array} may be null only when count is 0. */
-    public static void span(String kernel, String name, float[] array, long off, long count) {
+    static void span(String kernel, String name, float[] array, long off, long count) {
         span(kernel, name, array == null ? -1 : array.length, off, count);
     }
 
-    public static void span(String kernel, String name, int[] array, long off, long count) {
+    static void span(String kernel, String name, int[] array, long off, long count) {
         span(kernel, name, array == null ? -1 : array.length, off, count);
     }
 
@@ -60,7 +56,7 @@ public final class Checks {
      * {@code ld}: needs {@code ld >= cols} and {@code (rows-1)*ld + cols} elements (the last row
      * need not be padded out to {@code ld}).
      */
-    public static void matrix(String kernel, String name, float[] array, int off, int rows, int cols, int ld) {
+    static void matrix(String kernel, String name, float[] array, int off, int rows, int cols, int ld) {
         if (ld < Math.max(1, cols)) {
             throw new IllegalArgumentException(kernel + ": ld" + name + " must be >= "
                     + Math.max(1, cols) + " (the stored width of " + name + "), got " + ld);
@@ -70,7 +66,7 @@ public final class Checks {
     }
 
     /** sgemm: sizes, and each matrix as stored (A is k x m when transA, B is n x k when transB). */
-    public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc) {
         nonNegative("sgemm", "m", m);
@@ -86,7 +82,7 @@ public final class Checks {
      * maxPoolForward: sizes, every window starting inside its plane (it may overhang the bottom
      * and right edge: TensorFlow's "same" padding), and the three spans.
      */
-    public static void maxPool(float[] out, int[] argmax, float[] in, int planes, int height, int width,
+    static void maxPool(float[] out, int[] argmax, float[] in, int planes, int height, int width,
                         int kh, int kw, int strideH, int strideW, int outH, int outW) {
         String kernel = "maxPoolForward";
         nonNegative(kernel, "planes", planes);
@@ -114,28 +110,18 @@ public final class Checks {
     }
 
     /** depthwiseConvForward and depthwiseConvBackward: the geometry and the spans of x, y and weight. */
-    public static void depthwiseConv(String kernel, float[] y, float[] x, float[] weight,
+    static void depthwiseConv(String kernel, float[] y, float[] x, float[] weight,
                                      int n, int channels, int height, int width, int kh, int kw,
                                      int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
         nonNegative(kernel, "n", n);
-        nonNegative(kernel, "channels", channels);
-        nonNegative(kernel, "height", height);
-        nonNegative(kernel, "width", width);
-        positive(kernel, "kh", kh);
-        positive(kernel, "kw", kw);
-        positive(kernel, "strideH", strideH);
-        positive(kernel, "strideW", strideW);
-        nonNegative(kernel, "padTop", padTop);
-        nonNegative(kernel, "padLeft", padLeft);
-        nonNegative(kernel, "outH", outH);
-        nonNegative(kernel, "outW", outW);
+        ConvGeometry.check(kernel, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
         span(kernel, "x", x, 0, (long) n * channels * height * width);
         span(kernel, kernel.endsWith("Backward") ? "dy" : "y", y, 0, (long) n * channels * outH * outW);
         span(kernel, "weight", weight, 0, (long) channels * kh * kw);
     }
 
     /** depthwiseConvBackward: the geometry, and the spans of dy, x, weight, dx, dweight and dbias. */
-    public static void depthwiseConvBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x,
+    static void depthwiseConvBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x,
                                              float[] weight, int n, int channels, int height, int width,
                                              int kh, int kw, int strideH, int strideW, int padTop, int padLeft,
                                              int outH, int outW) {
@@ -150,7 +136,7 @@ public final class Checks {
     }
 
     /** batchNormStats: sizes (at least one value per channel) and spans. */
-    public static void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
+    static void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
         String k = "batchNormStats";
         ncs(k, n, c, spatial);
         long count = (long) n * spatial;
@@ -161,7 +147,7 @@ public final class Checks {
     }
 
     /** batchNormForward: sizes and spans ({@code xhat} may be null: inference keeps no normalised copy). */
-    public static void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
+    static void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
                                         float[] gamma, float[] beta, int n, int c, int spatial) {
         String kernel = "batchNormForward";
         ncs(kernel, n, c, spatial);
@@ -171,14 +157,20 @@ public final class Checks {
         if (xhat != null) {
             span(kernel, "xhat", xhat, 0, size);
         }
-        span(kernel, "mean", mean, 0, c);
-        span(kernel, "invStd", invStd, 0, c);
-        span(kernel, "gamma", gamma, 0, c);
-        span(kernel, "beta", beta, 0, c);
+        perChannel(kernel, c, "mean", mean, "invStd", invStd, "gamma", gamma, "beta", beta);
+    }
+
+    /** Batch norm's four per-channel arrays, {@code c} values each. */
+    private static void perChannel(String kernel, int c, String name1, float[] a1, String name2, float[] a2,
+                                   String name3, float[] a3, String name4, float[] a4) {
+        span(kernel, name1, a1, 0, c);
+        span(kernel, name2, a2, 0, c);
+        span(kernel, name3, a3, 0, c);
+        span(kernel, name4, a4, 0, c);
     }
 
     /** batchNormBackward: sizes (at least one value per channel) and spans. */
-    public static void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
+    static void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
                                          float[] invStd, float[] gamma, int n, int c, int spatial) {
         String kernel = "batchNormBackward";
         ncs(kernel, n, c, spatial);
@@ -188,14 +180,11 @@ public final class Checks {
         span(kernel, "dx", dx, 0, size);
         span(kernel, "dy", dy, 0, size);
         span(kernel, "xhat", xhat, 0, size);
-        span(kernel, "dgamma", dgamma, 0, c);
-        span(kernel, "dbeta", dbeta, 0, c);
-        span(kernel, "invStd", invStd, 0, c);
-        span(kernel, "gamma", gamma, 0, c);
+        perChannel(kernel, c, "dgamma", dgamma, "dbeta", dbeta, "invStd", invStd, "gamma", gamma);
     }
 
     /** sgdUpdate: sizes and spans; {@code velocity} only with momentum (plain SGD never touches it). */
-    public static void sgd(float[] w, float[] g, float[] velocity, int n, float momentum) {
+    static void sgd(float[] w, float[] g, float[] velocity, int n, float momentum) {
         String k = "sgdUpdate";
         nonNegative(k, "n", n);
         span(k, "w", w, 0, n);
@@ -206,7 +195,7 @@ public final class Checks {
     }
 
     /** adamUpdate: sizes, the step, the betas and the four spans. */
-    public static void adam(float[] w, float[] g, float[] m, float[] v, int n, float beta1, float beta2, long t) {
+    static void adam(float[] w, float[] g, float[] m, float[] v, int n, float beta1, float beta2, long t) {
         String kernel = "adamUpdate";
         nonNegative(kernel, "n", n);
         positive(kernel, "t", t);
@@ -223,7 +212,7 @@ public final class Checks {
     }
 
     /** dropoutMask: the size, the span and a rate in [0, 1). */
-    public static void dropout(float[] mask, int n, float rate) {
+    static void dropout(float[] mask, int n, float rate) {
         nonNegative("dropoutMask", "n", n);
         span("dropoutMask", "mask", mask, 0, n);
         if (!(rate >= 0f && rate < 1f)) {
@@ -231,53 +220,84 @@ public final class Checks {
         }
     }
 
+    /** {@code x[off, off + n)}: the size and the span. */
+    static void slice(String kernel, float[] x, int off, int n) {
+        nonNegative(kernel, "n", n);
+        span(kernel, "x", x, off, n);
+    }
+
+    /** Two arrays of {@code n} elements from 0 (an elementwise kernel). */
+    static void elementwise(String kernel, int n, String name1, float[] a1, String name2, float[] a2) {
+        nonNegative(kernel, "n", n);
+        span(kernel, name1, a1, 0, n);
+        span(kernel, name2, a2, 0, n);
+    }
+
+    /** Three arrays of {@code n} elements from 0 (an elementwise kernel). */
+    static void elementwise(String kernel, int n, String name1, float[] a1, String name2, float[] a2,
+                            String name3, float[] a3) {
+        elementwise(kernel, n, name1, a1, name2, a2);
+        span(kernel, name3, a3, 0, n);
+    }
+
+    /** The bias kernels: an {@code [N, C, S]} buffer from {@code off} and a bias (or its gradient) of C. */
+    static void bias(String kernel, String name, float[] ncs, int off, float[] bias, int n, int c, int spatial) {
+        ncs(kernel, n, c, spatial);
+        span(kernel, name, ncs, off, (long) n * c * spatial);
+        span(kernel, name.startsWith("d") ? "dbias" : "bias", bias, 0, c);
+    }
+
+    /** Global pooling: {@code planes x spatial} values in {@code full}, one per plane in {@code perPlane}. */
+    static void globalPool(String kernel, String fullName, float[] full, String planeName, float[] perPlane,
+                           int planes, int spatial) {
+        nonNegative(kernel, "planes", planes);
+        positive(kernel, "spatial", spatial);
+        span(kernel, fullName, full, 0, (long) planes * spatial);
+        span(kernel, planeName, perPlane, 0, planes);
+    }
+
     /** An {@code [N, C, S]} buffer's sizes. */
-    public static void ncs(String kernel, int n, int c, int spatial) {
+    static void ncs(String kernel, int n, int c, int spatial) {
         nonNegative(kernel, "n", n);
         nonNegative(kernel, "c", c);
         nonNegative(kernel, "spatial", spatial);
     }
 
-    /** im2col and col2im: the geometry and both spans. */
-    public static void conv(String kernel, float[] col, int colOff, float[] img, int imgOff,
-                     int channels, int height, int width, int kh, int kw,
-                     int strideH, int strideW, int padTop, int padLeft,
-                     int outH, int outW) {
-        nonNegative(kernel, "channels", channels);
-        nonNegative(kernel, "height", height);
-        nonNegative(kernel, "width", width);
-        positive(kernel, "kh", kh);
-        positive(kernel, "kw", kw);
-        positive(kernel, "strideH", strideH);
-        positive(kernel, "strideW", strideW);
-        nonNegative(kernel, "padTop", padTop);
-        nonNegative(kernel, "padLeft", padLeft);
-        nonNegative(kernel, "outH", outH);
-        nonNegative(kernel, "outW", outW);
-        span(kernel, "img", img, imgOff, (long) channels * height * width);
-        span(kernel, "col", col, colOff, (long) channels * kh * kw * outH * outW);
+    /** im2col and col2im: both spans (the geometry checked itself when it was made). */
+    static void conv(String kernel, float[] col, int colOff, float[] img, int imgOff, ConvGeometry g) {
+        geometry(kernel, g);
+        span(kernel, "img", img, imgOff, g.imageSize());
+        span(kernel, "col", col, colOff, g.colSize());
     }
 
-    /** convForward: the geometry, the workspace (one image's col), the images, the kernel, the bias and y. */
-    public static void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
-                            float[] bias, float[] col, int filters, int channels, int height, int width, int kh,
-                            int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        String k = "convForward";
-        nonNegative(k, "images", images);
-        nonNegative(k, "filters", filters);
-        if (bias != null) {
-            span(k, "bias", bias, 0, filters);
+    private static void geometry(String kernel, ConvGeometry g) {
+        if (g == null) {
+            throw new IllegalArgumentException(kernel + ": the geometry is null");
         }
-        conv(k, col, 0, img, imgOff, channels, height, width, kh, kw, strideH, strideW, padTop, padLeft,
-                outH, outW);
-        span(k, "img", img, imgOff, (long) images * channels * height * width);
-        span(k, "kernel", kernel, 0, (long) filters * channels * kh * kw);
-        span(k, "y", y, yOff, (long) images * filters * outH * outW);
     }
 
-    /** The softmax cross-entropy kernels: sizes, labels span, smoothing and class weights. */
-    public static void loss(String kernel, int[] labels, int n, int k,
-                     float smoothing, float[] classWeights) {
+    /** convForward: the workspace (one image's col), the images, the kernel, the bias and y. */
+    static void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
+                            float[] bias, float[] col, ConvGeometry g) {
+        String k = "convForward";
+        geometry(k, g);
+        nonNegative(k, "images", images);
+        if (bias != null) {
+            span(k, "bias", bias, 0, g.filters());
+        }
+        span(k, "col", col, 0, g.colSize());
+        span(k, "img", img, imgOff, (long) images * g.imageSize());
+        span(k, "kernel", kernel, 0, g.kernelSize());
+        span(k, "y", y, yOff, (long) images * g.outputSize());
+    }
+
+    /**
+     * The softmax cross-entropy kernels: sizes, the two {@code [n, k]} buffers, the labels (each in
+     * [0, k): O(n), the only check that reads data, because a bad label would index past its row),
+     * the smoothing and the class weights.
+     */
+    static void loss(String kernel, String inName, float[] in, String outName, float[] out, int[] labels,
+                     int n, int k, float smoothing, float[] classWeights) {
         positive(kernel, "n", n); // the mean over an empty batch is undefined
         positive(kernel, "k", k);
         span(kernel, "labels", labels, 0, n);
@@ -287,15 +307,14 @@ public final class Checks {
         if (classWeights != null) {
             span(kernel, "classWeights", classWeights, 0, k);
         }
-    }
-
-    /** {@code labels[row]}, checked to lie in [0, k). */
-    public static int label(String kernel, int[] labels, int row, int k) {
-        int label = labels[row];
-        if (label < 0 || label >= k) {
-            throw new IllegalArgumentException(kernel + ": row " + row + " has label " + label
-                    + ", outside [0, " + k + ")");
+        span(kernel, inName, in, 0, (long) n * k);
+        span(kernel, outName, out, 0, (long) n * k);
+        for (int row = 0; row < n; row++) {
+            int label = labels[row];
+            if (label < 0 || label >= k) {
+                throw new IllegalArgumentException(kernel + ": row " + row + " has label " + label
+                        + ", outside [0, " + k + ")");
+            }
         }
-        return label;
     }
 }

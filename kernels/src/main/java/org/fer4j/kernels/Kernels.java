@@ -18,10 +18,13 @@ package org.fer4j.kernels;
  * <p>Implementations must be stateless apart from caches they own and thread-safe for distinct
  * output arrays. Get the one in use from {@link KernelsProvider#get()}.
  *
- * <p>Every kernel checks its sizes and that each array is long enough for the span it touches,
- * in O(1) before its loops, and throws {@link IllegalArgumentException} naming the kernel and the
- * argument (a negative size, an array too short from its offset). Inputs are never modified
- * unless documented; in particular the optimizer updates do not write {@code g}.
+ * <p>The kernels handed out by {@link KernelsProvider} check every call's sizes and that each
+ * array is long enough for the span it touches, in O(1) before anything runs, and throw
+ * {@link IllegalArgumentException} naming the kernel and the argument (a negative size, an array
+ * too short from its offset). Those checks are written once, in {@link CheckedKernels}, which
+ * the provider puts around every backend: a backend itself is pure maths and may assume valid
+ * arguments. Inputs are never modified unless documented; in particular the optimizer updates do
+ * not write {@code g}.
  */
 public interface Kernels {
 
@@ -112,9 +115,6 @@ public interface Kernels {
      * overrides it to make one launch of what would otherwise be {@code images x C} launches.
      */
     default void fillBias(float[] y, int off, float[] bias, int images, int c, int spatial) {
-        Checks.ncs("fillBias", images, c, spatial);
-        Checks.span("fillBias", "y", y, off, (long) images * c * spatial);
-        Checks.span("fillBias", "bias", bias, 0, c);
         for (int i = 0; i < images; i++) {
             for (int f = 0; f < c; f++) {
                 fill(y, off + (i * c + f) * spatial, spatial, bias[f]);
@@ -129,14 +129,12 @@ public interface Kernels {
 
     /**
      * Unfolds one image {@code img[C, H, W]} (from {@code imgOff}) into
-     * {@code col[C*kh*kw, outH*outW]} (from {@code colOff}): row {@code (ch*kh + ki)*kw + kj},
-     * column {@code oy*outW + ox} holds {@code img[ch, oy*strideH - padTop + ki, ox*strideW - padLeft + kj]},
-     * or 0 where that falls outside the image. Padding on the bottom and right is implied by
-     * {@code outH, outW}, so asymmetric ("same" with even overhang) padding needs no extra arguments.
+     * {@code col[C*kh*kw, outH*outW]} (from {@code colOff}), with the sizes of {@code g}: row
+     * {@code (ch*kh + ki)*kw + kj}, column {@code oy*outW + ox} holds
+     * {@code img[ch, oy*strideH - padTop + ki, ox*strideW - padLeft + kj]}, or 0 where that falls
+     * outside the image (see {@link ConvGeometry}; {@code g.filters()} is not read).
      */
-    void im2col(float[] col, int colOff, float[] img, int imgOff,
-                int channels, int height, int width, int kh, int kw,
-                int strideH, int strideW, int padTop, int padLeft, int outH, int outW);
+    void im2col(float[] col, int colOff, float[] img, int imgOff, ConvGeometry g);
 
     /**
      * The convolution of {@code images} consecutive images, each as one product with its bias and
@@ -145,38 +143,36 @@ public interface Kernels {
      * {@code kernel [F, C*kh*kw]} row-major from 0, {@code bias[F]} (one value per row of
      * {@code y[t]}; null for none), {@code act} the identity, or when {@code relu}
      * {@code v > 0 ? v : slope * v}: a ReLU for slope 0, a leaky ReLU for a slope in (0, 1),
-     * and the geometry as in {@link #im2col}. {@code y}'s previous contents are not read.
-     * {@code col} is a workspace of at least {@code C*kh*kw*outH*outW} floats (one image) that an
-     * implementation may use; its contents afterwards are unspecified.
+     * and the sizes those of {@code g} ({@code F = g.filters()}). {@code y}'s previous contents are
+     * not read. {@code col} is a workspace of at least {@code g.colSize()} floats (one image) that
+     * an implementation may use; its contents afterwards are unspecified.
      *
      * <p>The default, and the reference, is exactly that, step by step: {@link #fillBias} (or
      * zeros), then image by image {@code im2col} into {@code col} and {@code sgemm} adding to y,
-     * then {@link #reluInPlace} (or the leaky ReLU). A backend may instead unfold each image straight into its GEMM's
-     * packed panels, never writing {@code col}, pack the kernel once for all the images, and apply
-     * the bias and the ReLU as it stores each tile of y (an epilogue, fusing three passes over y
-     * into the GEMM's one).
+     * then {@link #reluInPlace} (or the leaky ReLU). A backend may instead unfold each image straight
+     * into its GEMM's packed panels, never writing {@code col}, pack the kernel once for all the
+     * images, and apply the bias and the ReLU as it stores each tile of y (an epilogue, fusing three
+     * passes over y into the GEMM's one).
      */
     default void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
-                             float[] bias, float[] col, int filters, int channels, int height, int width,
-                             int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                             boolean relu, float slope) {
-        int rows = channels * kh * kw;
-        int positions = outH * outW;
+                             float[] bias, float[] col, ConvGeometry g, boolean relu, float slope) {
+        int filters = g.filters();
+        int rows = g.rows();
+        int positions = g.positions();
         if (bias != null) {
             fillBias(y, yOff, bias, images, filters, positions);
         }
         for (int t = 0; t < images; t++) {
-            im2col(col, 0, img, imgOff + t * channels * height * width, channels, height, width, kh, kw,
-                    strideH, strideW, padTop, padLeft, outH, outW);
+            im2col(col, 0, img, imgOff + t * g.imageSize(), g);
             sgemm(false, false, filters, positions, rows, 1f, kernel, 0, rows, col, 0, positions,
-                    bias == null ? 0f : 1f, y, yOff + t * filters * positions, positions);
+                    bias == null ? 0f : 1f, y, yOff + t * g.outputSize(), positions);
         }
         if (relu && slope == 0f) {
-            reluInPlace(y, yOff, images * filters * positions);
+            reluInPlace(y, yOff, images * g.outputSize());
         } else if (relu) {
             // A fused leaky ReLU, as LeakyReLU's forward computes it (the OpenCL backend has no
             // device kernel for it, and refuses the LeakyReLU layer anyway).
-            for (int i = yOff, end = yOff + images * filters * positions; i < end; i++) {
+            for (int i = yOff, end = yOff + images * g.outputSize(); i < end; i++) {
                 y[i] = y[i] > 0f ? y[i] : slope * y[i];
             }
         }
@@ -187,9 +183,7 @@ public interface Kernels {
      * it was read from ({@code img += fold(col)}); entries that came from padding are dropped.
      * The caller zeroes {@code img} first when it wants the plain fold.
      */
-    void col2im(float[] img, int imgOff, float[] col, int colOff,
-                int channels, int height, int width, int kh, int kw,
-                int strideH, int strideW, int padTop, int padLeft, int outH, int outW);
+    void col2im(float[] img, int imgOff, float[] col, int colOff, ConvGeometry g);
 
     /**
      * Depthwise convolution (depth multiplier 1): each channel convolved with its own

@@ -29,6 +29,9 @@ import java.util.function.Supplier;
  * pattern), so that nothing links against the incubator module when it is absent. The OpenCL
  * backend lives in its own optional module, {@code fer4j-kernels-opencl}, and is loaded the same
  * way; {@code -Dfer4j.opencl.device=N} picks its device.
+ *
+ * <p>Whatever it chose, the provider hands it out behind {@link CheckedKernels}, the argument
+ * checks every caller relies on; {@link CheckedKernels#backendOf} reaches the backend itself.
  */
 public final class KernelsProvider {
 
@@ -142,7 +145,7 @@ public final class KernelsProvider {
     /**
      * A fresh instance of the named backend ({@code scalar}, {@code vector}, {@code opencl} or
      * {@code auto}), validated as {@link #get()} validates the property, but neither cached nor
-     * logged: for tests and benchmarks that compare backends side by side.
+     * logged: for tests and benchmarks that compare backends side by side. Checked, as {@link #get()} is.
      */
     public static Kernels forName(String name) {
         return select(name).kernels();
@@ -229,12 +232,14 @@ public final class KernelsProvider {
      * from the optional {@code kernels/opencl} module, by name, as {@link #createVector} does.
      */
     private static Kernels create(String name) throws Unavailable {
-        return switch (name) {
+        Kernels backend = switch (name) {
             case "scalar" -> new ScalarKernels();
             case "vector" -> createVector();
             case "opencl" -> createOpenCl();
             default -> throw new IllegalArgumentException("unknown backend '" + name + "'");
         };
+        // Every backend behind the one set of argument checks: the backends themselves are pure maths.
+        return CheckedKernels.of(backend);
     }
 
     /**

@@ -14,8 +14,9 @@ package org.fer4j.kernels;
  * length, and {@code N*S = 64*48*48} terms can cost two or three of a float's seven digits.
  * Elementwise maths stays in {@code float}, as it will in the SIMD backends.
  *
- * <p>Each kernel starts with O(1) checks of its sizes and array spans (see {@link Checks}); the
- * loops themselves check nothing.
+ * <p>Nothing here checks its arguments: {@link CheckedKernels}, which {@link KernelsProvider} puts
+ * around every backend, has checked the sizes and array spans before a call arrives. The
+ * convolution is {@link Kernels#convForward}'s default, which is its definition.
  */
 public final class ScalarKernels implements Kernels {
 
@@ -43,8 +44,6 @@ public final class ScalarKernels implements Kernels {
                       float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        Checks.sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-
         // C = beta * C first, so that the loops below only accumulate. beta == 0 stores zeros
         // rather than multiplying: C is often a recycled buffer, and 0 * NaN would be NaN.
         for (int i = 0; i < m; i++) {
@@ -93,27 +92,36 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void axpy(float[] y, int yOff, float[] x, int xOff, int n, float alpha) {
-        Checks.nonNegative("axpy", "n", n);
-        Checks.span("axpy", "y", y, yOff, n);
-        Checks.span("axpy", "x", x, xOff, n);
-        for (int i = 0; i < n; i++) {
+        axpyRange(y, yOff, x, xOff, 0, n, alpha);
+    }
+
+    /**
+     * {@link #axpy} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void axpyRange(float[] y, int yOff, float[] x, int xOff, int from, int to, float alpha) {
+        for (int i = from; i < to; i++) {
             y[yOff + i] += alpha * x[xOff + i];
         }
     }
 
     @Override
     public void scale(float[] x, int off, int n, float alpha) {
-        Checks.nonNegative("scale", "n", n);
-        Checks.span("scale", "x", x, off, n);
-        for (int i = 0; i < n; i++) {
+        scaleRange(x, off, 0, n, alpha);
+    }
+
+    /**
+     * {@link #scale} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void scaleRange(float[] x, int off, int from, int to, float alpha) {
+        for (int i = from; i < to; i++) {
             x[off + i] *= alpha;
         }
     }
 
     @Override
     public void fill(float[] x, int off, int n, float value) {
-        Checks.nonNegative("fill", "n", n);
-        Checks.span("fill", "x", x, off, n);
         for (int i = 0; i < n; i++) {
             x[off + i] = value;
         }
@@ -121,30 +129,36 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void add(float[] y, float[] a, float[] b, int n) {
-        Checks.nonNegative("add", "n", n);
-        Checks.span("add", "y", y, 0, n);
-        Checks.span("add", "a", a, 0, n);
-        Checks.span("add", "b", b, 0, n);
-        for (int i = 0; i < n; i++) {
+        addRange(y, a, b, 0, n);
+    }
+
+    /**
+     * {@link #add} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void addRange(float[] y, float[] a, float[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = a[i] + b[i];
         }
     }
 
     @Override
     public void mul(float[] y, float[] a, float[] b, int n) {
-        Checks.nonNegative("mul", "n", n);
-        Checks.span("mul", "y", y, 0, n);
-        Checks.span("mul", "a", a, 0, n);
-        Checks.span("mul", "b", b, 0, n);
-        for (int i = 0; i < n; i++) {
+        mulRange(y, a, b, 0, n);
+    }
+
+    /**
+     * {@link #mul} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void mulRange(float[] y, float[] a, float[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = a[i] * b[i];
         }
     }
 
     @Override
     public double sumOfSquares(float[] x, int off, int n) {
-        Checks.nonNegative("sumOfSquares", "n", n);
-        Checks.span("sumOfSquares", "x", x, off, n);
         double sum = 0;
         for (int i = 0; i < n; i++) {
             double xi = x[off + i];
@@ -157,9 +171,6 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void addBias(float[] y, float[] bias, int n, int c, int spatial) {
-        Checks.ncs("addBias", n, c, spatial);
-        Checks.span("addBias", "y", y, 0, (long) n * c * spatial);
-        Checks.span("addBias", "bias", bias, 0, c);
         for (int ni = 0; ni < n; ni++) {
             for (int ci = 0; ci < c; ci++) {
                 float bc = bias[ci];
@@ -173,9 +184,6 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void biasBackward(float[] dbias, float[] dy, int n, int c, int spatial) {
-        Checks.ncs("biasBackward", n, c, spatial);
-        Checks.span("biasBackward", "dy", dy, 0, (long) n * c * spatial);
-        Checks.span("biasBackward", "dbias", dbias, 0, c);
         for (int ci = 0; ci < c; ci++) {
             double sum = 0;
             for (int ni = 0; ni < n; ni++) {
@@ -191,22 +199,20 @@ public final class ScalarKernels implements Kernels {
     // ---------------------------------------------------------------- convolution helpers
 
     @Override
-    public void im2col(float[] col, int colOff, float[] img, int imgOff,
-                       int channels, int height, int width, int kh, int kw,
-                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("im2col", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
+    public void im2col(float[] col, int colOff, float[] img, int imgOff, ConvGeometry g) {
         // col is [C*kh*kw, outH*outW]: row (ch, ki, kj) lists, for every output position, the
         // pixel that kernel tap (ki, kj) of channel ch sees there. A convolution is then one GEMM:
         // weights [F, C*kh*kw] x col = out [F, outH*outW].
-        int positions = outH * outW;
-        for (int ch = 0; ch < channels; ch++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++) {
-                    int colRow = colOff + ((ch * kh + ki) * kw + kj) * positions;
-                    for (int oy = 0; oy < outH; oy++) {
+        int height = g.height();
+        int width = g.width();
+        int outW = g.outW();
+        for (int ch = 0; ch < g.channels(); ch++) {
+            for (int ki = 0; ki < g.kh(); ki++) {
+                for (int kj = 0; kj < g.kw(); kj++) {
+                    int colRow = colOff + ((ch * g.kh() + ki) * g.kw() + kj) * g.positions();
+                    for (int oy = 0; oy < g.outH(); oy++) {
                         int dst = colRow + oy * outW;
-                        int iy = oy * strideH - padTop + ki;
+                        int iy = oy * g.strideH() - g.padTop() + ki;
                         if (iy < 0 || iy >= height) {
                             for (int ox = 0; ox < outW; ox++) {
                                 col[dst + ox] = 0f; // the whole output row sees padding
@@ -215,7 +221,7 @@ public final class ScalarKernels implements Kernels {
                         }
                         int imgRow = imgOff + (ch * height + iy) * width;
                         for (int ox = 0; ox < outW; ox++) {
-                            int ix = ox * strideW - padLeft + kj;
+                            int ix = ox * g.strideW() - g.padLeft() + kj;
                             col[dst + ox] = ix >= 0 && ix < width ? img[imgRow + ix] : 0f;
                         }
                     }
@@ -225,39 +231,25 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
-                            float[] bias, float[] col, int filters, int channels, int height, int width,
-                            int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                            boolean relu, float slope) {
-        Checks.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height, width,
-                kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
-        // The definition: the bias, then unfold and one GEMM per image, then the ReLU (Kernels' default).
-        Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height,
-                width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu, slope);
-    }
-
-    @Override
-    public void col2im(float[] img, int imgOff, float[] col, int colOff,
-                       int channels, int height, int width, int kh, int kw,
-                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("col2im", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
+    public void col2im(float[] img, int imgOff, float[] col, int colOff, ConvGeometry g) {
         // The same walk as im2col with the assignment reversed. Overlapping windows read a pixel
         // more than once, so its gradient is the sum of all the entries it was copied into.
-        int positions = outH * outW;
-        for (int ch = 0; ch < channels; ch++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++) {
-                    int colRow = colOff + ((ch * kh + ki) * kw + kj) * positions;
-                    for (int oy = 0; oy < outH; oy++) {
-                        int iy = oy * strideH - padTop + ki;
+        int height = g.height();
+        int width = g.width();
+        int outW = g.outW();
+        for (int ch = 0; ch < g.channels(); ch++) {
+            for (int ki = 0; ki < g.kh(); ki++) {
+                for (int kj = 0; kj < g.kw(); kj++) {
+                    int colRow = colOff + ((ch * g.kh() + ki) * g.kw() + kj) * g.positions();
+                    for (int oy = 0; oy < g.outH(); oy++) {
+                        int iy = oy * g.strideH() - g.padTop() + ki;
                         if (iy < 0 || iy >= height) {
                             continue;
                         }
                         int src = colRow + oy * outW;
                         int imgRow = imgOff + (ch * height + iy) * width;
                         for (int ox = 0; ox < outW; ox++) {
-                            int ix = ox * strideW - padLeft + kj;
+                            int ix = ox * g.strideW() - g.padLeft() + kj;
                             if (ix >= 0 && ix < width) {
                                 img[imgRow + ix] += col[src + ox];
                             }
@@ -274,11 +266,6 @@ public final class ScalarKernels implements Kernels {
     public void depthwiseConvForward(float[] y, float[] x, float[] weight, float[] bias,
                                      int n, int channels, int height, int width, int kh, int kw,
                                      int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.depthwiseConv("depthwiseConvForward", y, x, weight, n, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
-        if (bias != null) {
-            Checks.span("depthwiseConvForward", "bias", bias, 0, channels);
-        }
         for (int p = 0; p < n * channels; p++) {
             depthwisePlaneForward(y, x, weight, bias, p, channels, height, width, kh, kw,
                     strideH, strideW, padTop, padLeft, outH, outW);
@@ -320,8 +307,6 @@ public final class ScalarKernels implements Kernels {
     public void depthwiseConvBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x,
                                       float[] weight, int n, int channels, int height, int width, int kh, int kw,
                                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.depthwiseConvBackward(dx, dweight, dbias, dy, x, weight, n, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
         for (int c = 0; c < channels; c++) {
             depthwiseChannelBackward(dx, dweight, dbias, dy, x, weight, c, n, channels, height, width, kh, kw,
                     strideH, strideW, padTop, padLeft, outH, outW);
@@ -384,8 +369,6 @@ public final class ScalarKernels implements Kernels {
     public void maxPoolForward(float[] out, int[] argmax, float[] in,
                                int planes, int height, int width, int kh, int kw,
                                int strideH, int strideW, int outH, int outW) {
-        Checks.maxPool(out, argmax, in, planes, height, width, kh, kw, strideH, strideW, outH, outW);
-
         // argmax holds flat indices into the whole of `in`, not into one plane, so that backward
         // is a plain scatter that needs no sizes.
         for (int p = 0; p < planes; p++) {
@@ -420,11 +403,6 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void maxPoolBackward(float[] din, float[] dout, int[] argmax, int inCount, int outCount) {
-        Checks.nonNegative("maxPoolBackward", "inCount", inCount);
-        Checks.nonNegative("maxPoolBackward", "outCount", outCount);
-        Checks.span("maxPoolBackward", "din", din, 0, inCount);
-        Checks.span("maxPoolBackward", "dout", dout, 0, outCount);
-        Checks.span("maxPoolBackward", "argmax", argmax, 0, outCount);
         for (int i = 0; i < inCount; i++) {
             din[i] = 0f;
         }
@@ -435,10 +413,6 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void avgPoolGlobalForward(float[] out, float[] in, int planes, int spatial) {
-        Checks.nonNegative("avgPoolGlobalForward", "planes", planes);
-        Checks.positive("avgPoolGlobalForward", "spatial", spatial);
-        Checks.span("avgPoolGlobalForward", "in", in, 0, (long) planes * spatial);
-        Checks.span("avgPoolGlobalForward", "out", out, 0, planes);
         for (int p = 0; p < planes; p++) {
             double sum = 0;
             for (int s = 0; s < spatial; s++) {
@@ -450,10 +424,6 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void avgPoolGlobalBackward(float[] din, float[] dout, int planes, int spatial) {
-        Checks.nonNegative("avgPoolGlobalBackward", "planes", planes);
-        Checks.positive("avgPoolGlobalBackward", "spatial", spatial);
-        Checks.span("avgPoolGlobalBackward", "din", din, 0, (long) planes * spatial);
-        Checks.span("avgPoolGlobalBackward", "dout", dout, 0, planes);
         for (int p = 0; p < planes; p++) {
             float share = dout[p] / spatial;
             for (int s = 0; s < spatial; s++) {
@@ -466,7 +436,6 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
-        Checks.batchNormStats(mean, var, x, n, c, spatial);
         long count = (long) n * spatial;
         // Two passes, mean then squared deviations: the one-pass E[x^2] - E[x]^2 cancels
         // catastrophically when the mean is large next to the spread.
@@ -495,7 +464,6 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
                                  float[] gamma, float[] beta, int n, int c, int spatial) {
-        Checks.batchNormForward(y, xhat, x, mean, invStd, gamma, beta, n, c, spatial);
         for (int ni = 0; ni < n; ni++) {
             for (int ci = 0; ci < c; ci++) {
                 float mu = mean[ci];
@@ -517,7 +485,6 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
                                   float[] invStd, float[] gamma, int n, int c, int spatial) {
-        Checks.batchNormBackward(dx, dgamma, dbeta, dy, xhat, invStd, gamma, n, c, spatial);
         long count = (long) n * spatial;
         for (int ci = 0; ci < c; ci++) {
             double sumDy = 0;
@@ -551,61 +518,81 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void reluForward(float[] y, float[] x, int n) {
-        Checks.nonNegative("reluForward", "n", n);
-        Checks.span("reluForward", "y", y, 0, n);
-        Checks.span("reluForward", "x", x, 0, n);
-        for (int i = 0; i < n; i++) {
+        reluRange(y, x, 0, n);
+    }
+
+    @Override
+    public void reluInPlace(float[] x, int off, int n) {
+        reluRange(x, x, off, off + n);
+    }
+
+    /**
+     * {@code y[i] = max(x[i], 0)} for {@code i} in {@code [from, to)} ({@link #reluForward} and
+     * {@link #reluInPlace}): also the scalar remainder of the vector backend.
+     */
+    static void reluRange(float[] y, float[] x, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = Math.max(x[i], 0f); // Math.max lets a NaN through, where x > 0 ? x : 0 would hide it
         }
     }
 
     @Override
-    public void reluInPlace(float[] x, int off, int n) {
-        Checks.nonNegative("reluInPlace", "n", n);
-        Checks.span("reluInPlace", "x", x, off, n);
-        for (int i = off; i < off + n; i++) {
-            x[i] = Math.max(x[i], 0f);
-        }
+    public void reluBackward(float[] dx, float[] dy, float[] y, int n) {
+        reluBackwardRange(dx, dy, y, 0, n);
     }
 
-    @Override
-    public void reluBackward(float[] dx, float[] dy, float[] y, int n) {
-        Checks.nonNegative("reluBackward", "n", n);
-        Checks.span("reluBackward", "dx", dx, 0, n);
-        Checks.span("reluBackward", "dy", dy, 0, n);
-        Checks.span("reluBackward", "y", y, 0, n);
-        for (int i = 0; i < n; i++) {
+    /**
+     * {@link #reluBackward} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void reluBackwardRange(float[] dx, float[] dy, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = y[i] > 0f ? dy[i] : 0f;
         }
     }
 
     @Override
     public void leakyReluForward(float[] y, float[] x, float slope, int n) {
-        Checks.nonNegative("leakyReluForward", "n", n);
-        Checks.span("leakyReluForward", "y", y, 0, n);
-        Checks.span("leakyReluForward", "x", x, 0, n);
-        for (int i = 0; i < n; i++) {
+        leakyReluRange(y, x, slope, 0, n);
+    }
+
+    /**
+     * {@link #leakyReluForward} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void leakyReluRange(float[] y, float[] x, float slope, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = x[i] > 0f ? x[i] : slope * x[i];  // a NaN takes the second branch and stays NaN
         }
     }
 
     @Override
     public void leakyReluBackward(float[] dx, float[] dy, float[] x, float slope, int n) {
-        Checks.nonNegative("leakyReluBackward", "n", n);
-        Checks.span("leakyReluBackward", "dx", dx, 0, n);
-        Checks.span("leakyReluBackward", "dy", dy, 0, n);
-        Checks.span("leakyReluBackward", "x", x, 0, n);
-        for (int i = 0; i < n; i++) {
+        leakyReluBackwardRange(dx, dy, x, slope, 0, n);
+    }
+
+    /**
+     * {@link #leakyReluBackward} of the elements {@code [from, to)}: also the scalar remainder of the vector
+     * backend, which so gives the same bits.
+     */
+    static void leakyReluBackwardRange(float[] dx, float[] dy, float[] x, float slope, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = x[i] > 0f ? dy[i] : slope * dy[i];
         }
     }
 
     @Override
     public void dropoutMask(float[] mask, int n, float rate, long seed) {
-        Checks.dropout(mask, n, rate);
         // Inverted dropout: the survivors are scaled up in training so inference needs no scaling.
-        float keepScale = 1f / (1f - rate);
-        for (int i = 0; i < n; i++) {
+        dropoutRange(mask, 0, n, rate, 1f / (1f - rate), seed);
+    }
+
+    /**
+     * {@link #dropoutMask} of the elements {@code [from, to)}, with {@code keepScale = 1/(1-rate)}:
+     * also the scalar remainder of the vector backend, which so gives the same bits.
+     */
+    static void dropoutRange(float[] mask, int from, int to, float rate, float keepScale, long seed) {
+        for (int i = from; i < to; i++) {
             mask[i] = dropoutUniform(seed, i) >= rate ? keepScale : 0f;
         }
     }
@@ -633,52 +620,53 @@ public final class ScalarKernels implements Kernels {
     @Override
     public double softmaxCrossEntropyForward(float[] probs, float[] logits, int[] labels, int n, int k,
                                              float smoothing, float[] classWeights) {
-        String kernel = "softmaxCrossEntropyForward";
-        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
-        Checks.span(kernel, "logits", logits, 0, (long) n * k);
-        Checks.span(kernel, "probs", probs, 0, (long) n * k);
         double total = 0;
         for (int i = 0; i < n; i++) {
             int row = i * k;
-            int label = Checks.label(kernel, labels, i, k);
-            // log p_j = z_j - logsumexp(z) = (z_j - max) - log sum_l exp(z_l - max). After the
-            // shift every exponent is <= 0, so nothing overflows, and the largest term is 1, so
-            // the log never sees 0.
             float max = logits[row];
             for (int j = 1; j < k; j++) {
                 max = Math.max(max, logits[row + j]);
             }
-            double sumExp = 0;
-            for (int j = 0; j < k; j++) {
-                sumExp += Math.exp((double) logits[row + j] - max);
-            }
-            double logSumExp = Math.log(sumExp);
-            double sumLogP = 0;
-            for (int j = 0; j < k; j++) {
-                double logP = (double) logits[row + j] - max - logSumExp;
-                probs[row + j] = (float) Math.exp(logP);
-                sumLogP += logP;
-            }
-            // -sum_j t_j log p_j with t_j = (1 - s) [j == y] + s/K, without forming t.
-            double logPy = (double) logits[row + label] - max - logSumExp;
-            double rowLoss = -((1.0 - smoothing) * logPy + smoothing * sumLogP / k);
-            total += weight(classWeights, label) * rowLoss;
+            total += softmaxRow(probs, logits, row, k, labels[i], max, smoothing, classWeights);
         }
         return total / n;
+    }
+
+    /**
+     * One row of {@link #softmaxCrossEntropyForward} once its maximum {@code max} is known: writes
+     * {@code probs[row, row + k)} and returns the row's weighted loss. Also the vector backend's,
+     * which finds the maximum with vectors and leaves the rest, in double, to this.
+     */
+    static double softmaxRow(float[] probs, float[] logits, int row, int k, int label, float max,
+                             float smoothing, float[] classWeights) {
+        // log p_j = z_j - logsumexp(z) = (z_j - max) - log sum_l exp(z_l - max). After the
+        // shift every exponent is <= 0, so nothing overflows, and the largest term is 1, so
+        // the log never sees 0.
+        double sumExp = 0;
+        for (int j = 0; j < k; j++) {
+            sumExp += Math.exp((double) logits[row + j] - max);
+        }
+        double logSumExp = Math.log(sumExp);
+        double sumLogP = 0;
+        for (int j = 0; j < k; j++) {
+            double logP = (double) logits[row + j] - max - logSumExp;
+            probs[row + j] = (float) Math.exp(logP);
+            sumLogP += logP;
+        }
+        // -sum_j t_j log p_j with t_j = (1 - s) [j == y] + s/K, without forming t.
+        double logPy = (double) logits[row + label] - max - logSumExp;
+        double rowLoss = -((1.0 - smoothing) * logPy + smoothing * sumLogP / k);
+        return weight(classWeights, label) * rowLoss;
     }
 
     @Override
     public void softmaxCrossEntropyBackward(float[] dlogits, float[] probs, int[] labels, int n, int k,
                                             float smoothing, float[] classWeights) {
-        String kernel = "softmaxCrossEntropyBackward";
-        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
-        Checks.span(kernel, "probs", probs, 0, (long) n * k);
-        Checks.span(kernel, "dlogits", dlogits, 0, (long) n * k);
         float offTarget = smoothing / k;
         float onTarget = 1f - smoothing + offTarget;
         for (int i = 0; i < n; i++) {
             int row = i * k;
-            int label = Checks.label(kernel, labels, i, k);
+            int label = labels[i];
             float rowScale = (float) weight(classWeights, label) / n;
             for (int j = 0; j < k; j++) {
                 float target = j == label ? onTarget : offTarget;
@@ -692,7 +680,6 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
                           float lr, float momentum, float weightDecay, boolean nesterov) {
-        Checks.sgd(w, g, velocity, n, momentum);
         sgdRange(w, g, velocity, 0, n, lr, momentum, weightDecay, nesterov);
     }
 
@@ -724,7 +711,6 @@ public final class ScalarKernels implements Kernels {
     public void adamUpdate(float[] w, float[] g, float[] m, float[] v, int n,
                            float lr, float beta1, float beta2, float eps, float weightDecay,
                            boolean decoupled, long t) {
-        Checks.adam(w, g, m, v, n, beta1, beta2, t);
         // m and v start at 0 and so underestimate the moments early on; dividing by 1 - beta^t
         // undoes that. In double because 1 - beta2^t is a small difference of numbers near 1
         // (1e-3 at t = 1 for beta2 = 0.999), and a float beta2^t, off by up to 3e-8 per

@@ -13,14 +13,19 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Kernels} on the Vector API ({@code jdk.incubator.vector}) at the CPU's preferred width,
- * with fused multiply-adds in the GEMM and the dot products, and split over {@link Parallel}'s threads where the work is large. Loaded by name by
- * {@link KernelsProvider} only once the module is known to be readable.
+ * with fused multiply-adds in the GEMM and the dot products, and split over {@link Parallel}'s
+ * threads where the work is large. Loaded by name by {@link KernelsProvider} only once the module
+ * is known to be readable.
  *
- * <p>Every loop has the same shape (Lucene's): the size check, a main loop unrolled over four
- * vectors (independent accumulators where it reduces), a one-vector remainder, then a scalar
- * remainder. Each kernel is tested against {@link ScalarKernels}, the reference, over awkward
- * sizes; a test subclass overrides {@link #remainderEnd} to plant an off-by-one in the scalar
- * remainders and show that those tests notice.
+ * <p>Arguments arrive checked ({@link CheckedKernels}). Every loop has the same shape (Lucene's):
+ * a main loop unrolled over four vectors (independent accumulators where it reduces), a
+ * one-vector remainder, then a scalar remainder. Where the reference has the same loop over a
+ * range (the elementwise kernels, the activations, dropout, the optimizer updates), that
+ * remainder is the reference itself ({@code ScalarKernels.axpyRange} and its kind, llama3.java's
+ * pattern), so the two cannot drift apart; the reductions keep their own, since their order of
+ * summation is their own. Each kernel is tested against {@link ScalarKernels}, the reference,
+ * over awkward sizes; a test subclass overrides {@link #remainderEnd} to plant an off-by-one in
+ * the scalar remainders and show that those tests notice.
  *
  * <p>Numerics, compared with the reference: elementwise kernels, dropout masks and the optimizer
  * updates perform the same float operations in the same order, so they give the same bits.
@@ -154,15 +159,11 @@ class VectorKernels implements Kernels {
                       float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        Checks.sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         gemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     @Override
     public void axpy(float[] y, int yOff, float[] x, int xOff, int n, float alpha) {
-        Checks.nonNegative("axpy", "n", n);
-        Checks.span("axpy", "y", y, yOff, n);
-        Checks.span("axpy", "x", x, xOff, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> axpy(y, yOff, x, xOff, from, to, alpha));
         } else {
@@ -183,15 +184,11 @@ class VectorKernels implements Kernels {
             FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
             FloatVector.fromArray(F, y, yOff + i).add(xv.mul(alpha)).intoArray(y, yOff + i);
         }
-        for (; i < remainderEnd(to); i++) {
-            y[yOff + i] += alpha * x[xOff + i];
-        }
+        ScalarKernels.axpyRange(y, yOff, x, xOff, i, remainderEnd(to), alpha);
     }
 
     @Override
     public void scale(float[] x, int off, int n, float alpha) {
-        Checks.nonNegative("scale", "n", n);
-        Checks.span("scale", "x", x, off, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> scale(x, off, from, to, alpha));
         } else {
@@ -209,16 +206,15 @@ class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, x, off + i).mul(alpha).intoArray(x, off + i);
         }
-        for (; i < remainderEnd(to); i++) {
-            x[off + i] *= alpha;
-        }
+        ScalarKernels.scaleRange(x, off, i, remainderEnd(to), alpha);
     }
 
     @Override
     public void fill(float[] x, int off, int n, float value) {
-        Checks.nonNegative("fill", "n", n);
-        Checks.span("fill", "x", x, off, n);
         // Arrays.fill is an intrinsic that already stores whole vectors; only the split is ours.
+        if (n == 0) {
+            return; // x may be null for an empty span, and Arrays.fill would not have it
+        }
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> Arrays.fill(x, off + from, remainderEnd(off + to), value));
         } else {
@@ -228,10 +224,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void add(float[] y, float[] a, float[] b, int n) {
-        Checks.nonNegative("add", "n", n);
-        Checks.span("add", "y", y, 0, n);
-        Checks.span("add", "a", a, 0, n);
-        Checks.span("add", "b", b, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> add(y, a, b, from, to));
         } else {
@@ -249,17 +241,11 @@ class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(y, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            y[i] = a[i] + b[i];
-        }
+        ScalarKernels.addRange(y, a, b, i, remainderEnd(to));
     }
 
     @Override
     public void mul(float[] y, float[] a, float[] b, int n) {
-        Checks.nonNegative("mul", "n", n);
-        Checks.span("mul", "y", y, 0, n);
-        Checks.span("mul", "a", a, 0, n);
-        Checks.span("mul", "b", b, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> mul(y, a, b, from, to));
         } else {
@@ -277,15 +263,11 @@ class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, a, i).mul(FloatVector.fromArray(F, b, i)).intoArray(y, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            y[i] = a[i] * b[i];
-        }
+        ScalarKernels.mulRange(y, a, b, i, remainderEnd(to));
     }
 
     @Override
     public double sumOfSquares(float[] x, int off, int n) {
-        Checks.nonNegative("sumOfSquares", "n", n);
-        Checks.span("sumOfSquares", "x", x, off, n);
         // In double, as the contract says: each half-width float vector widens into one double
         // vector. One thread: the result must not depend on the thread count, and this runs once
         // per parameter per step, only when gradients are clipped.
@@ -351,9 +333,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void addBias(float[] y, float[] bias, int n, int c, int spatial) {
-        Checks.ncs("addBias", n, c, spatial);
-        Checks.span("addBias", "y", y, 0, (long) n * c * spatial);
-        Checks.span("addBias", "bias", bias, 0, c);
         long size = (long) n * c * spatial;
         if (spatial == 1) {
             // Dense features [N, C]: the bias row added to each sample's row.
@@ -411,9 +390,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void biasBackward(float[] dbias, float[] dy, int n, int c, int spatial) {
-        Checks.ncs("biasBackward", n, c, spatial);
-        Checks.span("biasBackward", "dy", dy, 0, (long) n * c * spatial);
-        Checks.span("biasBackward", "dbias", dbias, 0, c);
         if (spatial == 1) {
             columnSums(dbias, dy, n, c);
             return;
@@ -457,20 +433,21 @@ class VectorKernels implements Kernels {
     // ---------------------------------------------------------------- convolution helpers
 
     @Override
-    public void im2col(float[] col, int colOff, float[] img, int imgOff,
-                       int channels, int height, int width, int kh, int kw,
-                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("im2col", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
-        int rows = channels * kh * kw;
-        int positions = outH * outW;
+    public void im2col(float[] col, int colOff, float[] img, int imgOff, ConvGeometry g) {
+        int rows = g.rows();
+        int positions = g.positions();
+        if (positions == 0) {
+            return; // col is empty (and may be null)
+        }
+        int kh = g.kh();
+        int kw = g.kw();
+        int plane = g.height() * g.width();
         Parallel.Range body = (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int ch = r / (kh * kw);
                 int ki = r / kw % kh;
                 int kj = r % kw;
-                unfoldRow(col, colOff + r * positions, img, imgOff + ch * height * width,
-                        height, width, ki, kj, strideH, strideW, padTop, padLeft, outH, outW);
+                unfoldRow(col, colOff + r * positions, img, imgOff + ch * plane, g, ki, kj);
             }
         };
         split(rows, (long) rows * positions, body);
@@ -482,14 +459,17 @@ class VectorKernels implements Kernels {
      * stride 1 that range is one contiguous run, copied a vector at a time ({@link #copyRun}), and
      * the padding on either side is zeros.
      */
-    private static void unfoldRow(float[] col, int dst, float[] img, int plane,
-                                  int height, int width, int ki, int kj, int strideH, int strideW,
-                                  int padTop, int padLeft, int outH, int outW) {
+    private static void unfoldRow(float[] col, int dst, float[] img, int plane, ConvGeometry g, int ki, int kj) {
+        int height = g.height();
+        int width = g.width();
+        int strideW = g.strideW();
+        int padLeft = g.padLeft();
+        int outW = g.outW();
         // Output columns whose input column lies inside the image: ox in [oxLo, oxHi).
         int oxLo = Math.min(outW, Math.max(0, ceilDiv(padLeft - kj, strideW)));
         int oxHi = Math.max(oxLo, Math.min(outW, ceilDiv(width + padLeft - kj, strideW)));
-        for (int oy = 0; oy < outH; oy++, dst += outW) {
-            int iy = oy * strideH - padTop + ki;
+        for (int oy = 0; oy < g.outH(); oy++, dst += outW) {
+            int iy = oy * g.strideH() - g.padTop() + ki;
             if (iy < 0 || iy >= height) {
                 Arrays.fill(col, dst, dst + outW, 0f);
                 continue;
@@ -533,59 +513,53 @@ class VectorKernels implements Kernels {
 
     @Override
     public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
-                            float[] bias, float[] col, int filters, int channels, int height, int width,
-                            int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                            boolean relu, float slope) {
-        Checks.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels, height, width,
-                kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+                            float[] bias, float[] col, ConvGeometry g, boolean relu, float slope) {
         // Stride 1 across (every convolution of the model zoo, "valid" or "same"): the GEMM unfolds
         // each image into its packed panels itself and packs the kernel once for all of them.
         // Anything else: im2col into col, then the GEMM, image by image.
-        boolean unfoldInPanels = strideW == 1 && outH > 0 && outW > 0 && filters > 0 && channels > 0;
+        boolean unfoldInPanels = g.strideW() == 1 && g.positions() > 0 && g.filters() > 0 && g.channels() > 0;
         if (images == 0) {
             return;
         }
         if (unfoldInPanels) {
-            conv.convForward(y, yOff, img, imgOff, images, kernel, bias, filters, channels, height, width,
-                    kh, kw, strideH, padTop, padLeft, outH, outW, relu, slope);
+            conv.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
         } else {
-            Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, filters, channels,
-                    height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu, slope);
+            Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, g, relu, slope);
         }
     }
 
     @Override
-    public void col2im(float[] img, int imgOff, float[] col, int colOff,
-                       int channels, int height, int width, int kh, int kw,
-                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("col2im", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
+    public void col2im(float[] img, int imgOff, float[] col, int colOff, ConvGeometry g) {
         // Split by channel: the rows of one channel all add into the same image plane, so they
         // stay on one thread, in the reference's order (ki, kj, oy), whatever the split.
-        int positions = outH * outW;
+        int positions = g.positions();
+        int kh = g.kh();
+        int kw = g.kw();
+        int plane = g.height() * g.width();
         Parallel.Range body = (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
                 for (int ki = 0; ki < kh; ki++) {
                     for (int kj = 0; kj < kw; kj++) {
                         int r = (ch * kh + ki) * kw + kj;
-                        foldRow(img, imgOff + ch * height * width, col, colOff + r * positions,
-                                height, width, ki, kj, strideH, strideW, padTop, padLeft, outH, outW);
+                        foldRow(img, imgOff + ch * plane, col, colOff + r * positions, g, ki, kj);
                     }
                 }
             }
         };
-        split(channels, (long) channels * kh * kw * positions, body);
+        split(g.channels(), (long) g.colSize(), body);
     }
 
     /** The adjoint of {@link #unfoldRow}: adds one row of col back into its image plane. */
-    private void foldRow(float[] img, int plane, float[] col, int src,
-                         int height, int width, int ki, int kj, int strideH, int strideW,
-                         int padTop, int padLeft, int outH, int outW) {
+    private void foldRow(float[] img, int plane, float[] col, int src, ConvGeometry g, int ki, int kj) {
+        int width = g.width();
+        int strideW = g.strideW();
+        int padLeft = g.padLeft();
+        int outW = g.outW();
         int oxLo = Math.min(outW, Math.max(0, ceilDiv(padLeft - kj, strideW)));
         int oxHi = Math.max(oxLo, Math.min(outW, ceilDiv(width + padLeft - kj, strideW)));
-        for (int oy = 0; oy < outH; oy++, src += outW) {
-            int iy = oy * strideH - padTop + ki;
-            if (iy < 0 || iy >= height) {
+        for (int oy = 0; oy < g.outH(); oy++, src += outW) {
+            int iy = oy * g.strideH() - g.padTop() + ki;
+            if (iy < 0 || iy >= g.height()) {
                 continue;
             }
             int dst = plane + iy * width - padLeft + kj;
@@ -618,12 +592,10 @@ class VectorKernels implements Kernels {
     public void depthwiseConvForward(float[] y, float[] x, float[] weight, float[] bias,
                                      int n, int channels, int height, int width, int kh, int kw,
                                      int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.depthwiseConv("depthwiseConvForward", y, x, weight, n, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
-        if (bias != null) {
-            Checks.span("depthwiseConvForward", "bias", bias, 0, channels);
-        }
         int planes = n * channels;
+        if (outH == 0 || outW == 0) {
+            return; // no output (and y may be null)
+        }
         // Planes (n, c) are independent: split them over the threads.
         Parallel.Range body = (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
@@ -671,8 +643,6 @@ class VectorKernels implements Kernels {
     public void depthwiseConvBackward(float[] dx, float[] dweight, float[] dbias, float[] dy, float[] x,
                                       float[] weight, int n, int channels, int height, int width, int kh, int kw,
                                       int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.depthwiseConvBackward(dx, dweight, dbias, dy, x, weight, n, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
         // Split by channel, not by plane: dweight[c] and dbias[c] sum over the whole batch, and
         // one writer per channel keeps that race-free and the bits independent of the split.
         Parallel.Range body = (c0, c1) -> {
@@ -775,7 +745,6 @@ class VectorKernels implements Kernels {
     public void maxPoolForward(float[] out, int[] argmax, float[] in,
                                int planes, int height, int width, int kh, int kw,
                                int strideH, int strideW, int outH, int outW) {
-        Checks.maxPool(out, argmax, in, planes, height, width, kh, kw, strideH, strideW, outH, outW);
         int planeSize = height * width;
         int outSize = outH * outW;
         boolean twoByTwo = kh == 2 && kw == 2 && strideH == 2 && strideW == 2;
@@ -973,11 +942,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void maxPoolBackward(float[] din, float[] dout, int[] argmax, int inCount, int outCount) {
-        Checks.nonNegative("maxPoolBackward", "inCount", inCount);
-        Checks.nonNegative("maxPoolBackward", "outCount", outCount);
-        Checks.span("maxPoolBackward", "din", din, 0, inCount);
-        Checks.span("maxPoolBackward", "dout", dout, 0, outCount);
-        Checks.span("maxPoolBackward", "argmax", argmax, 0, outCount);
         split(inCount, inCount, (from, to) -> Arrays.fill(din, from, to, 0f));
         // The scatter stays on one thread: with overlapping windows two outputs may route to the
         // same input, and only one writer per element keeps the sum exact and race-free.
@@ -989,10 +953,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void avgPoolGlobalForward(float[] out, float[] in, int planes, int spatial) {
-        Checks.nonNegative("avgPoolGlobalForward", "planes", planes);
-        Checks.positive("avgPoolGlobalForward", "spatial", spatial);
-        Checks.span("avgPoolGlobalForward", "in", in, 0, (long) planes * spatial);
-        Checks.span("avgPoolGlobalForward", "out", out, 0, planes);
         split(planes, (long) planes * spatial, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 out[p] = (float) (sum(in, p * spatial, spatial) / spatial);
@@ -1002,10 +962,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void avgPoolGlobalBackward(float[] din, float[] dout, int planes, int spatial) {
-        Checks.nonNegative("avgPoolGlobalBackward", "planes", planes);
-        Checks.positive("avgPoolGlobalBackward", "spatial", spatial);
-        Checks.span("avgPoolGlobalBackward", "din", din, 0, (long) planes * spatial);
-        Checks.span("avgPoolGlobalBackward", "dout", dout, 0, planes);
         split(planes, (long) planes * spatial, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 float share = dout[p] / spatial;
@@ -1018,7 +974,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
-        Checks.batchNormStats(mean, var, x, n, c, spatial);
         long count = (long) n * spatial;
         // Two passes, as in the reference, both in double (a mean of 1000 next to a spread of 1
         // must keep its digits): mean, then the squared deviations from it.
@@ -1086,7 +1041,6 @@ class VectorKernels implements Kernels {
     @Override
     public void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
                                  float[] gamma, float[] beta, int n, int c, int spatial) {
-        Checks.batchNormForward(y, xhat, x, mean, invStd, gamma, beta, n, c, spatial);
         long size = (long) n * c * spatial;
         split(n * c, size, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
@@ -1120,7 +1074,6 @@ class VectorKernels implements Kernels {
     @Override
     public void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
                                   float[] invStd, float[] gamma, int n, int c, int spatial) {
-        Checks.batchNormBackward(dx, dgamma, dbeta, dy, xhat, invStd, gamma, n, c, spatial);
         long count = (long) n * spatial;
         long size = count * c;
         split(c, size, (c0, c1) -> {
@@ -1182,9 +1135,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void reluForward(float[] y, float[] x, int n) {
-        Checks.nonNegative("reluForward", "n", n);
-        Checks.span("reluForward", "y", y, 0, n);
-        Checks.span("reluForward", "x", x, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> relu(y, x, from, to));
         } else {
@@ -1194,8 +1144,6 @@ class VectorKernels implements Kernels {
 
     @Override
     public void reluInPlace(float[] x, int off, int n) {
-        Checks.nonNegative("reluInPlace", "n", n);
-        Checks.span("reluInPlace", "x", x, off, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> relu(x, x, off + from, off + to));
         } else {
@@ -1214,17 +1162,11 @@ class VectorKernels implements Kernels {
         for (; i <= to - L; i += L) {
             FloatVector.fromArray(F, x, i).max(0f).intoArray(y, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            y[i] = Math.max(x[i], 0f);
-        }
+        ScalarKernels.reluRange(y, x, i, remainderEnd(to));
     }
 
     @Override
     public void reluBackward(float[] dx, float[] dy, float[] y, int n) {
-        Checks.nonNegative("reluBackward", "n", n);
-        Checks.span("reluBackward", "dx", dx, 0, n);
-        Checks.span("reluBackward", "dy", dy, 0, n);
-        Checks.span("reluBackward", "y", y, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> reluBackward(dx, dy, y, from, to));
         } else {
@@ -1245,16 +1187,11 @@ class VectorKernels implements Kernels {
             VectorMask<Float> on = FloatVector.fromArray(F, y, i).compare(VectorOperators.GT, 0f);
             zero.blend(FloatVector.fromArray(F, dy, i), on).intoArray(dx, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            dx[i] = y[i] > 0f ? dy[i] : 0f;
-        }
+        ScalarKernels.reluBackwardRange(dx, dy, y, i, remainderEnd(to));
     }
 
     @Override
     public void leakyReluForward(float[] y, float[] x, float slope, int n) {
-        Checks.nonNegative("leakyReluForward", "n", n);
-        Checks.span("leakyReluForward", "y", y, 0, n);
-        Checks.span("leakyReluForward", "x", x, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> leakyRelu(y, x, slope, from, to));
         } else {
@@ -1276,17 +1213,11 @@ class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(F, x, i);
             v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            y[i] = x[i] > 0f ? x[i] : slope * x[i];
-        }
+        ScalarKernels.leakyReluRange(y, x, slope, i, remainderEnd(to));
     }
 
     @Override
     public void leakyReluBackward(float[] dx, float[] dy, float[] x, float slope, int n) {
-        Checks.nonNegative("leakyReluBackward", "n", n);
-        Checks.span("leakyReluBackward", "dx", dx, 0, n);
-        Checks.span("leakyReluBackward", "dy", dy, 0, n);
-        Checks.span("leakyReluBackward", "x", x, 0, n);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> leakyReluBackward(dx, dy, x, slope, from, to));
         } else {
@@ -1308,14 +1239,11 @@ class VectorKernels implements Kernels {
             FloatVector g = FloatVector.fromArray(F, dy, i);
             g.mul(slope).blend(g, on).intoArray(dx, i);
         }
-        for (; i < remainderEnd(to); i++) {
-            dx[i] = x[i] > 0f ? dy[i] : slope * dy[i];
-        }
+        ScalarKernels.leakyReluBackwardRange(dx, dy, x, slope, i, remainderEnd(to));
     }
 
     @Override
     public void dropoutMask(float[] mask, int n, float rate, long seed) {
-        Checks.dropout(mask, n, rate);
         float keepScale = 1f / (1f - rate);
         if (large(n)) {
             Parallel.forRange(n, GRAIN, (from, to) -> dropoutRange(mask, from, to, rate, keepScale, seed));
@@ -1348,9 +1276,7 @@ class VectorKernels implements Kernels {
             drop.blend(keep, u.compare(VectorOperators.GE, rate)).intoArray(mask, i);
             lanes = lanes.add(step);
         }
-        for (; i < remainderEnd(to); i++) {
-            mask[i] = ScalarKernels.dropoutUniform(seed, i) >= rate ? keepScale : 0f;
-        }
+        ScalarKernels.dropoutRange(mask, i, remainderEnd(to), rate, keepScale, seed);
     }
 
     // ---------------------------------------------------------------- loss
@@ -1358,37 +1284,19 @@ class VectorKernels implements Kernels {
     @Override
     public double softmaxCrossEntropyForward(float[] probs, float[] logits, int[] labels, int n, int k,
                                              float smoothing, float[] classWeights) {
-        String kernel = "softmaxCrossEntropyForward";
-        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
-        Checks.span(kernel, "logits", logits, 0, (long) n * k);
-        Checks.span(kernel, "probs", probs, 0, (long) n * k);
         // Rows of K logits (7 for FER): the row max a masked vector at a time; exp and log stay
-        // scalar, in double as in the reference. (The Vector API's EXP rounds differently when
-        // JIT-compiled than before, which would make training irreproducible, and at K = 7 a
-        // vector of exps would be mostly mask anyway.)
+        // scalar, in double, and are the reference's own code (ScalarKernels.softmaxRow). (The
+        // Vector API's EXP rounds differently when JIT-compiled than before, which would make
+        // training irreproducible, and at K = 7 a vector of exps would be mostly mask anyway.)
         double total = 0;
         for (int i = 0; i < n; i++) {
             int row = i * k;
-            int label = Checks.label(kernel, labels, i, k);
             float max = logits[row];
             for (int j = 0; j < k; j += L) {
                 VectorMask<Float> m = F.indexInRange(j, k);
                 max = Math.max(max, FloatVector.fromArray(F, logits, row + j, m).reduceLanes(VectorOperators.MAX, m));
             }
-            double sumExp = 0;
-            for (int j = 0; j < k; j++) {
-                sumExp += Math.exp((double) logits[row + j] - max);
-            }
-            double logSumExp = Math.log(sumExp);
-            double sumLogP = 0;
-            for (int j = 0; j < k; j++) {
-                double logP = (double) logits[row + j] - max - logSumExp;
-                probs[row + j] = (float) Math.exp(logP);
-                sumLogP += logP;
-            }
-            double logPy = (double) logits[row + label] - max - logSumExp;
-            double rowLoss = -((1.0 - smoothing) * logPy + smoothing * sumLogP / k);
-            total += (classWeights == null ? 1.0 : classWeights[label]) * rowLoss;
+            total += ScalarKernels.softmaxRow(probs, logits, row, k, labels[i], max, smoothing, classWeights);
         }
         return total / n;
     }
@@ -1396,16 +1304,12 @@ class VectorKernels implements Kernels {
     @Override
     public void softmaxCrossEntropyBackward(float[] dlogits, float[] probs, int[] labels, int n, int k,
                                             float smoothing, float[] classWeights) {
-        String kernel = "softmaxCrossEntropyBackward";
-        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
-        Checks.span(kernel, "probs", probs, 0, (long) n * k);
-        Checks.span(kernel, "dlogits", dlogits, 0, (long) n * k);
         float offTarget = smoothing / k;
         float onTarget = 1f - smoothing + offTarget;
         IntVector iota = IntVector.zero(INTS).addIndex(1);
         for (int i = 0; i < n; i++) {
             int row = i * k;
-            int label = Checks.label(kernel, labels, i, k);
+            int label = labels[i];
             float rowScale = (float) (classWeights == null ? 1.0 : classWeights[label]) / n;
             for (int j = 0; j < k; j += L) {
                 VectorMask<Float> m = F.indexInRange(j, k);
@@ -1423,7 +1327,6 @@ class VectorKernels implements Kernels {
     @Override
     public void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
                           float lr, float momentum, float weightDecay, boolean nesterov) {
-        Checks.sgd(w, g, velocity, n, momentum);
         // The reference's operations in its order, so the same bits: g' = g + wd*w, v = mu*v + g',
         // w -= lr * (nesterov ? g' + mu*v : v).
         split(n, n, (from, to) -> {
@@ -1447,7 +1350,6 @@ class VectorKernels implements Kernels {
     public void adamUpdate(float[] w, float[] g, float[] m, float[] v, int n,
                            float lr, float beta1, float beta2, float eps, float weightDecay,
                            boolean decoupled, long t) {
-        Checks.adam(w, g, m, v, n, beta1, beta2, t);
         float biasCorrection1 = (float) (1.0 - Math.pow(beta1, t));
         float biasCorrection2 = (float) (1.0 - Math.pow(beta2, t));
         float lrDecay = lr * weightDecay;

@@ -28,7 +28,7 @@ class KernelsProviderTest {
     @Test
     void scalarByName() {
         Kernels kernels = KernelsProvider.forName("scalar");
-        assertInstanceOf(ScalarKernels.class, kernels);
+        assertInstanceOf(ScalarKernels.class, CheckedKernels.backendOf(kernels));
         assertEquals("scalar", kernels.name());
         assertEquals(0, kernels.vectorBits());
         assertEquals("scalar", KernelsProvider.forName(" Scalar ").name());

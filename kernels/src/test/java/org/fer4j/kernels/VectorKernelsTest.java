@@ -490,17 +490,17 @@ class VectorKernelsTest {
             {2, 5, 5, 5, 5, 1, 1, 2, 2, 2, 2}, {1, 7, 7, 3, 3, 3, 3, 0, 0, 2, 2},
         };
         for (int[] g : geometries) {
-            int outH = Math.max(0, Math.floorDiv(g[1] + g[7] + g[9] - g[3], g[5]) + 1);
-            int outW = Math.max(0, Math.floorDiv(g[2] + g[8] + g[10] - g[4], g[6]) + 1);
-            int imgSize = g[0] * g[1] * g[2];
-            int colSize = g[0] * g[3] * g[4] * outH * outW;
+            ConvGeometry geometry = ConvGeometry.of(g[0], g[1], g[2], 1, g[3], g[4], g[5], g[6], g[7], g[9],
+                    g[8], g[10]);
+            int imgSize = geometry.imageSize();
+            int colSize = geometry.colSize();
             float[] img = TestSupport.smallIntegers(random, imgSize + 4);
             float[] ce = new float[colSize + 5];
             float[] ca = new float[colSize + 5];
             Arrays.fill(ce, Float.NaN);
             Arrays.fill(ca, Float.NaN);
-            ref.im2col(ce, 2, img, 3, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], outH, outW);
-            v.im2col(ca, 2, img, 3, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], outH, outW);
+            ref.im2col(ce, 2, img, 3, geometry);
+            v.im2col(ca, 2, img, 3, geometry);
             String bad = sameBits("im2col " + Arrays.toString(g), ce, ca);
             if (bad != null) {
                 return bad;
@@ -509,8 +509,8 @@ class VectorKernelsTest {
             float[] start = TestSupport.uniform(random, imgSize + 4);
             float[] ie = start.clone();
             float[] ia = start.clone();
-            ref.col2im(ie, 3, col, 2, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], outH, outW);
-            v.col2im(ia, 3, col, 2, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], outH, outW);
+            ref.col2im(ie, 3, col, 2, geometry);
+            v.col2im(ia, 3, col, 2, geometry);
             if ((bad = sameBits("col2im " + Arrays.toString(g), ie, ia)) != null) {
                 return bad;
             }
@@ -540,10 +540,10 @@ class VectorKernelsTest {
         };
         for (int[] g : geometries) {
             int f = g[0];
-            int outH = Math.floorDiv(g[2] + g[8] + g[10] - g[4], g[6]) + 1;
-            int outW = Math.floorDiv(g[3] + g[9] + g[11] - g[5], g[7]) + 1;
-            int rows = g[1] * g[4] * g[5];
-            int positions = outH * outW;
+            ConvGeometry geometry = ConvGeometry.of(g[1], g[2], g[3], f, g[4], g[5], g[6], g[7], g[8], g[10],
+                    g[9], g[11]);
+            int rows = geometry.rows();
+            int positions = geometry.positions();
             int images = f % 2 == 0 ? 3 : 1;  // several images: the kernel is packed once for all
             float[] img = TestSupport.uniform(random, images * g[1] * g[2] * g[3] + 3);
             float[] kernel = TestSupport.uniform(random, f * rows);
@@ -556,10 +556,8 @@ class VectorKernelsTest {
                 float[] ye = y0.clone();
                 float[] ya = y0.clone();
                 float[] col = new float[rows * positions];
-                ref.convForward(ye, 2, img, 3, images, kernel, b, col, f, g[1], g[2], g[3], g[4], g[5], g[6],
-                        g[7], g[8], g[9], outH, outW, relu, slope);
-                v.convForward(ya, 2, img, 3, images, kernel, b, new float[rows * positions], f, g[1], g[2],
-                        g[3], g[4], g[5], g[6], g[7], g[8], g[9], outH, outW, relu, slope);
+                ref.convForward(ye, 2, img, 3, images, kernel, b, col, geometry, relu, slope);
+                v.convForward(ya, 2, img, 3, images, kernel, b, new float[rows * positions], geometry, relu, slope);
                 // Both within the GEMM bound of the exact value; |w|, |x| and |b| <= 1, so
                 // sum |w x| + |b| <= rows + 1 (and max(., 0) only shrinks differences).
                 double tolerance = 2.0 * (rows + 2) * 0x1.0p-24 * (rows + 1);

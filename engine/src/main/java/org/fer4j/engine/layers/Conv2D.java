@@ -7,6 +7,7 @@ import java.util.Map;
 import org.fer4j.engine.Mode;
 import org.fer4j.engine.Param;
 import org.fer4j.engine.Tensor;
+import org.fer4j.kernels.ConvGeometry;
 import org.fer4j.kernels.Parallel;
 
 /**
@@ -58,6 +59,7 @@ public final class Conv2D extends Layer {
     private int outW;
     private int padTop;
     private int padLeft;
+    private ConvGeometry geometry;  // all of the above, as the kernels take it
     private Param kernel;   // [F, C, KH, KW]
     private Param bias;     // [F], or null without bias
     private boolean fusedRelu;  // the following ReLU's max(y, 0) is applied here (fuseRelu)
@@ -136,6 +138,8 @@ public final class Conv2D extends Layer {
         outW = g.outW();
         padTop = g.padTop();
         padLeft = g.padLeft();
+        geometry = new ConvGeometry(channels, height, width, filters, kh, kw, strideH, strideW, padTop, padLeft,
+                outH, outW);
         kernel = Param.trainable(name() + "/kernel", Tensor.zeros(filters, channels, kh, kw), true);
         init.resolve(context.followedByRelu())
                 .fill(kernel.value().data(), channels * kh * kw, filters * kh * kw, context.random());
@@ -160,11 +164,9 @@ public final class Conv2D extends Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         int n = batchOf(x);
-        int rows = channels * kh * kw;
-        int positions = outH * outW;
-        int imageSize = channels * height * width;
-        int outSize = filters * positions;
-        ensureWorkspaces(rows * positions);
+        int imageSize = geometry.imageSize();
+        int outSize = geometry.outputSize();
+        ensureWorkspaces(geometry.colSize());
         input = x;
         output = reuse(output, n, filters, outH, outW);
         float[] y = output.data();
@@ -175,19 +177,19 @@ public final class Conv2D extends Layer {
         // y[i] [F, P] = kernel [F, rows] . im2col(x[i]) [rows, P] + bias (one value per row), then
         // max(., 0) when a ReLU is fused, for this chunk's images in one convForward (im2col into
         // col and sgemm per image, or a backend's equivalent that packs the kernel once).
+        ConvGeometry g = geometry;
         Parallel.forChunks(n, 1, (chunk, from, to) -> kernels.convForward(y, from * outSize,
-                x.data(), from * imageSize, to - from, w, b, col[chunk], filters, channels, height, width,
-                kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu, slope));
+                x.data(), from * imageSize, to - from, w, b, col[chunk], g, relu, slope));
         return output;
     }
 
     @Override
     public Tensor backward(Tensor dout) {
         int n = input.dim(0);
-        int rows = channels * kh * kw;
-        int positions = outH * outW;
-        int imageSize = channels * height * width;
-        int outSize = filters * positions;
+        int rows = geometry.rows();
+        int positions = geometry.positions();
+        int imageSize = geometry.imageSize();
+        int outSize = geometry.outputSize();
         float[] dy = dout.data();
         dinput = reuse(dinput, n, channels, height, width);
         float[] dx = dinput.data();
@@ -206,8 +208,7 @@ public final class Conv2D extends Layer {
                 kernels.fill(dk, 0, dk.length, 0f);
             }
             for (int i = from; i < to; i++) {
-                kernels.im2col(c, 0, input.data(), i * imageSize,
-                        channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+                kernels.im2col(c, 0, input.data(), i * imageSize, geometry);
                 // dkernel [F, rows] += dy[i] [F, P] . col^T [P, rows]
                 kernels.sgemm(false, true, filters, rows, positions,
                         1f, dy, i * outSize, positions, c, 0, positions,
@@ -218,8 +219,7 @@ public final class Conv2D extends Layer {
                         0f, dc, 0, positions);
                 // dx[i] = col2im(dcol), which adds: start from zero
                 kernels.fill(dx, i * imageSize, imageSize, 0f);
-                kernels.col2im(dx, i * imageSize, dc, 0,
-                        channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, outH, outW);
+                kernels.col2im(dx, i * imageSize, dc, 0, geometry);
             }
         });
         for (int chunk = 1; chunk < chunks; chunk++) {

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.fer4j.engine.Mode;
 import org.fer4j.engine.Tensor;
+import org.fer4j.kernels.ConvGeometry;
 import org.fer4j.kernels.Kernels;
 import org.fer4j.kernels.KernelsProvider;
 import org.fer4j.kernels.ScalarKernels;
@@ -54,7 +55,9 @@ class PlantedBugTest {
     void conv2dWithAShiftedIndexInCol2im() {
         // col2im folds every column entry back one pixel to the left of where it came from.
         Kernels broken = plant("col2im", (real, a) -> {
-            a[12] = (int) a[12] + 1;  // padLeft
+            ConvGeometry g = (ConvGeometry) a[4];
+            a[4] = new ConvGeometry(g.channels(), g.height(), g.width(), g.filters(), g.kh(), g.kw(), g.strideH(),
+                    g.strideW(), g.padTop(), g.padLeft() + 1, g.outH(), g.outW());
             return invoke(real, "col2im", a);
         });
         assertCaught(broken, () -> {

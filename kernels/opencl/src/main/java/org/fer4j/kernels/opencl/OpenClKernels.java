@@ -6,8 +6,6 @@ import com.aparapi.exception.CompileFailedException;
 import com.aparapi.internal.kernel.KernelManager;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,11 +14,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.fer4j.kernels.Checks;
+import org.fer4j.kernels.ConvGeometry;
 import org.fer4j.kernels.Kernels;
 import org.fer4j.kernels.ScalarKernels;
 
@@ -78,15 +75,15 @@ public final class OpenClKernels implements Kernels {
     private final OpenCLDevice device;
     private final MegaKernel k = new MegaKernel();
     private final ScalarKernels host = new ScalarKernels();
-    private final Stats stats = new Stats();
+    private final OpenClProfile stats = new OpenClProfile();
     private final Handler aparapiLog;
     private volatile String lastAparapiWarning;
 
     // The arena: regions of k.heap / k.iheap, their owners, and the free blocks (offset -> length).
     private final Map<Key, Region> regions = new HashMap<>();
     private final ReferenceQueue<Object> dead = new ReferenceQueue<>();
-    private final TreeMap<Integer, Integer> freeFloats = new TreeMap<>();
-    private final TreeMap<Integer, Integer> freeInts = new TreeMap<>();
+    private final FreeList freeFloats = new FreeList();
+    private final FreeList freeInts = new FreeList();
     private boolean executed;
     /** Small regions touched by the current kernel, set back to HOST when it ends. */
     private final List<Region> small = new ArrayList<>();
@@ -139,8 +136,8 @@ public final class OpenClKernels implements Kernels {
         k.setExplicit(true);
         k.heap = new float[INITIAL_FLOATS];
         k.iheap = new int[INITIAL_INTS];
-        freeFloats.put(0, INITIAL_FLOATS);
-        freeInts.put(0, INITIAL_INTS);
+        freeFloats.release(0, INITIAL_FLOATS);
+        freeInts.release(0, INITIAL_INTS);
         LinkedHashSet<com.aparapi.device.Device> only = new LinkedHashSet<>();
         only.add(device);
         KernelManager.instance().setPreferredDevices(k, only);
@@ -198,27 +195,12 @@ public final class OpenClKernels implements Kernels {
         }
     }
 
-    private static final class Stats {
-        long uploads, uploadBytes, uploadNanos, downloads, downloadBytes, downloadNanos, kernels, kernelNanos,
-                growths, compileNanos, residentDownloads;
-        final long[] opNanos = new long[128];
-        final long[] opCounts = new long[128];
-    }
-
     public synchronized TransferStats stats() {
-        return new TransferStats(stats.uploads, stats.uploadBytes, stats.uploadNanos, stats.downloads,
-                stats.downloadBytes, stats.downloadNanos, stats.kernels, stats.kernelNanos, stats.growths,
-                stats.compileNanos, stats.residentDownloads);
+        return stats.snapshot();
     }
 
     public synchronized void resetStats() {
-        long compile = stats.compileNanos;
-        stats.uploads = stats.uploadBytes = stats.uploadNanos = 0;
-        stats.downloads = stats.downloadBytes = stats.downloadNanos = 0;
-        stats.kernels = stats.kernelNanos = stats.growths = stats.residentDownloads = 0;
-        Arrays.fill(stats.opNanos, 0);
-        Arrays.fill(stats.opCounts, 0);
-        stats.compileNanos = compile;
+        stats.reset();
     }
 
     /** Bytes of device memory the arena holds (floats and ints). */
@@ -307,7 +289,6 @@ public final class OpenClKernels implements Kernels {
                                    float alpha, float[] a, int aOff, int lda,
                                    float[] b, int bOff, int ldb,
                                    float beta, float[] c, int cOff, int ldc) {
-        Checks.sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (m == 0 || n == 0) {
             return;
         }
@@ -343,9 +324,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void axpy(float[] y, int yOff, float[] x, int xOff, int n, float alpha) {
-        Checks.nonNegative("axpy", "n", n);
-        Checks.span("axpy", "y", y, yOff, n);
-        Checks.span("axpy", "x", x, xOff, n);
         if (n == 0) {
             return;
         }
@@ -358,8 +336,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void scale(float[] x, int off, int n, float alpha) {
-        Checks.nonNegative("scale", "n", n);
-        Checks.span("scale", "x", x, off, n);
         if (n == 0) {
             return;
         }
@@ -371,8 +347,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void fill(float[] x, int off, int n, float value) {
-        Checks.nonNegative("fill", "n", n);
-        Checks.span("fill", "x", x, off, n);
         if (n == 0) {
             return;
         }
@@ -384,19 +358,15 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void add(float[] y, float[] a, float[] b, int n) {
-        binary("add", MegaKernel.ADD, y, a, b, n);
+        binary(MegaKernel.ADD, y, a, b, n);
     }
 
     @Override
     public synchronized void mul(float[] y, float[] a, float[] b, int n) {
-        binary("mul", MegaKernel.MUL, y, a, b, n);
+        binary(MegaKernel.MUL, y, a, b, n);
     }
 
-    private void binary(String kernel, int op, float[] y, float[] a, float[] b, int n) {
-        Checks.nonNegative(kernel, "n", n);
-        Checks.span(kernel, "y", y, 0, n);
-        Checks.span(kernel, "a", a, 0, n);
-        Checks.span(kernel, "b", b, 0, n);
+    private void binary(int op, float[] y, float[] a, float[] b, int n) {
         if (n == 0) {
             return;
         }
@@ -420,8 +390,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized double sumOfSquares(float[] x, int off, int n) {
-        Checks.nonNegative("sumOfSquares", "n", n);
-        Checks.span("sumOfSquares", "x", x, off, n);
         if (n == 0) {
             return 0;
         }
@@ -446,9 +414,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void addBias(float[] y, float[] bias, int n, int c, int spatial) {
-        Checks.ncs("addBias", n, c, spatial);
-        Checks.span("addBias", "y", y, 0, (long) n * c * spatial);
-        Checks.span("addBias", "bias", bias, 0, c);
         int total = n * c * spatial;
         if (total == 0) {
             return;
@@ -469,9 +434,6 @@ public final class OpenClKernels implements Kernels {
     /** Two launches (zero the span, then add the bias) instead of one fill per image and channel. */
     @Override
     public synchronized void fillBias(float[] y, int off, float[] bias, int images, int c, int spatial) {
-        Checks.ncs("fillBias", images, c, spatial);
-        Checks.span("fillBias", "y", y, off, (long) images * c * spatial);
-        Checks.span("fillBias", "bias", bias, 0, c);
         int total = images * c * spatial;
         if (total == 0) {
             return;
@@ -492,9 +454,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void biasBackward(float[] dbias, float[] dy, int n, int c, int spatial) {
-        Checks.ncs("biasBackward", n, c, spatial);
-        Checks.span("biasBackward", "dy", dy, 0, (long) n * c * spatial);
-        Checks.span("biasBackward", "dbias", dbias, 0, c);
         if (c == 0) {
             return;
         }
@@ -514,59 +473,48 @@ public final class OpenClKernels implements Kernels {
     // ================================================================ convolution helpers
 
     @Override
-    public synchronized void im2col(float[] col, int colOff, float[] img, int imgOff,
-                                    int channels, int height, int width, int kh, int kw,
-                                    int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("im2col", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
-        int count = channels * kh * kw * outH * outW;
+    public synchronized void im2col(float[] col, int colOff, float[] img, int imgOff, ConvGeometry g) {
+        int count = g.colSize();
         if (count == 0) {
             return;
         }
-        int io = channels * height * width == 0 ? 0 : in(img);
+        int io = g.imageSize() == 0 ? 0 : in(img);
         int co = out(col, colOff, count, true);
-        convArgs(MegaKernel.IM2COL, co + colOff, io + imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
+        convArgs(MegaKernel.IM2COL, co + colOff, io + imgOff, g);
         execute1D(count);
         wrote(col);
         end();
     }
 
     @Override
-    public synchronized void col2im(float[] img, int imgOff, float[] col, int colOff,
-                                    int channels, int height, int width, int kh, int kw,
-                                    int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        Checks.conv("col2im", col, colOff, img, imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
-        int count = channels * height * width;
+    public synchronized void col2im(float[] img, int imgOff, float[] col, int colOff, ConvGeometry g) {
+        int count = g.imageSize();
         if (count == 0) {
             return;
         }
-        int co = channels * kh * kw * outH * outW == 0 ? 0 : in(col);
+        int co = g.colSize() == 0 ? 0 : in(col);
         int io = inOut(img);
-        convArgs(MegaKernel.COL2IM, co + colOff, io + imgOff, channels, height, width, kh, kw,
-                strideH, strideW, padTop, padLeft, outH, outW);
+        convArgs(MegaKernel.COL2IM, co + colOff, io + imgOff, g);
         execute1D(count);
         wrote(img);
         end();
     }
 
-    private void convArgs(int op, int colAt, int imgAt, int channels, int height, int width, int kh, int kw,
-                          int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+    private void convArgs(int op, int colAt, int imgAt, ConvGeometry g) {
         begin(op);
         k.a0 = colAt;
         k.a1 = imgAt;
-        k.a2 = channels;
-        k.a3 = height;
-        k.a4 = width;
-        k.a5 = kh;
-        k.a6 = kw;
-        k.a7 = strideH;
-        k.a8 = strideW;
-        k.a9 = padTop;
-        k.a10 = padLeft;
-        k.a11 = outH;
-        k.a12 = outW;
+        k.a2 = g.channels();
+        k.a3 = g.height();
+        k.a4 = g.width();
+        k.a5 = g.kh();
+        k.a6 = g.kw();
+        k.a7 = g.strideH();
+        k.a8 = g.strideW();
+        k.a9 = g.padTop();
+        k.a10 = g.padLeft();
+        k.a11 = g.outH();
+        k.a12 = g.outW();
     }
 
     // ================================================================ pooling
@@ -575,7 +523,6 @@ public final class OpenClKernels implements Kernels {
     public synchronized void maxPoolForward(float[] out, int[] argmax, float[] in,
                                             int planes, int height, int width, int kh, int kw,
                                             int strideH, int strideW, int outH, int outW) {
-        Checks.maxPool(out, argmax, in, planes, height, width, kh, kw, strideH, strideW, outH, outW);
         if ((long) (outH - 1) * strideH + kh > height || (long) (outW - 1) * strideW + kw > width) {
             // The device kernel reads whole windows (and its gathering backward assumes them).
             throw new UnsupportedOperationException("OpenCL backend: maxPoolForward with windows over the"
@@ -612,11 +559,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void maxPoolBackward(float[] din, float[] dout, int[] argmax, int inCount, int outCount) {
-        Checks.nonNegative("maxPoolBackward", "inCount", inCount);
-        Checks.nonNegative("maxPoolBackward", "outCount", outCount);
-        Checks.span("maxPoolBackward", "din", din, 0, inCount);
-        Checks.span("maxPoolBackward", "dout", dout, 0, outCount);
-        Checks.span("maxPoolBackward", "argmax", argmax, 0, outCount);
         if (inCount == 0) {
             return;
         }
@@ -673,10 +615,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void avgPoolGlobalForward(float[] out, float[] in, int planes, int spatial) {
-        Checks.nonNegative("avgPoolGlobalForward", "planes", planes);
-        Checks.positive("avgPoolGlobalForward", "spatial", spatial);
-        Checks.span("avgPoolGlobalForward", "in", in, 0, (long) planes * spatial);
-        Checks.span("avgPoolGlobalForward", "out", out, 0, planes);
         if (planes == 0) {
             return;
         }
@@ -694,10 +632,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void avgPoolGlobalBackward(float[] din, float[] dout, int planes, int spatial) {
-        Checks.nonNegative("avgPoolGlobalBackward", "planes", planes);
-        Checks.positive("avgPoolGlobalBackward", "spatial", spatial);
-        Checks.span("avgPoolGlobalBackward", "din", din, 0, (long) planes * spatial);
-        Checks.span("avgPoolGlobalBackward", "dout", dout, 0, planes);
         if (planes == 0) {
             return;
         }
@@ -717,7 +651,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void batchNormStats(float[] mean, float[] var, float[] x, int n, int c, int spatial) {
-        Checks.batchNormStats(mean, var, x, n, c, spatial);
         if (c == 0) {
             return;
         }
@@ -740,7 +673,6 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized void batchNormForward(float[] y, float[] xhat, float[] x, float[] mean, float[] invStd,
                                               float[] gamma, float[] beta, int n, int c, int spatial) {
-        Checks.batchNormForward(y, xhat, x, mean, invStd, gamma, beta, n, c, spatial);
         long size = (long) n * c * spatial;
         if (size == 0) {
             return;
@@ -775,7 +707,6 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized void batchNormBackward(float[] dx, float[] dgamma, float[] dbeta, float[] dy, float[] xhat,
                                                float[] invStd, float[] gamma, int n, int c, int spatial) {
-        Checks.batchNormBackward(dx, dgamma, dbeta, dy, xhat, invStd, gamma, n, c, spatial);
         long count = (long) n * spatial;
         long size = count * c;
         if (c == 0) {
@@ -810,9 +741,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void reluForward(float[] y, float[] x, int n) {
-        Checks.nonNegative("reluForward", "n", n);
-        Checks.span("reluForward", "y", y, 0, n);
-        Checks.span("reluForward", "x", x, 0, n);
         if (n == 0) {
             return;
         }
@@ -829,8 +757,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void reluInPlace(float[] x, int off, int n) {
-        Checks.nonNegative("reluInPlace", "n", n);
-        Checks.span("reluInPlace", "x", x, off, n);
         if (n == 0) {
             return;
         }
@@ -846,10 +772,6 @@ public final class OpenClKernels implements Kernels {
 
     @Override
     public synchronized void reluBackward(float[] dx, float[] dy, float[] y, int n) {
-        Checks.nonNegative("reluBackward", "n", n);
-        Checks.span("reluBackward", "dx", dx, 0, n);
-        Checks.span("reluBackward", "dy", dy, 0, n);
-        Checks.span("reluBackward", "y", y, 0, n);
         if (n == 0) {
             return;
         }
@@ -919,13 +841,6 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized double softmaxCrossEntropyForward(float[] probs, float[] logits, int[] labels, int n, int k,
                                                           float smoothing, float[] classWeights) {
-        String kernel = "softmaxCrossEntropyForward";
-        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
-        Checks.span(kernel, "logits", logits, 0, (long) n * k);
-        Checks.span(kernel, "probs", probs, 0, (long) n * k);
-        for (int i = 0; i < n; i++) {
-            Checks.label(kernel, labels, i, k); // on the host: a bad label must throw, not read past K
-        }
         if (rowLoss.length < n) {
             rowLoss = new float[n];
         }
@@ -960,13 +875,6 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized void softmaxCrossEntropyBackward(float[] dlogits, float[] probs, int[] labels, int n, int k,
                                                          float smoothing, float[] classWeights) {
-        String kernel = "softmaxCrossEntropyBackward";
-        Checks.loss(kernel, labels, n, k, smoothing, classWeights);
-        Checks.span(kernel, "probs", probs, 0, (long) n * k);
-        Checks.span(kernel, "dlogits", dlogits, 0, (long) n * k);
-        for (int i = 0; i < n; i++) {
-            Checks.label(kernel, labels, i, k);
-        }
         int po = in(probs);
         int wo = classWeights == null ? 0 : in(classWeights);
         int yo = labelsIn(labels);
@@ -990,7 +898,6 @@ public final class OpenClKernels implements Kernels {
     @Override
     public synchronized void sgdUpdate(float[] w, float[] g, float[] velocity, int n,
                                        float lr, float momentum, float weightDecay, boolean nesterov) {
-        Checks.sgd(w, g, velocity, n, momentum);
         if (n == 0) {
             return;
         }
@@ -1019,7 +926,6 @@ public final class OpenClKernels implements Kernels {
     public synchronized void adamUpdate(float[] w, float[] g, float[] m, float[] v, int n,
                                         float lr, float beta1, float beta2, float eps, float weightDecay,
                                         boolean decoupled, long t) {
-        Checks.adam(w, g, m, v, n, beta1, beta2, t);
         if (n == 0) {
             return;
         }
@@ -1109,7 +1015,7 @@ public final class OpenClKernels implements Kernels {
         while ((ref = dead.poll()) != null) {
             Region r = regions.remove((Key) ref);
             if (r != null) {
-                release(r.ints ? freeInts : freeFloats, r.off, r.capacity);
+                (r.ints ? freeInts : freeFloats).release(r.off, r.capacity);
             }
         }
     }
@@ -1128,24 +1034,15 @@ public final class OpenClKernels implements Kernels {
         return r;
     }
 
+    /** A block of {@code capacity} elements of the float or the int arena, grown when none is free. */
     private int allocate(boolean ints, int capacity) {
-        TreeMap<Integer, Integer> free = ints ? freeInts : freeFloats;
-        for (Map.Entry<Integer, Integer> e : free.entrySet()) {
-            // Key and length are read before the removal: TreeMap.remove of a node with two
-            // children moves its successor's key and value into that node, so `e` would then
-            // describe another free block (which once gave two live arrays the same memory).
-            int off = e.getKey();
-            int len = e.getValue();
-            if (len >= capacity) {
-                free.remove(off);
-                if (len > capacity) {
-                    free.put(off + capacity, len - capacity);
-                }
-                return off;
-            }
+        FreeList free = ints ? freeInts : freeFloats;
+        int off = free.allocate(capacity);
+        if (off < 0) {
+            grow(ints, capacity);
+            off = free.allocate(capacity);
         }
-        grow(ints, capacity);
-        return allocate(ints, capacity);
+        return off;
     }
 
     /** Doubles (at least) an arena, keeping the device's data: it is downloaded whole, then re-sent. */
@@ -1181,22 +1078,7 @@ public final class OpenClKernels implements Kernels {
         stats.uploads++;
         stats.uploadBytes += 4L * size;
         stats.growths++;
-        release(ints ? freeInts : freeFloats, old, size - old);
-    }
-
-    private static void release(TreeMap<Integer, Integer> free, int off, int len) {
-        Map.Entry<Integer, Integer> before = free.floorEntry(off);
-        if (before != null && before.getKey() + before.getValue() == off) {
-            off = before.getKey();
-            len += before.getValue();
-            free.remove(off);
-        }
-        Integer after = free.get(off + len);
-        if (after != null) {
-            free.remove(off + len);
-            len += after;
-        }
-        free.put(off, len);
+        (ints ? freeInts : freeFloats).release(old, size - old);
     }
 
     // ---------------------------------------------------------------- per-kernel residency
@@ -1471,34 +1353,7 @@ public final class OpenClKernels implements Kernels {
                     + info.name() + ") but in Aparapi's " + k.getExecutionMode() + " fallback"
                     + (why == null ? "" : ": " + why.replaceAll("\\s+", " ").strip()));
         }
-        long nanos = System.nanoTime() - t0;
-        stats.kernels++;
-        stats.kernelNanos += nanos;
-        stats.opNanos[k.op] += nanos;
-        stats.opCounts[k.op]++;
-    }
-
-    /** MegaKernel's op codes by value, named as its constants are ("SGEMM" -> "sgemm"). */
-    private static final String[] OP_NAMES = opNames();
-
-    private static String[] opNames() {
-        String[] names = new String[128];
-        for (Field f : MegaKernel.class.getDeclaredFields()) {
-            int m = f.getModifiers();
-            if (f.getType() == int.class && Modifier.isStatic(m) && Modifier.isFinal(m)
-                    && f.getName().equals(f.getName().toUpperCase(Locale.ROOT))) {
-                try {
-                    int v = f.getInt(null);
-                    if (v >= 0 && v < names.length && names[v] == null && !f.getName().startsWith("MIN_")
-                            && !f.getName().startsWith("MAX_") && f.getName().length() > 2) {
-                        names[v] = f.getName().toLowerCase(Locale.ROOT);
-                    }
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return names;
+        stats.kernelRan(k.op, System.nanoTime() - t0);
     }
 
     /**
@@ -1506,19 +1361,7 @@ public final class OpenClKernels implements Kernels {
      * first: where the device time goes (on POCL, the SGEMM).
      */
     public synchronized LinkedHashMap<String, Double> kernelMillisByOp() {
-        List<Integer> ops = new ArrayList<>();
-        for (int op = 0; op < stats.opNanos.length; op++) {
-            if (stats.opCounts[op] > 0) {
-                ops.add(op);
-            }
-        }
-        ops.sort((a, b) -> Long.compare(stats.opNanos[b], stats.opNanos[a]));
-        LinkedHashMap<String, Double> out = new LinkedHashMap<>();
-        for (int op : ops) {
-            String name = OP_NAMES[op] != null ? OP_NAMES[op] : "op" + op;
-            out.put(name, Math.round(stats.opNanos[op] / 1e4) / 100.0);
-        }
-        return out;
+        return stats.millisByOp();
     }
 
     private static int roundUp(int n, int multiple) {

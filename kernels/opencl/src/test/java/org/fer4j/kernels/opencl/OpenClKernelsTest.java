@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.fer4j.kernels.CheckedKernels;
+import org.fer4j.kernels.ConvGeometry;
 import org.fer4j.kernels.ScalarKernels;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -141,10 +143,9 @@ class OpenClKernelsTest {
             boolean relu = variant >= 2;
             float[] y = random(r, 2 + images * filters * positions);
             float[] yRef = y.clone();
-            ref.convForward(yRef, 2, img, 1, images, kernel, b, new float[channels * 9 * positions], filters,
-                    channels, size, size, 3, 3, 1, 1, 0, 0, outH, outW, relu, 0f);
-            ocl.convForward(y, 2, img, 1, images, kernel, b, new float[channels * 9 * positions], filters,
-                    channels, size, size, 3, 3, 1, 1, 0, 0, outH, outW, relu, 0f);
+            ConvGeometry g = new ConvGeometry(channels, size, size, filters, 3, 3, 1, 1, 0, 0, outH, outW);
+            ref.convForward(yRef, 2, img, 1, images, kernel, b, new float[g.colSize()], g, relu, 0f);
+            ocl.convForward(y, 2, img, 1, images, kernel, b, new float[g.colSize()], g, relu, 0f);
             close("convForward bias=" + (b != null) + " relu=" + relu, yRef, read(y), tol(channels * 9));
         }
     }
@@ -255,13 +256,14 @@ class OpenClKernelsTest {
             int colSize = channels * kh * kw * outH * outW;
             float[] col = random(r, colSize + 2);
             float[] colRef = col.clone();
-            ref.im2col(colRef, 2, img, 4, channels, size, size, kh, kw, sh, sw, pt, pl, outH, outW);
-            ocl.im2col(col, 2, img, 4, channels, size, size, kh, kw, sh, sw, pt, pl, outH, outW);
+            ConvGeometry geometry = new ConvGeometry(channels, size, size, 1, kh, kw, sh, sw, pt, pl, outH, outW);
+            ref.im2col(colRef, 2, img, 4, geometry);
+            ocl.im2col(col, 2, img, 4, geometry);
             close("im2col", colRef, read(col), 0);
             float[] back = random(r, 4 + channels * size * size);
             float[] backRef = back.clone();
-            ref.col2im(backRef, 4, colRef, 2, channels, size, size, kh, kw, sh, sw, pt, pl, outH, outW);
-            ocl.col2im(back, 4, col, 2, channels, size, size, kh, kw, sh, sw, pt, pl, outH, outW);
+            ref.col2im(backRef, 4, colRef, 2, geometry);
+            ocl.col2im(back, 4, col, 2, geometry);
             close("col2im", backRef, read(back), 1e-6);
         }
     }
@@ -350,8 +352,8 @@ class OpenClKernelsTest {
         }
         int[] bad = new int[n];
         bad[n - 1] = 9;
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> ocl.softmaxCrossEntropyForward(new float[n * 3], new float[n * 3], bad, n, 3, 0f, null));
+        var e = assertThrows(IllegalArgumentException.class, () -> CheckedKernels.of(ocl)
+                .softmaxCrossEntropyForward(new float[n * 3], new float[n * 3], bad, n, 3, 0f, null));
         assertTrue(e.getMessage().contains("row " + (n - 1) + " has label 9"), e.getMessage());
     }
 
@@ -400,8 +402,9 @@ class OpenClKernelsTest {
     }
 
     @Test
-    void checksNameTheKernelAndArgument() {
-        var e = assertThrows(IllegalArgumentException.class, () -> ocl.reluForward(new float[3], new float[2], 3));
+    void theFacadeChecksInFrontOfThisBackendNameTheKernelAndArgument() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> CheckedKernels.of(ocl).reluForward(new float[3], new float[2], 3));
         assertEquals("reluForward: x needs 3 elements from offset 0, but its length is 2", e.getMessage());
     }
 
