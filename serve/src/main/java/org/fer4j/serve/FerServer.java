@@ -421,7 +421,9 @@ public final class FerServer implements AutoCloseable {
             rejected.increment();
             throw new ApiException(503, loadError.get() != null ? "the model failed to load" : "the model is still loading", 5);
         }
-        String type = mediaType(ctx.contentType());
+        // The raw header: the servlet's getContentType() parses the charset and throws on a bad one
+        // ("image/jpeg; charset=\u00ff"), which is no reason to refuse an image (found by HttpFuzzProperties).
+        String type = mediaType(ctx.header("Content-Type"));
         List<Upload> uploads = new ArrayList<>();
         boolean multipart = type.equals("multipart/form-data");
         if (multipart) {
