@@ -80,12 +80,16 @@ public final class Main implements Runnable {
         cli.registerConverter(Integer.TYPE, Main::asciiInt);
         cli.registerConverter(Long.class, Main::asciiLong);
         cli.registerConverter(Long.TYPE, Main::asciiLong);
+        for (Class<? extends Enum<?>> type : Choices.ALL) {
+            registerChoice(cli, type);
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("fer4j: " + Text.escape(e.getMessage()));
-            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            // One line, like every other user error: the command, the problem, where the help is.
+            String command = c.getCommandSpec().qualifiedName();
+            c.getErr().println(command + ": " + Text.escape(e.getMessage()) + " (see " + command + " --help)");
             return EXIT_USER;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
@@ -115,6 +119,11 @@ public final class Main implements Runnable {
             err.println("fer4j: " + oneLine(e));
             return EXIT_INTERNAL;
         }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void registerChoice(CommandLine cli, Class type) {
+        cli.registerConverter(type, Choices.converter(type));
     }
 
     static Integer asciiInt(String s) {

@@ -102,8 +102,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "batch size, 1..65536 (default: ${DEFAULT-VALUE})")
     int batch = 64;
 
-    @Option(names = "--optimizer", description = "adam, adamw or sgd (default: ${DEFAULT-VALUE})")
-    String optimizer = "adam";
+    @Option(names = "--optimizer", description = "adam, adamw or sgd (default: adam)")
+    Choices.Optimizer optimizer = Choices.Optimizer.ADAM;
 
     @Option(names = "--lr", description = "learning rate, in (0, 10] (default: ${DEFAULT-VALUE})")
     float lr = 1e-3f;
@@ -117,8 +117,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", paramLabel = "W", description = "L2 (sgd, adam) or decoupled (adamw) weight decay, in [0, 1] (default: 0, adamw 0.01)")
     Float weightDecay;
 
-    @Option(names = "--schedule", description = "none, plateau, cosine or step (default: ${DEFAULT-VALUE})")
-    String schedule = "plateau";
+    @Option(names = "--schedule", description = "none, plateau, cosine or step (default: plateau)")
+    Choices.Schedule schedule = Choices.Schedule.PLATEAU;
 
     @Option(names = "--patience", description = "plateau: epochs without val-loss improvement before the LR drops, 0..100000 (default: ${DEFAULT-VALUE})")
     int patience = 3;
@@ -138,8 +138,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--label-smoothing", paramLabel = "S", description = "label smoothing in [0, 1) (default: ${DEFAULT-VALUE})")
     float labelSmoothing = 0f;
 
-    @Option(names = "--class-weights", paramLabel = "KIND", description = "none or balanced (default: ${DEFAULT-VALUE})")
-    String classWeights = "none";
+    @Option(names = "--class-weights", paramLabel = "KIND", description = "none or balanced (default: none)")
+    Choices.ClassWeights classWeights = Choices.ClassWeights.NONE;
 
     @Option(names = "--oversample", paramLabel = "F", description = "oversample rare training classes up to F of the largest class, 0..1 (default: off)")
     Double oversample;
@@ -153,8 +153,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--early-stopping", paramLabel = "P", description = "stop after P epochs without improvement of --monitor, 0..100000, 0 = off (default: off)")
     int earlyStopping = 0;
 
-    @Option(names = "--monitor", description = "metric for best.fer4j and early stopping: val_accuracy, val_loss, accuracy, loss (default: ${DEFAULT-VALUE})")
-    String monitor = "val_accuracy";
+    @Option(names = "--monitor", description = "metric for best.fer4j and early stopping: val_accuracy, val_loss, accuracy, loss (default: val_accuracy)")
+    Choices.Monitor monitor = Choices.Monitor.VAL_ACCURACY;
 
     @Option(names = "--seed", description = "seed for weights, split, order, augmentation and dropout (default: ${DEFAULT-VALUE})")
     long seed = 42;
@@ -209,22 +209,12 @@ final class TrainCommand implements Callable<Integer> {
         if (oversample != null) {
             Flags.closed("--oversample", oversample, 0, 1);
         }
-        OptimizerConfig.Type type = OptimizerConfig.Type.parse(optimizer);  // names the flag's bad value
-        if (type != OptimizerConfig.Type.SGD && (momentum != null || nesterov)) {
+        if (optimizer != Choices.Optimizer.SGD && (momentum != null || nesterov)) {
             throw new IllegalArgumentException((momentum != null ? "--momentum" : "--nesterov") + " applies to --optimizer sgd"
-                    + " only, not " + optimizer + " (Adam's momentum is its beta1, fixed at 0.9)");
+                    + " only, not " + Choices.word(optimizer) + " (Adam's momentum is its beta1, fixed at 0.9)");
         }
         if (momentum != null) {
             Flags.closedOpen("--momentum", momentum, 0, 1);
-        }
-        if (!List.of("none", "balanced").contains(classWeights)) {
-            throw new IllegalArgumentException("--class-weights must be none or balanced, got '" + classWeights + "'");
-        }
-        if (!List.of("none", "plateau", "cosine", "step").contains(schedule)) {
-            throw new IllegalArgumentException("--schedule must be none, plateau, cosine or step, got '" + schedule + "'");
-        }
-        if (!List.of("val_accuracy", "val_loss", "accuracy", "loss").contains(monitor)) {
-            throw new IllegalArgumentException("--monitor must be val_accuracy, val_loss, accuracy or loss, got '" + monitor + "'");
         }
         Augmentation.parse(augment);
         engine.validate();
@@ -378,14 +368,15 @@ final class TrainCommand implements Callable<Integer> {
                 info = info.withMetadata(e.getKey(), e.getValue());
             }
 
-            float[] weights = classWeights.equals("balanced") ? data.balancedClassWeights() : null;
+            float[] weights = classWeights == Choices.ClassWeights.BALANCED ? data.balancedClassWeights() : null;
             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(labelSmoothing, weights);
             Optimizer opt = optimizerConfig().create(net.params());
             LrSchedule lrSchedule = schedule();
             BatchSource val = data.val().size() > 0 ? data.val() : null;
-            if (val == null && monitor.startsWith("val_")) {
-                monitor = monitor.substring(4);
-                o.println("No validation split: monitoring training " + monitor + " instead");
+            String watched = Choices.word(monitor);
+            if (val == null && watched.startsWith("val_")) {
+                watched = watched.substring(4);
+                o.println("No validation split: monitoring training " + watched + " instead");
             }
             if (val == null && lrSchedule != null && lrSchedule.monitorsMetric()) {
                 throw new IllegalArgumentException("--schedule plateau needs a validation split (see --split)");
@@ -397,9 +388,9 @@ final class TrainCommand implements Callable<Integer> {
                 o.printf(Locale.ROOT, "Continuing at epoch %d of %d%n", trainer.nextEpoch() + 1, epochs);
             }
             trainer.addCallback(new ProgressBar(o, System.console() != null));
-            trainer.addCallback(new ModelCheckpoint(dir, info, monitor));
+            trainer.addCallback(new ModelCheckpoint(dir, info, watched));
             if (earlyStopping > 0) {
-                trainer.addCallback(new EarlyStopping(monitor, earlyStopping, 0, true));
+                trainer.addCallback(new EarlyStopping(watched, earlyStopping, 0, true));
             }
 
             try (Interrupts interrupts = Interrupts.install(trainer, spec.commandLine().getErr())) {
@@ -489,7 +480,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private OptimizerConfig optimizerConfig() {
-        OptimizerConfig.Type type = OptimizerConfig.Type.parse(optimizer);
+        OptimizerConfig.Type type = OptimizerConfig.Type.valueOf(optimizer.name());
         OptimizerConfig.Builder b = OptimizerConfig.preset(type).toBuilder().lr(lr);
         if (type == OptimizerConfig.Type.SGD) {
             b.momentum(momentum == null ? 0.9f : momentum).nesterov(nesterov);
@@ -502,11 +493,10 @@ final class TrainCommand implements Callable<Integer> {
 
     private LrSchedule schedule() {
         return switch (schedule) {
-            case "none" -> new ConstantLr(lr);
-            case "plateau" -> new ReduceOnPlateau(lr, ReduceOnPlateau.Mode.MIN, factor, patience, 1e-4, 0, minLr());
-            case "cosine" -> new CosineDecay(lr, epochs, minLr(), warmup);
-            case "step" -> new StepDecay(lr, stepSize, factor);
-            default -> throw new IllegalArgumentException("--schedule must be none, plateau, cosine or step, got '" + schedule + "'");
+            case NONE -> new ConstantLr(lr);
+            case PLATEAU -> new ReduceOnPlateau(lr, ReduceOnPlateau.Mode.MIN, factor, patience, 1e-4, 0, minLr());
+            case COSINE -> new CosineDecay(lr, epochs, minLr(), warmup);
+            case STEP -> new StepDecay(lr, stepSize, factor);
         };
     }
 
