@@ -23,6 +23,7 @@ import org.fer4j.engine.Param;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.Tensor;
 import org.fer4j.engine.data.BatchSource;
+import org.fer4j.engine.io.AtomicFiles;
 import org.fer4j.engine.io.Checkpoint;
 import org.fer4j.engine.io.Json;
 import org.fer4j.engine.io.ModelFile;
@@ -298,7 +299,7 @@ final class TrainCommand implements Callable<Integer> {
             o.println("Resuming " + dir + " from " + ModelCheckpoint.LAST);
         }
         // Saves killed midway leave .last.fer4j.<random>.tmp behind: nothing is writing now.
-        int stale = ModelFile.removeStaleTemps(dir, ModelCheckpoint.LAST) + ModelFile.removeStaleTemps(dir, ModelCheckpoint.BEST);
+        int stale = AtomicFiles.removeStaleTemps(dir, ModelCheckpoint.LAST) + AtomicFiles.removeStaleTemps(dir, ModelCheckpoint.BEST);
         if (stale > 0) {
             o.println("Removed " + stale + " temporary file" + (stale == 1 ? "" : "s") + " of interrupted checkpoint saves");
         }
