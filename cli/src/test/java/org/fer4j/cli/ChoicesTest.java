@@ -20,28 +20,24 @@ class ChoicesTest {
 
     @Test
     void everyEnumFlagRefusesAWrongWordNamingTheFlagAndTheWords() {
-        refused("fer4j predict: Invalid value for option '--format': expected table, csv or json, got 'xml'",
-                "predict", "--format", "xml", "a.jpg");
-        refused("fer4j detect: Invalid value for option '--format': expected table, csv or json, got 'yaml'",
-                "detect", "--format", "yaml", "a.jpg");
-        refused("fer4j predict: Invalid value for option '--detect': expected auto, on or off, got 'yes'",
-                "predict", "--detect", "yes", "a.jpg");
-        refused("fer4j eval: Invalid value for option '--tta': expected none or flip, got 'mirror'",
-                "eval", "--tta", "mirror");
-        refused("fer4j export: Invalid value for option '--format': expected onnx, got 'tflite'",
-                "export", "--format", "tflite", "x.onnx");
-        refused("fer4j import: Invalid value for option '--format': expected onnx or tfjs, got 'keras'",
-                "import", "--format", "keras", "m.h5");
-        refused("fer4j train: Invalid value for option '--optimizer': expected adam, adamw or sgd, got 'lbfgs'",
-                "train", "--optimizer", "lbfgs");
-        refused("fer4j train: Invalid value for option '--schedule': expected none, plateau, cosine or step, got 'weekly'",
-                "train", "--schedule", "weekly");
-        refused("fer4j train: Invalid value for option '--class-weights': expected none or balanced, got 'inverse'",
-                "train", "--class-weights", "inverse");
-        refused("fer4j train: Invalid value for option '--monitor': expected val_accuracy, val_loss, accuracy or loss, got 'val_acc'",
-                "train", "--monitor", "val_acc");
-        refused("fer4j bench: Invalid value for option '--backend': expected auto, scalar, vector or opencl, got 'gpu'",
-                "bench", "--backend", "gpu");
+        String[][] cases = {   // command, flag, wrong word, the words it takes, a positional argument or ""
+            {"predict", "--format", "xml", "table, csv or json", "a.jpg"},
+            {"detect", "--format", "yaml", "table, csv or json", "a.jpg"},
+            {"predict", "--detect", "yes", "auto, on or off", "a.jpg"},
+            {"eval", "--tta", "mirror", "none or flip", ""},
+            {"export", "--format", "tflite", "onnx", "x.onnx"},
+            {"import", "--format", "keras", "onnx or tfjs", "m.h5"},
+            {"train", "--optimizer", "lbfgs", "adam, adamw or sgd", ""},
+            {"train", "--schedule", "weekly", "none, plateau, cosine or step", ""},
+            {"train", "--class-weights", "inverse", "none or balanced", ""},
+            {"train", "--monitor", "val_acc", "val_accuracy, val_loss, accuracy or loss", ""},
+            {"bench", "--backend", "gpu", "auto, scalar, vector or opencl", ""},
+        };
+        for (String[] c : cases) {
+            String[] args = c[4].isEmpty() ? new String[] {c[0], c[1], c[2]} : new String[] {c[0], c[1], c[2], c[4]};
+            refused("fer4j " + c[0] + ": Invalid value for option '" + c[1] + "': expected " + c[3] + ", got '" + c[2] + "'",
+                    args);
+        }
     }
 
     @Test

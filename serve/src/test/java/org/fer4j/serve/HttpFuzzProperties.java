@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -287,25 +285,7 @@ class HttpFuzzProperties {
             } catch (IOException refusedMidway) {
                 // the server answered (e.g. 413 or 431) and closed before taking the whole request
             }
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            InputStream in = s.getInputStream();
-            byte[] buffer = new byte[8192];
-            try {
-                for (int n; (n = in.read(buffer)) >= 0; ) {
-                    answer.write(buffer, 0, n);
-                    if (answer.size() > 4 << 20) {
-                        throw new AssertionError("an answer over 4 MiB");
-                    }
-                    if (complete(answer.toString(StandardCharsets.ISO_8859_1), head)) {
-                        break;
-                    }
-                }
-            } catch (SocketTimeoutException hang) {
-                throw new AssertionError("no complete answer within 20 s (a hang); got: " + printable(answer.toString(StandardCharsets.ISO_8859_1)));
-            } catch (IOException reset) {
-                // closed with a reset after (or instead of) the answer
-            }
-            return answer.toString(StandardCharsets.ISO_8859_1);
+            return Http.readRaw(s, answer -> complete(answer, head));
         }
     }
 

@@ -3,12 +3,9 @@ package org.fer4j.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,22 +57,11 @@ class SlowClientTest {
                     // the server closed the connection: what we wait for
                 }
             });
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            InputStream in = s.getInputStream();
-            byte[] buffer = new byte[4096];
-            try {
-                for (int n; (n = in.read(buffer)) >= 0; ) {
-                    answer.write(buffer, 0, n);
-                }
-            } catch (SocketTimeoutException stillOpen) {
-                throw new AssertionError("the trickling connection was still open after 30 s");
-            } catch (IOException reset) {
-                // closed with a reset: cut, with whatever was read before
-            }
+            String answer = Http.readRaw(s, whole -> false);   // until the server closes
             double seconds = (System.nanoTime() - t0) / 1e9;
             s.close();
             assertTrue(writer.join(Duration.ofSeconds(30)), "the writer stopped");
-            return new Cut(answer.toString(StandardCharsets.ISO_8859_1), seconds);
+            return new Cut(answer, seconds);
         }
     }
 
