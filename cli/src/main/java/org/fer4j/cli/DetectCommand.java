@@ -40,8 +40,8 @@ final class DetectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE|FOLDER", arity = "1..*", description = "image files, or folders searched recursively")
     List<Path> inputs;
 
-    @Option(names = "--format", description = "table, csv or json (default: ${DEFAULT-VALUE})")
-    String format = "table";
+    @Option(names = "--format", description = "table, csv or json (default: table)")
+    Choices.Format format = Choices.Format.TABLE;
 
     @Mixin
     FaceOptions faces = new FaceOptions();
@@ -51,9 +51,6 @@ final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!List.of("table", "csv", "json").contains(format)) {
-            throw new IllegalArgumentException("--format must be table, csv or json, got '" + format + "'");
-        }
         FaceDetector.Options options = faces.options();
         List<Path> files = ImageFiles.expand(inputs);
         engine.apply();
@@ -61,7 +58,7 @@ final class DetectCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Object> json = new ArrayList<>();
-        if (format.equals("csv")) {
+        if (format == Choices.Format.CSV) {
             o.println("file,face,x,y,width,height,score");
         }
         FaceOptions.Tally tally = faces.tally("detect", err);
@@ -73,14 +70,14 @@ final class DetectCommand implements Callable<Integer> {
             List<DetectedFace> found = detector.detect(image);
             tally.faces(found.size());
             switch (format) {
-                case "csv" -> {
+                case CSV -> {
                     for (int i = 0; i < found.size(); i++) {
                         Box b = found.get(i).box();
                         o.println(String.format(Locale.ROOT, "%s,%d,%.1f,%.1f,%.1f,%.1f,%.4f", ImageFiles.csv(file.toString()),
                                 i, b.x(), b.y(), b.width(), b.height(), found.get(i).score()));
                     }
                 }
-                case "json" -> {
+                case JSON -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("file", file.toString());
                     m.put("width", image.getWidth());
@@ -110,7 +107,7 @@ final class DetectCommand implements Callable<Integer> {
                 Annotator.write(Annotator.draw(image, marks), faces.annotate, file);
             }
         }
-        if (format.equals("json")) {
+        if (format == Choices.Format.JSON) {
             o.println(Json.writePretty(json));
         }
         o.flush();

@@ -1,7 +1,5 @@
 package org.fer4j.cli;
 
-import java.util.List;
-import java.util.Locale;
 import org.fer4j.kernels.KernelsProvider;
 import org.fer4j.kernels.Parallel;
 import picocli.CommandLine.Option;
@@ -11,13 +9,12 @@ import picocli.CommandLine.Option;
  * be applied before any layer is built, since layers take their kernels at construction.
  */
 final class EngineOptions {
-    static final List<String> BACKENDS = List.of("auto", "scalar", "vector", "opencl");
 
     @Option(names = "--threads", paramLabel = "N", description = "engine threads, 1..256 (default: all cores)")
     Integer threads;
 
     @Option(names = "--backend", paramLabel = "B", description = "kernels: auto, scalar, vector or opencl (default: auto, the fastest that works)")
-    String backend;
+    Choices.Backend backend;
 
     @Option(names = "--device", paramLabel = "N", description = "OpenCL device for --backend opencl, as 'fer4j devices' numbers them, 0..255 (default: a GPU before a CPU)")
     Integer device;
@@ -45,11 +42,7 @@ final class EngineOptions {
             System.setProperty("fer4j.opencl.device", Integer.toString(device));
         }
         if (backend != null) {
-            String b = backend.strip().toLowerCase(Locale.ROOT);
-            if (!BACKENDS.contains(b)) {
-                throw new IllegalArgumentException("--backend must be one of " + String.join(", ", BACKENDS) + ", got '"
-                        + backend + "'");
-            }
+            String b = Choices.word(backend);
             try {
                 KernelsProvider.configure(b);
             } catch (IllegalStateException e) {

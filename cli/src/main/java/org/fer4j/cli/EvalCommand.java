@@ -68,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--tta", paramLabel = "KIND", description = "test-time augmentation: none, or flip (average with the mirrored face) (default: the model's own: flip for bundled models, none for files)")
-    String tta;
+    Choices.Tta tta;
 
     @Option(names = "--batch", description = "batch size, 1..65536 (default: ${DEFAULT-VALUE})")
     int batch = 128;
@@ -84,15 +84,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (tta != null && !tta.equals("none") && !tta.equals("flip")) {
-            throw new IllegalArgumentException("--tta must be none or flip, got '" + tta + "'");
-        }
         Flags.intIn("--batch", batch, 1, Flags.MAX_BATCH);
         PrintWriter o = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         o.println(engine.apply());
         EmotionClassifier classifier = EmotionClassifier.open(model);
         if (tta != null) {
-            classifier = classifier.withFlipAveraging(tta.equals("flip"));
+            classifier = classifier.withFlipAveraging(tta == Choices.Tta.FLIP);
         }
         String ttaUsed = classifier.flipAveraging() ? "flip" : "none";
         Map<String, Object> meta = classifier.info().metadata();

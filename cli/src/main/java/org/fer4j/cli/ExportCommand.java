@@ -40,7 +40,7 @@ final class ExportCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "output format: onnx (default: onnx)")
-    String format = "onnx";
+    Choices.ExportFormat format = Choices.ExportFormat.ONNX;
 
     @Option(names = "--softmax", description = "end the graph with a Softmax, so that it outputs probabilities")
     boolean softmax;
@@ -51,9 +51,6 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
-        if (!format.equals("onnx")) {
-            throw new IllegalArgumentException("--format must be onnx, got '" + format + "'");
-        }
         Checkpoint c = load();
         if (softmax && c.model().outputShape().length != 1) {
             throw new IllegalArgumentException("--softmax needs a classifier; " + model + " outputs "

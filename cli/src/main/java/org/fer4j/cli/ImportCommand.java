@@ -48,7 +48,7 @@ final class ImportCommand implements Callable<Integer> {
     Path source;
 
     @Option(names = "--format", description = "source format: onnx or tfjs (default: onnx for a .onnx file, else tfjs)")
-    String format;
+    Choices.ImportFormat format;
 
     @Option(names = "--arch", paramLabel = "NAME",
             description = "tfjs: the fer4j architecture: tiny-face-detector, or a named model (fer-ref, fer-vgg, ...)")
@@ -72,15 +72,12 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
         if (format == null) {
-            format = source.getFileName().toString().endsWith(".onnx") ? "onnx" : "tfjs";
-        }
-        if (!format.equals("tfjs") && !format.equals("onnx")) {
-            throw new IllegalArgumentException("--format must be onnx or tfjs, got '" + format + "'");
+            format = source.getFileName().toString().endsWith(".onnx") ? Choices.ImportFormat.ONNX : Choices.ImportFormat.TFJS;
         }
         if (!out.getFileName().toString().endsWith(ModelFile.EXTENSION)) {
             throw new IllegalArgumentException("--out must end in " + ModelFile.EXTENSION + ", got " + out);
         }
-        if (format.equals("onnx")) {
+        if (format == Choices.ImportFormat.ONNX) {
             return importOnnx(w);
         }
         if (arch == null) {

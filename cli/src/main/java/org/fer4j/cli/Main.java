@@ -73,19 +73,14 @@ public final class Main implements Runnable {
     /** Runs the command line with the given streams; returns the exit code (for tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         verbose = false;
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOverwrittenOptionsAllowed(true);  // the last of a repeated flag wins, as in most Unix tools
-        // Integer.parseInt reads any Unicode digit (U+0663 is 3): numeric flags take ASCII only.
-        cli.registerConverter(Integer.class, Main::asciiInt);
-        cli.registerConverter(Integer.TYPE, Main::asciiInt);
-        cli.registerConverter(Long.class, Main::asciiLong);
-        cli.registerConverter(Long.TYPE, Main::asciiLong);
+        CommandLine cli = parser(new Main());
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("fer4j: " + Text.escape(e.getMessage()));
-            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            // One line, like every other user error: the command, the problem, where the help is.
+            String command = c.getCommandSpec().qualifiedName();
+            c.getErr().println(command + ": " + Text.escape(e.getMessage()) + " (see " + command + " --help)");
             return EXIT_USER;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
@@ -115,6 +110,30 @@ public final class Main implements Runnable {
             err.println("fer4j: " + oneLine(e));
             return EXIT_INTERNAL;
         }
+    }
+
+    /**
+     * A picocli parser for {@code command} with this CLI's conventions: the last of a repeated flag
+     * wins, numbers in ASCII digits only, enum-like flags through {@link Choices}. Also used to
+     * re-read a run's saved arguments on {@code train --resume}.
+     */
+    static CommandLine parser(Object command) {
+        CommandLine cli = new CommandLine(command);
+        cli.setOverwrittenOptionsAllowed(true);  // the last of a repeated flag wins, as in most Unix tools
+        // Integer.parseInt reads any Unicode digit (U+0663 is 3): numeric flags take ASCII only.
+        cli.registerConverter(Integer.class, Main::asciiInt);
+        cli.registerConverter(Integer.TYPE, Main::asciiInt);
+        cli.registerConverter(Long.class, Main::asciiLong);
+        cli.registerConverter(Long.TYPE, Main::asciiLong);
+        for (Class<? extends Enum<?>> type : Choices.ALL) {
+            registerChoice(cli, type);
+        }
+        return cli;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void registerChoice(CommandLine cli, Class type) {
+        cli.registerConverter(type, Choices.converter(type));
     }
 
     static Integer asciiInt(String s) {

@@ -52,17 +52,17 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE|FOLDER", arity = "1..*", description = "image files, or folders searched recursively")
     List<Path> inputs;
 
-    @Option(names = "--detect", paramLabel = "MODE", description = "auto, on or off: find faces first (default: ${DEFAULT-VALUE})")
-    String detect = "auto";
+    @Option(names = "--detect", paramLabel = "MODE", description = "auto, on or off: find faces first (default: auto)")
+    Choices.Detect detect = Choices.Detect.AUTO;
 
-    @Option(names = "--format", description = "table, csv or json (default: ${DEFAULT-VALUE})")
-    String format = "table";
+    @Option(names = "--format", description = "table, csv or json (default: table)")
+    Choices.Format format = Choices.Format.TABLE;
 
     @Option(names = "--top", paramLabel = "K", description = "in the table, list the K most likely classes, 1..1000 (default: all)")
     Integer top;
 
     @Option(names = "--tta", paramLabel = "KIND", description = "test-time augmentation: none, or flip (average with the mirrored face) (default: the model's own: flip for bundled models, none for files)")
-    String tta;
+    Choices.Tta tta;
 
     @Mixin
     FaceOptions faces = new FaceOptions();
@@ -72,24 +72,15 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!List.of("table", "csv", "json").contains(format)) {
-            throw new IllegalArgumentException("--format must be table, csv or json, got '" + format + "'");
-        }
-        if (!List.of("auto", "on", "off").contains(detect)) {
-            throw new IllegalArgumentException("--detect must be auto, on or off, got '" + detect + "'");
-        }
         if (top != null) {
             Flags.intIn("--top", top, 1, 1000);
-        }
-        if (tta != null && !tta.equals("none") && !tta.equals("flip")) {
-            throw new IllegalArgumentException("--tta must be none or flip, got '" + tta + "'");
         }
         FaceDetector.Options options = faces.options();
         List<Path> files = ImageFiles.expand(inputs);
         engine.apply();
         EmotionClassifier classifier = EmotionClassifier.open(model);
         if (tta != null) {
-            classifier = classifier.withFlipAveraging(tta.equals("flip"));
+            classifier = classifier.withFlipAveraging(tta == Choices.Tta.FLIP);
         }
         FaceDetector detector = null;
         List<String> classes = classifier.classNames();
@@ -97,7 +88,7 @@ final class PredictCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Object> json = new ArrayList<>();
-        if (format.equals("csv")) {
+        if (format == Choices.Format.CSV) {
             o.println("file,detection,face,x,y,width,height,face_score,emotion,confidence," + String.join(",", classes));
         }
         FaceOptions.Tally tally = faces.tally("predict", err);
@@ -106,8 +97,8 @@ final class PredictCommand implements Callable<Integer> {
             if (image == null) {
                 continue;
             }
-            boolean detecting = detect.equals("on")
-                    || (detect.equals("auto") && Math.max(image.getWidth(), image.getHeight()) > AUTO_CROP_SIDE);
+            boolean detecting = detect == Choices.Detect.ON
+                    || (detect == Choices.Detect.AUTO && Math.max(image.getWidth(), image.getHeight()) > AUTO_CROP_SIDE);
             List<EmotionClassifier.FacePrediction> found;
             if (detecting) {
                 if (detector == null) {
@@ -120,10 +111,10 @@ final class PredictCommand implements Callable<Integer> {
                         new Box(0, 0, image.getWidth(), image.getHeight()), 1f, classifier.predict(image)));
             }
             String how = detecting ? "faces detected"
-                    : "detection off" + (detect.equals("auto") ? ": a " + image.getWidth() + "x" + image.getHeight()
+                    : "detection off" + (detect == Choices.Detect.AUTO ? ": a " + image.getWidth() + "x" + image.getHeight()
                     + " image is taken as one face crop" : "");
             switch (format) {
-                case "csv" -> {
+                case CSV -> {
                     for (int i = 0; i < found.size(); i++) {
                         EmotionClassifier.FacePrediction f = found.get(i);
                         Box b = f.box();
@@ -138,7 +129,7 @@ final class PredictCommand implements Callable<Integer> {
                         o.println(sb);
                     }
                 }
-                case "json" -> {
+                case JSON -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("file", file.toString());
                     m.put("width", image.getWidth());
@@ -194,12 +185,12 @@ final class PredictCommand implements Callable<Integer> {
                             f.prediction().label(), 100 * f.prediction().confidence())));
                 }
                 Path written = Annotator.write(Annotator.draw(image, marks), faces.annotate, file);
-                if (format.equals("table")) {
+                if (format == Choices.Format.TABLE) {
                     o.println("  annotated: " + Text.escape(written.toString()));
                 }
             }
         }
-        if (format.equals("json")) {
+        if (format == Choices.Format.JSON) {
             o.println(Json.writePretty(json));
         }
         o.flush();

@@ -66,6 +66,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "longest a request may wait for its answer (default: ${DEFAULT-VALUE})")
     double timeout = 10;
 
+    @Option(names = "--header-timeout", paramLabel = "SECONDS", description = "longest a request's line and headers may "
+            + "take to arrive, then 408 (slow clients); also the grace before --min-body-rate counts (default: ${DEFAULT-VALUE})")
+    double headerTimeout = ServeOptions.DEFAULT_HEADER_TIMEOUT.toMillis() / 1000.0;
+
+    @Option(names = "--min-body-rate", paramLabel = "SIZE", description = "bytes per second a request body must average "
+            + "after the header timeout, e.g. 8k, then 408 (default: 8k)")
+    String minBodyRate = "8k";
+
     @Mixin
     EngineOptions engine = new EngineOptions();
 
@@ -76,14 +84,19 @@ final class ServeCommand implements Callable<Integer> {
         if (!(timeout > 0) || timeout > 3600) {
             throw new IllegalArgumentException("--timeout must be in (0, 3600] seconds, got " + timeout);
         }
+        if (!(headerTimeout >= 0.1) || headerTimeout > 3600) {
+            throw new IllegalArgumentException("--header-timeout must be in [0.1, 3600] seconds, got " + headerTimeout);
+        }
         if (token == null) {
             token = System.getenv(TOKEN_ENV);
         }
         ServeOptions defaults = ServeOptions.defaults();
         int w = workers == null ? defaults.workers() : workers;
         ServeOptions options = defaults.withHost(host).withPort(port).withToken(token).withCorsOrigin(corsOrigin)
-                .withWorkers(w).withQueue(queue == null ? 4 * w : queue).withMaxBodyBytes(parseSize(maxBody))
-                .withMaxPixels(maxPixels).withTimeout(Duration.ofMillis(Math.round(timeout * 1000)));
+                .withWorkers(w).withQueue(queue == null ? 4 * w : queue).withMaxBodyBytes(parseSize("--max-body", maxBody))
+                .withMaxPixels(maxPixels).withTimeout(Duration.ofMillis(Math.round(timeout * 1000)))
+                .withHeaderTimeout(Duration.ofMillis(Math.round(headerTimeout * 1000)))
+                .withMinBodyRate(parseSize("--min-body-rate", minBodyRate));
         out.println(engine.apply());
         FerServer server = new FerServer(options, ModelAnalyzer.factory(model));
         try {
@@ -124,7 +137,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** "8m", "512k", "1g" or plain bytes. */
-    static long parseSize(String s) {
+    static long parseSize(String flag, String s) {
         String t = s.strip().toLowerCase(Locale.ROOT);
         long unit = 1;
         if (t.endsWith("k") || t.endsWith("m") || t.endsWith("g")) {
@@ -142,7 +155,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             return Math.multiplyExact(n, unit);
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("--max-body must be a size like 8m, 512k or 1000000, got '" + s + "'");
+            throw new IllegalArgumentException(flag + " must be a size like 8m, 512k or 1000000, got '" + s + "'");
         }
     }
 }

@@ -23,6 +23,7 @@ import org.fer4j.engine.Param;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.Tensor;
 import org.fer4j.engine.data.BatchSource;
+import org.fer4j.engine.io.AtomicFiles;
 import org.fer4j.engine.io.Checkpoint;
 import org.fer4j.engine.io.Json;
 import org.fer4j.engine.io.ModelFile;
@@ -102,8 +103,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "batch size, 1..65536 (default: ${DEFAULT-VALUE})")
     int batch = 64;
 
-    @Option(names = "--optimizer", description = "adam, adamw or sgd (default: ${DEFAULT-VALUE})")
-    String optimizer = "adam";
+    @Option(names = "--optimizer", description = "adam, adamw or sgd (default: adam)")
+    Choices.Optimizer optimizer = Choices.Optimizer.ADAM;
 
     @Option(names = "--lr", description = "learning rate, in (0, 10] (default: ${DEFAULT-VALUE})")
     float lr = 1e-3f;
@@ -117,8 +118,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", paramLabel = "W", description = "L2 (sgd, adam) or decoupled (adamw) weight decay, in [0, 1] (default: 0, adamw 0.01)")
     Float weightDecay;
 
-    @Option(names = "--schedule", description = "none, plateau, cosine or step (default: ${DEFAULT-VALUE})")
-    String schedule = "plateau";
+    @Option(names = "--schedule", description = "none, plateau, cosine or step (default: plateau)")
+    Choices.Schedule schedule = Choices.Schedule.PLATEAU;
 
     @Option(names = "--patience", description = "plateau: epochs without val-loss improvement before the LR drops, 0..100000 (default: ${DEFAULT-VALUE})")
     int patience = 3;
@@ -138,8 +139,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--label-smoothing", paramLabel = "S", description = "label smoothing in [0, 1) (default: ${DEFAULT-VALUE})")
     float labelSmoothing = 0f;
 
-    @Option(names = "--class-weights", paramLabel = "KIND", description = "none or balanced (default: ${DEFAULT-VALUE})")
-    String classWeights = "none";
+    @Option(names = "--class-weights", paramLabel = "KIND", description = "none or balanced (default: none)")
+    Choices.ClassWeights classWeights = Choices.ClassWeights.NONE;
 
     @Option(names = "--oversample", paramLabel = "F", description = "oversample rare training classes up to F of the largest class, 0..1 (default: off)")
     Double oversample;
@@ -153,8 +154,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--early-stopping", paramLabel = "P", description = "stop after P epochs without improvement of --monitor, 0..100000, 0 = off (default: off)")
     int earlyStopping = 0;
 
-    @Option(names = "--monitor", description = "metric for best.fer4j and early stopping: val_accuracy, val_loss, accuracy, loss (default: ${DEFAULT-VALUE})")
-    String monitor = "val_accuracy";
+    @Option(names = "--monitor", description = "metric for best.fer4j and early stopping: val_accuracy, val_loss, accuracy, loss (default: val_accuracy)")
+    Choices.Monitor monitor = Choices.Monitor.VAL_ACCURACY;
 
     @Option(names = "--seed", description = "seed for weights, split, order, augmentation and dropout (default: ${DEFAULT-VALUE})")
     long seed = 42;
@@ -209,22 +210,12 @@ final class TrainCommand implements Callable<Integer> {
         if (oversample != null) {
             Flags.closed("--oversample", oversample, 0, 1);
         }
-        OptimizerConfig.Type type = OptimizerConfig.Type.parse(optimizer);  // names the flag's bad value
-        if (type != OptimizerConfig.Type.SGD && (momentum != null || nesterov)) {
+        if (optimizer != Choices.Optimizer.SGD && (momentum != null || nesterov)) {
             throw new IllegalArgumentException((momentum != null ? "--momentum" : "--nesterov") + " applies to --optimizer sgd"
-                    + " only, not " + optimizer + " (Adam's momentum is its beta1, fixed at 0.9)");
+                    + " only, not " + Choices.word(optimizer) + " (Adam's momentum is its beta1, fixed at 0.9)");
         }
         if (momentum != null) {
             Flags.closedOpen("--momentum", momentum, 0, 1);
-        }
-        if (!List.of("none", "balanced").contains(classWeights)) {
-            throw new IllegalArgumentException("--class-weights must be none or balanced, got '" + classWeights + "'");
-        }
-        if (!List.of("none", "plateau", "cosine", "step").contains(schedule)) {
-            throw new IllegalArgumentException("--schedule must be none, plateau, cosine or step, got '" + schedule + "'");
-        }
-        if (!List.of("val_accuracy", "val_loss", "accuracy", "loss").contains(monitor)) {
-            throw new IllegalArgumentException("--monitor must be val_accuracy, val_loss, accuracy or loss, got '" + monitor + "'");
         }
         Augmentation.parse(augment);
         engine.validate();
@@ -280,7 +271,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(runFile + ": expected {\"command\": \"train\", \"args\": [...]}");
         }
         TrainCommand original = new TrainCommand();
-        CommandLine parser = new CommandLine(original);
+        CommandLine parser = Main.parser(original);
         List<String> savedArgs = new ArrayList<>();
         for (Object a : args) {
             savedArgs.add(String.valueOf(a));
@@ -308,119 +299,154 @@ final class TrainCommand implements Callable<Integer> {
             o.println("Resuming " + dir + " from " + ModelCheckpoint.LAST);
         }
         // Saves killed midway leave .last.fer4j.<random>.tmp behind: nothing is writing now.
-        int stale = ModelFile.removeStaleTemps(dir, ModelCheckpoint.LAST) + ModelFile.removeStaleTemps(dir, ModelCheckpoint.BEST);
+        int stale = AtomicFiles.removeStaleTemps(dir, ModelCheckpoint.LAST) + AtomicFiles.removeStaleTemps(dir, ModelCheckpoint.BEST);
         if (stale > 0) {
             o.println("Removed " + stale + " temporary file" + (stale == 1 ? "" : "s") + " of interrupted checkpoint saves");
         }
         return original.run(o, dir, from);
     }
 
+    /**
+     * The run, in the order a reader follows it: the architecture (it fixes the input size the data
+     * is resampled to), the data, the network, the trainer, the epochs, the report.
+     */
     private Integer run(PrintWriter o, Path dir, Checkpoint resumeFrom) throws Exception {
         o.println(engine.apply());
-
-        // The architecture first: it fixes the input size the data is resampled to.
-        Sequential net;
-        int[] in;
-        if (resumeFrom != null) {
-            net = resumeFrom.model();
-        } else {
-            net = null;
-        }
-        Checkpoint fromFile = null;
-        if (net == null && !ModelZoo.contains(model)) {
-            Path file = Path.of(model);
-            if (!Files.exists(file)) {
-                throw new IllegalArgumentException("--model: unknown model '" + model + "'; known architectures: "
-                        + String.join(", ", ModelZoo.names()) + ", or a .fer4j file");
-            }
-            fromFile = ModelFile.load(file);
-        }
-        in = net != null ? net.inputShape() : fromFile != null ? fromFile.model().inputShape()
+        Checkpoint fromFile = resumeFrom == null ? modelFile() : null;
+        int[] in = resumeFrom != null ? resumeFrom.model().inputShape() : fromFile != null ? fromFile.model().inputShape()
                 : ModelZoo.entry(model).build(2, seed).inputShape();
-
         o.flush();
         try (PreparedData data = Datasets.prepare(dataOptions.config(seed, in[1], in[2], split).toBuilder()
                 .augmentation(Augmentation.parse(augment))
                 .oversample(oversample == null ? 0 : oversample)
                 .prefetchThreads(prefetch).build())) {
-            List<String> classes = data.classNames();
             printData(o, data);
-            if (net == null) {
-                if (fromFile != null) {
-                    net = fromFile.model();
-                    if (!fromFile.info().classNames().equals(classes)) {
-                        throw new IllegalArgumentException("--model " + model + " has classes " + fromFile.info().classNames()
-                                + " but the data has " + classes + "; use --init-from to start a new head from it");
-                    }
-                } else {
-                    net = ModelZoo.entry(model).build(classes.size(), seed);
-                }
-                if (initFrom != null) {
-                    o.println(initialiseFrom(net, initFrom));
-                }
-            } else if (net.outputShape()[0] != classes.size()) {
-                throw new IllegalArgumentException("the checkpoint has " + net.outputShape()[0] + " classes but the data has "
-                        + classes.size());
-            }
+            Sequential net = network(o, data.classNames(), resumeFrom, fromFile);
             o.print(net.summary());
-
-            Map<String, Object> metadata = new LinkedHashMap<>();
-            metadata.put("fer4j_version", new Main.Version().getVersion()[0]);
-            metadata.put("architecture", net.name());
-            metadata.put("data", dataOptions.data.getFileName().toString());
-            metadata.put("split", data.splitDescription());
-            metadata.put("split_spec", split == null ? "auto" : split);
-            metadata.put("seed", seed);
-            metadata.put("epochs", epochs);
-            metadata.put("command", "fer4j train " + String.join(" ", arguments));
-            ModelInfo info = data.modelInfo();
-            for (Map.Entry<String, Object> e : metadata.entrySet()) {
-                info = info.withMetadata(e.getKey(), e.getValue());
-            }
-
-            float[] weights = classWeights.equals("balanced") ? data.balancedClassWeights() : null;
-            SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(labelSmoothing, weights);
-            Optimizer opt = optimizerConfig().create(net.params());
-            LrSchedule lrSchedule = schedule();
-            BatchSource val = data.val().size() > 0 ? data.val() : null;
-            if (val == null && monitor.startsWith("val_")) {
-                monitor = monitor.substring(4);
-                o.println("No validation split: monitoring training " + monitor + " instead");
-            }
-            if (val == null && lrSchedule != null && lrSchedule.monitorsMetric()) {
-                throw new IllegalArgumentException("--schedule plateau needs a validation split (see --split)");
-            }
-            Trainer trainer = new Trainer(net, opt, loss, lrSchedule,
-                    TrainConfig.DEFAULT.toBuilder().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clipNorm).build());
-            if (resumeFrom != null) {
-                ModelCheckpoint.restore(trainer, resumeFrom);
-                o.printf(Locale.ROOT, "Continuing at epoch %d of %d%n", trainer.nextEpoch() + 1, epochs);
-            }
-            trainer.addCallback(new ProgressBar(o, System.console() != null));
-            trainer.addCallback(new ModelCheckpoint(dir, info, monitor));
-            if (earlyStopping > 0) {
-                trainer.addCallback(new EarlyStopping(monitor, earlyStopping, 0, true));
-            }
-
-            try (Interrupts interrupts = Interrupts.install(trainer, spec.commandLine().getErr())) {
-                try {
-                    trainer.fit(data.train(), val);
-                } catch (TrainingDivergedException e) {
-                    Path last = dir.resolve(ModelCheckpoint.LAST);
-                    throw new IllegalStateException(e.getMessage() + "; " + (Files.exists(last)
-                            ? "the last finite checkpoint is kept in " + last + " (epoch " + e.epoch() + ")"
-                            : "no checkpoint was written") + "; try a lower --lr (now " + lr + ") or --clip-norm 1", e);
-                }
-                if (interrupts.interrupted()) {
-                    ModelCheckpoint.save(dir.resolve(ModelCheckpoint.LAST), trainer, info);
-                    interrupts.saved();
-                    spec.commandLine().getErr().println("fer4j train: interrupted; checkpoint saved in " + dir.resolve(
-                            ModelCheckpoint.LAST) + "; continue with: fer4j train --resume " + dir);
-                    return Main.EXIT_INTERRUPTED;
-                }
+            ModelInfo info = runInfo(data, net);
+            Trainer trainer = trainer(o, net, data, dir, info, resumeFrom);
+            if (!fit(trainer, data, dir, info)) {
+                return Main.EXIT_INTERRUPTED;
             }
             return report(o, dir, data, trainer, info);
         }
+    }
+
+    /** {@code --model FILE}: the model file to continue training; null for an architecture of the zoo. */
+    private Checkpoint modelFile() throws IOException {
+        if (ModelZoo.contains(model)) {
+            return null;
+        }
+        Path file = Path.of(model);
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("--model: unknown model '" + model + "'; known architectures: "
+                    + String.join(", ", ModelZoo.names()) + ", or a .fer4j file");
+        }
+        return ModelFile.load(file);
+    }
+
+    /** The network to train: the resumed one, the --model file's, or a new one of the zoo (--init-from fills it). */
+    private Sequential network(PrintWriter o, List<String> classes, Checkpoint resumeFrom, Checkpoint fromFile)
+            throws IOException {
+        if (resumeFrom != null) {
+            Sequential net = resumeFrom.model();
+            if (net.outputShape()[0] != classes.size()) {
+                throw new IllegalArgumentException("the checkpoint has " + net.outputShape()[0] + " classes but the data has "
+                        + classes.size());
+            }
+            return net;
+        }
+        Sequential net;
+        if (fromFile != null) {
+            net = fromFile.model();
+            if (!fromFile.info().classNames().equals(classes)) {
+                throw new IllegalArgumentException("--model " + model + " has classes " + fromFile.info().classNames()
+                        + " but the data has " + classes + "; use --init-from to start a new head from it");
+            }
+        } else {
+            net = ModelZoo.entry(model).build(classes.size(), seed);
+        }
+        if (initFrom != null) {
+            o.println(initialiseFrom(net, initFrom));
+        }
+        return net;
+    }
+
+    /** What the saved models say about this run: the data's classes and normalisation, and how it was trained. */
+    private ModelInfo runInfo(PreparedData data, Sequential net) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("fer4j_version", new Main.Version().getVersion()[0]);
+        metadata.put("architecture", net.name());
+        metadata.put("data", dataOptions.data.getFileName().toString());
+        metadata.put("split", data.splitDescription());
+        metadata.put("split_spec", split == null ? "auto" : split);
+        metadata.put("seed", seed);
+        metadata.put("epochs", epochs);
+        metadata.put("command", "fer4j train " + String.join(" ", arguments));
+        ModelInfo info = data.modelInfo();
+        for (Map.Entry<String, Object> e : metadata.entrySet()) {
+            info = info.withMetadata(e.getKey(), e.getValue());
+        }
+        return info;
+    }
+
+    /**
+     * The loss, optimizer and schedule from the flags, the resumed state if any, and the callbacks:
+     * progress, checkpoints, early stopping.
+     */
+    private Trainer trainer(PrintWriter o, Sequential net, PreparedData data, Path dir, ModelInfo info,
+                            Checkpoint resumeFrom) throws IOException {
+        float[] weights = classWeights == Choices.ClassWeights.BALANCED ? data.balancedClassWeights() : null;
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(labelSmoothing, weights);
+        Optimizer opt = optimizerConfig().create(net.params());
+        LrSchedule lrSchedule = schedule();
+        boolean validated = data.val().size() > 0;
+        String watched = Choices.word(monitor);
+        if (!validated && watched.startsWith("val_")) {
+            watched = watched.substring(4);
+            o.println("No validation split: monitoring training " + watched + " instead");
+        }
+        if (!validated && lrSchedule != null && lrSchedule.monitorsMetric()) {
+            throw new IllegalArgumentException("--schedule plateau needs a validation split (see --split)");
+        }
+        Trainer trainer = new Trainer(net, opt, loss, lrSchedule,
+                TrainConfig.DEFAULT.toBuilder().epochs(epochs).batchSize(batch).seed(seed).clipNorm(clipNorm).build());
+        if (resumeFrom != null) {
+            ModelCheckpoint.restore(trainer, resumeFrom);
+            o.printf(Locale.ROOT, "Continuing at epoch %d of %d%n", trainer.nextEpoch() + 1, epochs);
+        }
+        trainer.addCallback(new ProgressBar(o, System.console() != null));
+        trainer.addCallback(new ModelCheckpoint(dir, info, watched));
+        if (earlyStopping > 0) {
+            trainer.addCallback(new EarlyStopping(watched, earlyStopping, 0, true));
+        }
+        return trainer;
+    }
+
+    /**
+     * Runs the epochs; false when Ctrl-C stopped them (last.fer4j is then saved and the way to
+     * continue printed). Divergence is one line naming the last finite checkpoint.
+     */
+    private boolean fit(Trainer trainer, PreparedData data, Path dir, ModelInfo info) throws IOException {
+        BatchSource val = data.val().size() > 0 ? data.val() : null;
+        try (Interrupts interrupts = Interrupts.install(trainer, spec.commandLine().getErr())) {
+            try {
+                trainer.fit(data.train(), val);
+            } catch (TrainingDivergedException e) {
+                Path last = dir.resolve(ModelCheckpoint.LAST);
+                throw new IllegalStateException(e.getMessage() + "; " + (Files.exists(last)
+                        ? "the last finite checkpoint is kept in " + last + " (epoch " + e.epoch() + ")"
+                        : "no checkpoint was written") + "; try a lower --lr (now " + lr + ") or --clip-norm 1", e);
+            }
+            if (interrupts.interrupted()) {
+                ModelCheckpoint.save(dir.resolve(ModelCheckpoint.LAST), trainer, info);
+                interrupts.saved();
+                spec.commandLine().getErr().println("fer4j train: interrupted; checkpoint saved in " + dir.resolve(
+                        ModelCheckpoint.LAST) + "; continue with: fer4j train --resume " + dir);
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Evaluates best.fer4j on the test split (or validation), prints and writes the report. */
@@ -489,7 +515,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private OptimizerConfig optimizerConfig() {
-        OptimizerConfig.Type type = OptimizerConfig.Type.parse(optimizer);
+        OptimizerConfig.Type type = OptimizerConfig.Type.valueOf(optimizer.name());
         OptimizerConfig.Builder b = OptimizerConfig.preset(type).toBuilder().lr(lr);
         if (type == OptimizerConfig.Type.SGD) {
             b.momentum(momentum == null ? 0.9f : momentum).nesterov(nesterov);
@@ -502,11 +528,10 @@ final class TrainCommand implements Callable<Integer> {
 
     private LrSchedule schedule() {
         return switch (schedule) {
-            case "none" -> new ConstantLr(lr);
-            case "plateau" -> new ReduceOnPlateau(lr, ReduceOnPlateau.Mode.MIN, factor, patience, 1e-4, 0, minLr());
-            case "cosine" -> new CosineDecay(lr, epochs, minLr(), warmup);
-            case "step" -> new StepDecay(lr, stepSize, factor);
-            default -> throw new IllegalArgumentException("--schedule must be none, plateau, cosine or step, got '" + schedule + "'");
+            case NONE -> new ConstantLr(lr);
+            case PLATEAU -> new ReduceOnPlateau(lr, ReduceOnPlateau.Mode.MIN, factor, patience, 1e-4, 0, minLr());
+            case COSINE -> new CosineDecay(lr, epochs, minLr(), warmup);
+            case STEP -> new StepDecay(lr, stepSize, factor);
         };
     }
 
@@ -517,27 +542,11 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Copies every tensor of {@code file}'s model whose name and shape match into {@code net}. */
     static String initialiseFrom(Sequential net, Path file) throws IOException {
-        Checkpoint source = ModelFile.load(file);
-        Map<String, Param> byName = new LinkedHashMap<>();
-        for (Param p : source.model().state()) {
-            byName.put(p.name(), p);
-        }
-        int copied = 0;
-        List<String> skipped = new ArrayList<>();
-        for (Param p : net.state()) {
-            Param s = byName.get(p.name());
-            if (s != null && Arrays.equals(s.value().shape(), p.value().shape())) {
-                System.arraycopy(s.value().data(), 0, p.value().data(), 0, p.value().size());
-                copied++;
-            } else {
-                skipped.add(p.name() + (s == null ? "" : " " + Tensor.shapeString(s.value().shape()) + " -> "
-                        + Tensor.shapeString(p.value().shape())));
-            }
-        }
-        if (copied == 0) {
+        Sequential.Transfer t = net.copyMatching(ModelFile.load(file).model());
+        if (t.copied() == 0) {
             throw new IllegalArgumentException("--init-from " + file + ": no tensor matches this architecture by name and shape");
         }
-        return "Initialised " + copied + " of " + net.state().size() + " tensors from " + file
-                + (skipped.isEmpty() ? "" : "; new: " + String.join(", ", skipped));
+        return "Initialised " + t.copied() + " of " + t.total() + " tensors from " + file
+                + (t.kept().isEmpty() ? "" : "; new: " + String.join(", ", t.kept()));
     }
 }

@@ -140,7 +140,7 @@ class BenchCommandTest {
         expectError("--threads must be in 1..256, got 0", "--threads", "0");
         expectError("--batch must be in 1..65536, got 0", "--batch", "0");
         expectError("--seconds must be in [0.05, 86400], got 0", "--seconds", "0");
-        expectError("--backend must be one of", "--backend", "fast");
+        expectError("Invalid value for option '--backend': expected auto, scalar, vector or opencl, got 'fast'", "--backend", "fast");
         expectError("--model: unknown model 'fer-nope'", "--model", "fer-nope");
     }
 

@@ -23,6 +23,12 @@ class ServeCommandTest {
         assertEquals(Main.EXIT_USER, MainTest.run("serve", "--workers", "0", "--port", "0").code());
         assertEquals(Main.EXIT_USER, MainTest.run("serve", "--max-body", "lots", "--port", "0").code());
         assertEquals(Main.EXIT_USER, MainTest.run("serve", "--timeout", "0", "--port", "0").code());
+        MainTest.Result slow = MainTest.run("serve", "--header-timeout", "0.01", "--port", "0");
+        assertEquals(Main.EXIT_USER, slow.code(), slow.err());
+        assertTrue(slow.err().contains("--header-timeout must be in [0.1, 3600] seconds, got 0.01"), slow.err());
+        slow = MainTest.run("serve", "--min-body-rate", "fast", "--port", "0");
+        assertEquals(Main.EXIT_USER, slow.code(), slow.err());
+        assertTrue(slow.err().contains("--min-body-rate must be a size like 8m, 512k or 1000000, got 'fast'"), slow.err());
         MainTest.Result r = MainTest.run("serve", "--model", "no-such-model", "--port", "0");
         assertEquals(Main.EXIT_USER, r.code(), r.err());
         assertTrue(r.err().startsWith("fer4j serve: "), r.err());
@@ -73,9 +79,9 @@ class ServeCommandTest {
 
     @Test
     void sizes() {
-        assertEquals(8L << 20, ServeCommand.parseSize("8m"));
-        assertEquals(512L << 10, ServeCommand.parseSize("512K"));
-        assertEquals(1000, ServeCommand.parseSize("1000"));
+        assertEquals(8L << 20, ServeCommand.parseSize("--max-body", "8m"));
+        assertEquals(512L << 10, ServeCommand.parseSize("--max-body", "512K"));
+        assertEquals(1000, ServeCommand.parseSize("--max-body", "1000"));
     }
 
     @Test

@@ -1,27 +1,37 @@
 package org.fer4j.datasets;
 
-import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.archivers.tar.TarUtils;
 import org.fer4j.engine.io.Text;
 
 /**
- * Just enough of tar (POSIX ustar, with GNU long names and pax {@code path} records) to stream one
- * member out of an archive such as Kaggle's {@code fer2013.tar.gz}: no temporary files, nothing
- * held in memory but one 512-byte block.
- *
- * <pre>
- * archive = (header block, data blocks padded to 512 bytes)*, two zero blocks
- * header  = name[0,100) size[124,136) octal typeflag[156] magic[257,263)="ustar" prefix[345,500)
- * </pre>
+ * Streams one member out of a tar archive such as Kaggle's {@code fer2013.tar.gz}, through Apache
+ * Commons Compress ({@link TarArchiveInputStream}: ustar, GNU long names, pax records), with this
+ * project's defences around it:
+ * <ul>
+ *   <li>only regular members are read (type {@code '0'}, NUL or {@code '7'}); links, devices,
+ *       FIFOs and directories are passed over. Nothing is ever written to disk, so a member name
+ *       (such as {@code ../../etc/passwd}) is never a path, only text, and it is escaped in every
+ *       message;</li>
+ *   <li>an extended header (GNU long name or link, pax) over 1 MiB is refused from the size in its
+ *       header block, before Commons Compress reads it into memory;</li>
+ *   <li>a member that ends early, and anything Commons Compress finds corrupt, is a
+ *       {@link BadDataException} naming the archive;</li>
+ *   <li>the inflated size of a gzip archive is bounded by the caller's
+ *       {@code InputLimits.InflationGuard} around the stream given here.</li>
+ * </ul>
  */
 final class TarStream {
-    private static final int BLOCK = 512;
+    /** The largest extended header (long name, pax records) read into memory. */
+    static final long MAX_EXTENDED_HEADER = 1 << 20;
 
     private TarStream() {
     }
@@ -30,10 +40,9 @@ final class TarStream {
     record Entry(String name, InputStream content) {
     }
 
-    /** Whether {@code header} (at least 512 bytes) looks like a tar header block. */
+    /** Whether {@code header} (its first {@code length} bytes) looks like a tar header block. */
     static boolean looksLikeTar(byte[] header, int length) {
-        return length >= 263 && header[257] == 'u' && header[258] == 's' && header[259] == 't'
-                && header[260] == 'a' && header[261] == 'r';
+        return TarArchiveInputStream.matches(header, length);
     }
 
     /**
@@ -41,165 +50,96 @@ final class TarStream {
      * {@code archive} names the archive in errors. The entry's stream reads from {@code in}.
      */
     static Entry find(InputStream in, Predicate<String> wanted, String archive) throws IOException {
-        byte[] header = new byte[BLOCK];
+        Guarded tar = new Guarded(in, archive);
         List<String> seen = new ArrayList<>();
-        String longName = null;
-        while (true) {
-            int n = in.readNBytes(header, 0, BLOCK);
-            if (n == 0 || isZero(header, n)) {
-                break;
-            }
-            if (n < BLOCK) {
-                throw new BadDataException(archive + ": truncated tar archive (a header block of " + n
-                        + " bytes, expected 512)");
-            }
-            long size = number(header, 124, 12, archive);
-            byte type = header[156];
-            String name = longName != null ? longName : path(header);
-            longName = null;
-            switch (type) {
-                case 'L' -> {   // GNU: the data is the next member's full name
-                    longName = cString(readData(in, size, archive));
-                    continue;
+        try {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                byte type = e.getLinkFlag();
+                boolean regular = type == TarConstants.LF_NORMAL || type == TarConstants.LF_OLDNORM
+                        || type == TarConstants.LF_CONTIG;
+                String name = e.getName();
+                if (regular && wanted.test(name)) {
+                    return new Entry(name, new Member(tar, e.getSize(), archive + "!" + Text.escape(name, 200)));
                 }
-                case 'x' -> {   // pax extended header: "len key=value\n" records
-                    longName = paxPath(readData(in, size, archive));
-                    continue;
-                }
-                default -> {
+                if (regular && seen.size() < 10) {
+                    seen.add(Text.escape(name, 200));
                 }
             }
-            boolean regular = type == '0' || type == 0 || type == '7';
-            if (regular && wanted.test(name)) {
-                return new Entry(name, new Bounded(in, size, archive + "!" + name));
-            }
-            if (regular && seen.size() < 10) {
-                seen.add(Text.escape(name, 200));
-            }
-            skipFully(in, padded(size), archive);
+        } catch (BadDataException e) {
+            throw e;
+        } catch (IOException e) {
+            throw problem(e, archive);
         }
         throw new BadDataException(archive + ": no fer2013.csv inside the archive, expected fer2013/fer2013.csv"
                 + (seen.isEmpty() ? " (the archive is empty)" : " (found " + String.join(", ", seen) + ")"));
     }
 
-    private static long padded(long size) {
-        return (size + BLOCK - 1) / BLOCK * BLOCK;
+    /**
+     * Commons Compress's own complaints become one line naming the archive; failures of the
+     * stream under it (a truncated gzip) go to the caller as they are.
+     */
+    private static IOException problem(IOException e, String archive) {
+        if (e.getClass() != IOException.class) {
+            return e;   // EOFException, ZipException ... from the stream below
+        }
+        String why = Text.escape(String.valueOf(e.getMessage()), 200);
+        return why.toLowerCase(java.util.Locale.ROOT).contains("truncated")
+                ? new BadDataException(archive + ": truncated tar archive (" + why + ")", e)
+                : new BadDataException(archive + ": not a valid tar archive (" + why + ")", e);
     }
 
-    private static boolean isZero(byte[] b, int n) {
-        for (int i = 0; i < n; i++) {
-            if (b[i] != 0) {
-                return false;
+    /** Refuses an oversized extended header from its header block, before it is read. */
+    private static final class Guarded extends TarArchiveInputStream {
+        private final String archive;
+
+        Guarded(InputStream in, String archive) {
+            super(in, "UTF-8");
+            this.archive = archive;
+        }
+
+        @Override
+        protected byte[] readRecord() throws IOException {
+            byte[] record = super.readRecord();
+            if (record == null || record.length < TarConstants.DEFAULT_RCDSIZE) {
+                return record;
             }
-        }
-        return true;
-    }
-
-    private static String path(byte[] h) {
-        String name = cString(h, 0, 100);
-        if (looksLikeTar(h, BLOCK)) {
-            String prefix = cString(h, 345, 155);
-            if (!prefix.isEmpty()) {
-                name = prefix + "/" + name;
+            byte type = record[TarConstants.NAMELEN + TarConstants.MODELEN + TarConstants.UIDLEN + TarConstants.GIDLEN
+                    + TarConstants.SIZELEN + TarConstants.MODTIMELEN + TarConstants.CHKSUMLEN];
+            boolean extended = type == TarConstants.LF_GNUTYPE_LONGNAME || type == TarConstants.LF_GNUTYPE_LONGLINK
+                    || type == TarConstants.LF_PAX_EXTENDED_HEADER_LC || type == TarConstants.LF_PAX_EXTENDED_HEADER_UC
+                    || type == TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER;
+            if (extended) {
+                long size;
+                try {
+                    size = TarUtils.parseOctalOrBinary(record, TarConstants.NAMELEN + TarConstants.MODELEN
+                            + TarConstants.UIDLEN + TarConstants.GIDLEN, TarConstants.SIZELEN);
+                } catch (IllegalArgumentException e) {
+                    throw new BadDataException(archive + ": not a valid tar archive (bad size field in a header block)", e);
+                }
+                if (size > MAX_EXTENDED_HEADER) {
+                    throw new BadDataException(archive + ": tar extended header of " + size
+                            + " bytes, expected at most 1 MiB");
+                }
             }
-        }
-        return name;
-    }
-
-    private static String cString(byte[] b) {
-        return cString(b, 0, b.length);
-    }
-
-    private static String cString(byte[] b, int off, int len) {
-        int end = off;
-        while (end < off + len && b[end] != 0) {
-            end++;
-        }
-        return new String(b, off, end - off, StandardCharsets.UTF_8);
-    }
-
-    /** An octal field, or GNU's base-256 form (high bit of the first byte set) for large sizes. */
-    private static long number(byte[] h, int off, int len, String archive) throws BadDataException {
-        if ((h[off] & 0x80) != 0) {
-            long v = h[off] & 0x7F;
-            for (int i = 1; i < len; i++) {
-                v = (v << 8) | (h[off + i] & 0xFF);
-            }
-            return v;
-        }
-        long v = 0;
-        boolean digits = false;
-        for (int i = off; i < off + len; i++) {
-            byte c = h[i];
-            if (c == 0 || (c == ' ' && digits)) {
-                break;
-            }
-            if (c == ' ') {
-                continue;
-            }
-            if (c < '0' || c > '7') {
-                throw new BadDataException(archive + ": not a tar archive (bad size field in a header block)");
-            }
-            v = v * 8 + (c - '0');
-            digits = true;
-        }
-        return v;
-    }
-
-    private static byte[] readData(InputStream in, long size, String archive) throws IOException {
-        if (size > 1 << 20) {
-            throw new BadDataException(archive + ": tar extended header of " + size + " bytes, expected at most 1 MiB");
-        }
-        byte[] data = in.readNBytes((int) size);
-        if (data.length < size) {
-            throw new BadDataException(archive + ": truncated tar archive");
-        }
-        skipFully(in, padded(size) - size, archive);
-        return data;
-    }
-
-    private static String paxPath(byte[] data) {
-        String text = new String(data, StandardCharsets.UTF_8);
-        String path = null;
-        for (String record : text.split("\n")) {
-            int space = record.indexOf(' ');
-            if (space > 0 && record.startsWith("path=", space + 1)) {
-                path = record.substring(space + 1 + "path=".length());
-            }
-        }
-        return path;
-    }
-
-    private static void skipFully(InputStream in, long n, String archive) throws IOException {
-        try {
-            in.skipNBytes(n);
-        } catch (EOFException e) {
-            throw new BadDataException(archive + ": truncated tar archive", e);
+            return record;
         }
     }
 
-    /** Reads at most {@code remaining} bytes of the underlying stream, then reports end of stream. */
-    private static final class Bounded extends FilterInputStream {
+    /** The member's bytes: exactly its size, and a clear error if the archive ends before. */
+    private static final class Member extends FilterInputStream {
         private long remaining;
         private final String name;
 
-        Bounded(InputStream in, long size, String name) {
-            super(in);
+        Member(InputStream tar, long size, String name) {
+            super(tar);
             this.remaining = size;
             this.name = name;
         }
 
         @Override
         public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b < 0) {
-                throw truncated();
-            }
-            remaining--;
-            return b;
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override
@@ -207,16 +147,25 @@ final class TarStream {
             if (remaining <= 0) {
                 return -1;
             }
-            int n = in.read(b, off, (int) Math.min(len, remaining));
+            int n;
+            try {
+                n = in.read(b, off, (int) Math.min(len, remaining));
+            } catch (IOException e) {
+                if (e.getClass() == IOException.class) {   // Commons Compress: "Truncated TAR archive"
+                    throw truncated(e);
+                }
+                throw e;   // the stream below (a truncated gzip): the caller names it
+            }
             if (n < 0) {
-                throw truncated();
+                throw truncated(null);
             }
             remaining -= n;
             return n;
         }
 
-        private BadDataException truncated() {
-            return new BadDataException(name + ": truncated tar archive: the member ends " + remaining + " bytes early");
+        private BadDataException truncated(IOException cause) {
+            return new BadDataException(name + ": truncated tar archive: the member ends " + remaining + " bytes early",
+                    cause);
         }
 
         @Override

@@ -109,11 +109,11 @@ final class Fixtures {
         return out.toByteArray();
     }
 
-    private static int pad(int n) {
+    static int pad(int n) {
         return (n + 511) / 512 * 512;
     }
 
-    private static byte[] header(String name, long size, byte type) {
+    static byte[] header(String name, long size, byte type) {
         byte[] h = new byte[512];
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         System.arraycopy(n, 0, h, 0, Math.min(100, n.length));

@@ -1,6 +1,7 @@
 package org.fer4j.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -148,6 +149,41 @@ public final class Sequential {
             out.addAll(l.params());
         }
         return out;
+    }
+
+    /**
+     * What {@link #copyMatching} did: {@code copied} of this model's {@code total} tensors came from
+     * the source; {@code kept} names the others (with {@code "[a, b] -> [c, d]"} where the source
+     * has the name in another shape), which keep their initial values.
+     */
+    public record Transfer(int copied, int total, List<String> kept) {
+    }
+
+    /**
+     * Transfer learning: copies into this model every tensor of {@code source} (parameters and
+     * running statistics) whose name and shape match one of this model's, for instance all but
+     * the last layer of a 7-class model into a 4-class one. Nothing else changes: the optimizer
+     * state is not part of a model, and the tensors without a match keep their values.
+     */
+    public Transfer copyMatching(Sequential source) {
+        Map<String, Param> byName = new LinkedHashMap<>();
+        for (Param p : source.state()) {
+            byName.put(p.name(), p);
+        }
+        int copied = 0;
+        List<String> kept = new ArrayList<>();
+        List<Param> mine = state();
+        for (Param p : mine) {
+            Param s = byName.get(p.name());
+            if (s != null && Arrays.equals(s.value().shape(), p.value().shape())) {
+                System.arraycopy(s.value().data(), 0, p.value().data(), 0, p.value().size());
+                copied++;
+            } else {
+                kept.add(p.name() + (s == null ? "" : " " + Tensor.shapeString(s.value().shape()) + " -> "
+                        + Tensor.shapeString(p.value().shape())));
+            }
+        }
+        return new Transfer(copied, mine.size(), List.copyOf(kept));
     }
 
     public long parameterCount() {

@@ -10,6 +10,7 @@ import io.javalin.http.UploadedFile;
 import io.javalin.http.staticfiles.Location;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -90,6 +91,7 @@ public final class FerServer implements AutoCloseable {
     private volatile boolean ready;
     private volatile boolean draining;
     private Javalin app;
+    private SlowClientGuard guard;
 
     public FerServer(ServeOptions options, Analyzer.Factory factory) {
         this.options = options;
@@ -135,6 +137,9 @@ public final class FerServer implements AutoCloseable {
 
     /** Binds the port and answers at once (503 from /health and predict) while workers load their models. */
     public FerServer start() {
+        guard = new SlowClientGuard(options.headerTimeout(), options.minBodyRate());
+        FunctionCounter.builder("fer4j_slow_clients_cut", guard, g -> g.headersCut() + g.bodiesCut())
+                .description("connections cut for sending their headers or body too slowly (408)").register(metrics);
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -147,6 +152,8 @@ public final class FerServer implements AutoCloseable {
             config.jetty.multipartConfig.maxTotalRequestSize(max, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxFileSize(max, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, max), SizeUnit.BYTES);
+            // The guard is the outermost handler: Javalin puts its servlet context inside it.
+            config.jetty.modifyServer(server -> server.setHandler(guard));
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
@@ -190,12 +197,14 @@ public final class FerServer implements AutoCloseable {
         app.start();
         // Slow clients (slowloris): a connection that sends nothing for longer than a whole request
         // may take (--timeout) plus 5 s is closed; the margin keeps the idle timer from racing the
-        // request timeout's 503. Set on the started connector: it applies to every connection
-        // accepted from now on.
+        // request timeout's 503. One that trickles (and so is never idle) is cut by the guard:
+        // headers within --header-timeout, bodies at --min-body-rate. Both are set on the started
+        // connector: they apply to every connection accepted from now on.
         long idle = options.timeout().toMillis() + 5000;
         for (var connector : app.jettyServer().server().getConnectors()) {
             if (connector instanceof org.eclipse.jetty.server.AbstractConnector c) {
                 c.setIdleTimeout(idle);
+                c.addEventListener(guard);
             }
         }
         Thread loader = new Thread(this::loadWorkers, "fer4j-model-loader");
@@ -272,6 +281,9 @@ public final class FerServer implements AutoCloseable {
             app.stop();
         }
         pool.shutdownNow();
+        if (guard != null) {
+            guard.shutdown();
+        }
         metrics.close();
         stopped.countDown();
     }
@@ -409,7 +421,9 @@ public final class FerServer implements AutoCloseable {
             rejected.increment();
             throw new ApiException(503, loadError.get() != null ? "the model failed to load" : "the model is still loading", 5);
         }
-        String type = mediaType(ctx.contentType());
+        // The raw header: the servlet's getContentType() parses the charset and throws on a bad one
+        // ("image/jpeg; charset=\u00ff"), which is no reason to refuse an image (found by HttpFuzzProperties).
+        String type = mediaType(ctx.header("Content-Type"));
         List<Upload> uploads = new ArrayList<>();
         boolean multipart = type.equals("multipart/form-data");
         if (multipart) {
@@ -549,6 +563,9 @@ public final class FerServer implements AutoCloseable {
     // ---- helpers ----
 
     private ApiException multipartProblem(Exception e) {
+        if (tooSlow(e)) {
+            return slowBody();
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
             if (m.contains("max") && (m.contains("size") || m.contains("exceed") || m.contains("length"))) {
@@ -562,14 +579,36 @@ public final class FerServer implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[16384];
         long total = 0;
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-            total += n;
-            if (total > max) {
-                throw new ApiException(413, "body over the limit of " + max + " bytes");
+        try {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                total += n;
+                if (total > max) {
+                    throw new ApiException(413, "body over the limit of " + max + " bytes");
+                }
+                out.write(buffer, 0, n);
             }
-            out.write(buffer, 0, n);
+        } catch (IOException e) {
+            if (tooSlow(e)) {
+                throw slowBody();
+            }
+            throw e;
         }
         return out.toByteArray();
+    }
+
+    /** Whether a failed read is the slow-client guard's cut (Jetty delivers it as an idle timeout). */
+    private static boolean tooSlow(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ApiException slowBody() {
+        return new ApiException(408, "request body arrived slower than " + options.minBodyRate()
+                + " bytes/s (after the first " + options.headerTimeout().toMillis() + " ms)");
     }
 
     private static String mediaType(String contentType) {
@@ -600,6 +639,9 @@ public final class FerServer implements AutoCloseable {
     private void error(Context ctx, int status, String message, Integer retryAfter) {
         if (retryAfter != null) {
             ctx.header("Retry-After", Integer.toString(retryAfter));
+        }
+        if (status == 408) {   // the rest of a body that came too slowly is not worth waiting for
+            ctx.header("Connection", "close");
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);

@@ -100,6 +100,33 @@ final class Http {
 
     record Multipart(String contentType, byte[] body) {}
 
+    /**
+     * Reads what a server sends on a raw socket until {@code whole} says the answer is complete,
+     * the server closes, or it resets the connection; a socket timeout is a hang and fails.
+     */
+    static String readRaw(java.net.Socket socket, java.util.function.Predicate<String> whole) throws IOException {
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        java.io.InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                answer.write(buffer, 0, n);
+                if (answer.size() > 4 << 20) {
+                    throw new AssertionError("an answer over 4 MiB");
+                }
+                if (whole.test(answer.toString(StandardCharsets.ISO_8859_1))) {
+                    break;
+                }
+            }
+        } catch (java.net.SocketTimeoutException hang) {
+            throw new AssertionError("no complete answer within " + socket.getSoTimeout() + " ms (a hang); got: "
+                    + answer.toString(StandardCharsets.ISO_8859_1).replace("\r", ""));
+        } catch (IOException reset) {
+            // closed with a reset, after (or instead of) the answer
+        }
+        return answer.toString(StandardCharsets.ISO_8859_1);
+    }
+
     static byte[] resource(String name) {
         try (var in = Http.class.getResourceAsStream(name)) {
             if (in == null) {

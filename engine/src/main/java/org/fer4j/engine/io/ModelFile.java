@@ -3,26 +3,20 @@ package org.fer4j.engine.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32;
 import org.fer4j.engine.Param;
 import org.fer4j.engine.Sequential;
@@ -114,7 +108,7 @@ public final class ModelFile {
         // Everything that can fail on the content (a map JSON cannot hold) fails here, before
         // any file is touched.
         byte[] header = headerBytes(checkpoint);
-        writeAtomically(path, channel -> {
+        AtomicFiles.write(path, channel -> {
             Sink sink = new Sink(channel);
             ByteBuffer preamble = ByteBuffer.allocate(PREAMBLE).order(ByteOrder.LITTLE_ENDIAN);
             preamble.put(MAGIC).putInt(VERSION).putInt(header.length).flip();
@@ -232,89 +226,6 @@ public final class ModelFile {
             in.put("shape", shape);
         }
         return in;
-    }
-
-    private interface ChannelWriter {
-        void write(FileChannel channel) throws IOException;
-    }
-
-    private static void writeAtomically(Path target, ChannelWriter body) throws IOException {
-        Path folder = target.toAbsolutePath().getParent();
-        if (!Files.isDirectory(folder)) {
-            throw new NoSuchFileException(target.toString(), null, "cannot save there: folder " + folder + " does not exist");
-        }
-        Path temp = createTemp(folder, target.getFileName().toString());
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                body.write(channel);
-                channel.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (Throwable t) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException cleanup) {
-                t.addSuppressed(cleanup);
-            }
-            if (t instanceof IOException io && !(io instanceof java.nio.file.FileSystemException)) {
-                // "No space left on device" names no file by itself.
-                throw new IOException(target + ": cannot save: " + (io.getMessage() == null ? "write error"
-                        : io.getMessage()), io);
-            }
-            throw t;
-        }
-        forceFolder(folder);
-    }
-
-    /**
-     * Deletes the temporary files that saves of {@code folder/name} killed midway left behind
-     * ({@code .<name>.<random>.tmp}); returns how many. Call it only when no save is running.
-     */
-    public static int removeStaleTemps(Path folder, String name) throws IOException {
-        int removed = 0;
-        try (DirectoryStream<Path> stale = Files.newDirectoryStream(folder, "." + name + ".*.tmp")) {
-            for (Path p : stale) {
-                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(p)) {
-                    removed++;
-                }
-            }
-        }
-        return removed;
-    }
-
-    /**
-     * {@code .<name>.<random>.tmp} in the target's folder (a rename is atomic only within one file
-     * system). Created with CREATE_NEW rather than {@link Files#createTempFile}, which would make
-     * the saved model readable by its owner only.
-     */
-    private static Path createTemp(Path folder, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path temp = folder.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try {
-                FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return temp;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 10) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /**
-     * Makes the rename itself durable on POSIX systems. Best effort: some platforms (Windows)
-     * cannot open a folder as a channel, and the file's content is already on disk.
-     */
-    private static void forceFolder(Path folder) {
-        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Nothing more can be done portably; see the method comment.
-        }
     }
 
     /** Writes whole buffers, keeping the running CRC-32 of everything written. */
@@ -443,7 +354,7 @@ public final class ModelFile {
             readAt(head, 0);
             int magicBytes = Math.min(MAGIC.length, head.limit());
             if (!Arrays.equals(head.array(), 0, magicBytes, MAGIC, 0, magicBytes)) {
-                throw new ModelFileException(path, "not a fer4j model file: " + Sniff.describe(head.array(), head.limit()));
+                throw new ModelFileException(path, "not a fer4j model file: " + FileSniff.describe(head.array(), head.limit()));
             }
             if (size < PREAMBLE) {
                 throw new ModelFileException(path, "truncated: the file has only " + size
@@ -742,93 +653,5 @@ public final class ModelFile {
             out[i] = (int) integer(l.get(i), where + "[" + i + "]", Integer.MAX_VALUE);
         }
         return out;
-    }
-
-    /** Says what a file that is not a fer4j model looks like, from its first bytes. */
-    static final class Sniff {
-        private Sniff() {
-        }
-
-        static String describe(byte[] head, int n) {
-            String hex = hexBytes(head, Math.min(n, MAGIC.length));
-            String kind = kind(head, n);
-            return "it starts with " + hex + (kind == null ? "" : " and looks like " + kind)
-                    + " (a fer4j model starts with " + hexBytes(MAGIC, MAGIC.length) + ")";
-        }
-
-        private static String kind(byte[] b, int n) {
-            if (startsWith(b, n, 0x89, 'P', 'N', 'G')) {
-                return "a PNG image";
-            }
-            if (startsWith(b, n, 0xFF, 0xD8, 0xFF)) {
-                return "a JPEG image";
-            }
-            if (startsWith(b, n, 'G', 'I', 'F', '8')) {
-                return "a GIF image";
-            }
-            if (startsWith(b, n, 'P', 'K', 3, 4)) {
-                return "a ZIP archive (or a jar)";
-            }
-            if (startsWith(b, n, 0x1F, 0x8B)) {
-                return "gzip-compressed data";
-            }
-            if (startsWith(b, n, 0xAC, 0xED)) {
-                return "Java serialization, which fer4j never writes";
-            }
-            if (startsWith(b, n, 0x89, 'H', 'D', 'F')) {
-                return "an HDF5 file (a Keras .h5 model?)";
-            }
-            if (startsWith(b, n, 0x89, 'F', 'E', 'R', '4', 'J')) {
-                return "a fer4j model whose CR LF was changed: it was copied in text mode";
-            }
-            if (startsWith(b, n, 0x09, 'F', 'E', 'R', '4', 'J')) {
-                return "a fer4j model whose first byte lost its high bit: it went through a 7-bit channel";
-            }
-            String text = text(b, n);
-            return text == null ? null : "text: \"" + text + "\"";
-        }
-
-        /** The first line, when the bytes decode as UTF-8 without control characters; else null. */
-        private static String text(byte[] b, int n) {
-            // A multi-byte character may be cut at the end of what was read: drop up to 3 bytes.
-            for (int cut = 0; cut <= Math.min(3, n - 1); cut++) {
-                String s;
-                try {
-                    CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(b, 0, n - cut));
-                    s = chars.toString();
-                } catch (CharacterCodingException e) {
-                    continue;
-                }
-                boolean printable = s.chars().allMatch(c -> c >= 0x20 && c != 0x7F || c == '\n' || c == '\r' || c == '\t');
-                if (!printable) {
-                    return null;
-                }
-                String line = s.lines().findFirst().orElse("");
-                return line.length() > 40 ? line.substring(0, 40) + "..." : line;
-            }
-            return null;
-        }
-
-        private static boolean startsWith(byte[] b, int n, int... prefix) {
-            if (n < prefix.length) {
-                return false;
-            }
-            for (int i = 0; i < prefix.length; i++) {
-                if ((b[i] & 0xFF) != prefix[i]) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private static String hexBytes(byte[] b, int n) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < n; i++) {
-                sb.append(i == 0 ? "" : " ").append(String.format("%02X", b[i] & 0xFF));
-            }
-            return sb.toString();
-        }
     }
 }

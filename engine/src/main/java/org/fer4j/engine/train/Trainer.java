@@ -9,6 +9,7 @@ import org.fer4j.engine.Sequential;
 import org.fer4j.engine.Tensor;
 import org.fer4j.engine.data.Batch;
 import org.fer4j.engine.data.BatchSource;
+import org.fer4j.engine.io.ModelFile;
 import org.fer4j.engine.layers.SoftmaxCrossEntropy;
 import org.fer4j.engine.metrics.ConfusionMatrix;
 import org.fer4j.engine.optim.GradientClipping;
@@ -225,7 +226,11 @@ public final class Trainer {
         }
     }
 
-    /** Every weight and buffer (batch-norm statistics too) finite, checked once per epoch. */
+    /**
+     * Every weight and buffer (batch-norm statistics too) finite and within what a model file
+     * holds ({@link ModelFile#MAX_ABS_VALUE}), checked once per epoch: a checkpoint of weights
+     * that have blown up to 1e11 would be refused by every later load.
+     */
     private void requireFiniteWeights(int epoch) {
         for (Param p : model.state()) {
             float[] v = p.value().data();
@@ -233,6 +238,11 @@ public final class Trainer {
                 if (!Float.isFinite(v[i])) {
                     throw new TrainingDivergedException(epoch, "training diverged in epoch " + (epoch + 1) + ": weight "
                             + p.name() + "[" + i + "] is " + v[i]);
+                }
+                if (Math.abs(v[i]) > ModelFile.MAX_ABS_VALUE) {
+                    throw new TrainingDivergedException(epoch, "training diverged in epoch " + (epoch + 1) + ": weight "
+                            + p.name() + "[" + i + "] is " + v[i] + ", beyond the +-" + ModelFile.MAX_ABS_VALUE
+                            + " a model file holds");
                 }
             }
         }
