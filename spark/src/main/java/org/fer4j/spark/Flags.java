@@ -60,15 +60,7 @@ final class Flags {
     }
 
     int intIn(String flag, int otherwise, int min, int max) {
-        String v = values.get(flag);
-        if (v == null) {
-            return otherwise;
-        }
-        long n = number(flag, v);
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(flag + " must be in " + min + ".." + max + ", got " + v);
-        }
-        return (int) n;
+        return (int) longIn(flag, otherwise, min, max);
     }
 
     long longIn(String flag, long otherwise, long min, long max) {

@@ -23,8 +23,6 @@ import org.fer4j.engine.data.BatchSource;
 import org.fer4j.engine.io.Json;
 import org.fer4j.engine.io.Normalization;
 import org.fer4j.engine.layers.Dropout;
-import org.fer4j.engine.layers.Layer;
-import org.fer4j.engine.layers.Residual;
 import org.fer4j.engine.layers.SoftmaxCrossEntropy;
 import org.fer4j.engine.optim.Optimizer;
 import org.fer4j.engine.train.BatchLogs;
@@ -32,6 +30,7 @@ import org.fer4j.engine.train.Callback;
 import org.fer4j.engine.train.EpochLogs;
 import org.fer4j.engine.train.Evaluation;
 import org.fer4j.engine.train.History;
+import org.fer4j.engine.train.ModelCheckpoint;
 import org.fer4j.engine.train.Trainer;
 import org.fer4j.engine.train.TrainingDivergedException;
 import scala.Tuple2;
@@ -307,20 +306,8 @@ public final class SparkTrainer {
     record Result(int worker, int steps, State state, double lossSum, long correct, long seen) implements Serializable {
     }
 
-    static List<Dropout> dropouts(List<Layer> layers, List<Dropout> out) {
-        for (Layer l : layers) {
-            if (l instanceof Dropout d) {
-                out.add(d);
-            } else if (l instanceof Residual r) {
-                dropouts(r.mainPath(), out);
-                dropouts(r.shortcutPath(), out);
-            }
-        }
-        return out;
-    }
-
     static long[] dropoutDraws(Sequential model) {
-        List<Dropout> d = dropouts(model.layers(), new ArrayList<>());
+        List<Dropout> d = ModelCheckpoint.dropouts(model.layers(), new ArrayList<>());
         long[] out = new long[d.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = d.get(i).draws();
@@ -329,7 +316,7 @@ public final class SparkTrainer {
     }
 
     static void setDropoutDraws(Sequential model, long[] draws) {
-        List<Dropout> d = dropouts(model.layers(), new ArrayList<>());
+        List<Dropout> d = ModelCheckpoint.dropouts(model.layers(), new ArrayList<>());
         for (int i = 0; i < draws.length; i++) {
             d.get(i).setDraws(draws[i]);
         }
