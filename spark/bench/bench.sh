@@ -46,6 +46,15 @@ for run in 1 2 3; do
   done
 done
 
+# Agreement: the Spark job's rows against fer4j predict's CSV, with the launcher's JVM flags.
+. "$ROOT/.mvn/find-jdk.sh"
+fer4j_select_jdk
+OPENS=$(sed -n '/^FER4J_SPARK_OPENS="/,/"$/p' "$ROOT/fer4j" | tr -d '\\\n"' | sed 's/^FER4J_SPARK_OPENS=//')
+# shellcheck disable=SC2086  # OPENS is a list of flags
+"$JAVA_HOME/bin/java" $OPENS -Dlog4j2.configurationFile="$ROOT/spark/src/main/resources/org/fer4j/spark/log4j2-quiet.properties" \
+  -cp "$ROOT/spark/target/jars/*:$ROOT/spark/target/spark-lib/*" "$ROOT/spark/bench/ComparePredictions.java" \
+  "$WORK/predict.csv" "$WORK/spark-2.parquet"
+
 echo "== training: fer-ref on the first $ROWS FER2013 training rows, $EPOCHS epochs, validated on PublicTest"
 for workers in 1 2; do
   rm -rf "$WORK/train-$workers"

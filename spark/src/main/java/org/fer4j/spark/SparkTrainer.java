@@ -116,6 +116,12 @@ public final class SparkTrainer {
             throw new IllegalArgumentException("training rows need a 'pixels' and a 'label' (or 'emotion') column; the "
                     + "columns are: " + String.join(", ", train.columns()));
         }
+        if (validation != null && (!java.util.Arrays.equals(validation.sampleShape(), shape) || validation.classes() != classes)) {
+            throw new IllegalArgumentException("validation data has samples of shape "
+                    + org.fer4j.engine.Tensor.shapeString(validation.sampleShape()) + " and " + validation.classes()
+                    + " classes; model '" + model.name() + "' takes " + org.fer4j.engine.Tensor.shapeString(shape) + " and has "
+                    + classes);
+        }
         JavaRDD<Shard> shards = Shards.of(train, train.schema().fieldIndex("pixels"),
                 train.schema().fieldIndex(label), workers, shape, classes, normalization);
         shards.persist(StorageLevel.MEMORY_ONLY());

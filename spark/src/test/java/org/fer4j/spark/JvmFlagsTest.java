@@ -42,7 +42,8 @@ class JvmFlagsTest {
         for (String f : sparkFlags()) {
             assertTrue(args.contains(f), "surefire's argLine (spark/pom.xml) lacks " + f);
         }
-        assertTrue(args.contains("jdk.incubator.vector"), "the Vector API module: " + args);
+        assertTrue(args.contains("--add-modules=jdk.incubator.vector") || args.contains("jdk.incubator.vector"),
+                "the Vector API module: " + args);
     }
 
     @Test
