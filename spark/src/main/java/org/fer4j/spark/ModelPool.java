@@ -23,7 +23,7 @@ import org.fer4j.models.Pretrained;
  *
  * <p>Why not one instance per JVM: a model holds its activations between forward calls, so
  * {@link EmotionClassifier} serialises its predictions; tasks running side by side on one executor
- * would queue behind each other. A copy costs one model's weights (1.7 MB for the bundled one).
+ * would queue behind each other. A copy costs one model's weights (4.7 MB for the bundled fer2013).
  */
 final class ModelPool {
     private static final Map<String, Queue<Predictor>> IDLE = new ConcurrentHashMap<>();
