@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
                 "  fer4j bench --model fer-ref                  training and inference speed",
                 "  fer4j devices                                OpenCL devices for --backend opencl",
                 "  fer4j serve                                  HTTP API and live webcam page on 127.0.0.1:8080",
+                "  fer4j spark predict --input photos/ --output out.parquet   the same on Apache Spark (docs/spark.md)",
                 "  fer4j help train                             help on one command",
                 "", "Exit codes: 0 success, 2 bad input (flags, files, data), 1 internal error, 130 interrupted."})
 public final class Main implements Runnable {

@@ -140,7 +140,8 @@ public final class ModelCheckpoint implements Callback {
         trainer.resumeAt(next instanceof Number n ? n.intValue() : 0, progress, History.fromList(training.get("history")));
     }
 
-    private static List<Dropout> dropouts(List<Layer> layers, List<Dropout> out) {
+    /** Every dropout layer of {@code layers}, residual blocks included, in forward order, added to {@code out}. */
+    public static List<Dropout> dropouts(List<Layer> layers, List<Dropout> out) {
         for (Layer l : layers) {
             if (l instanceof Dropout d) {
                 out.add(d);

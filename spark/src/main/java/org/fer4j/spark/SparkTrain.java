@@ -1,0 +1,136 @@
+package org.fer4j.spark;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.fer4j.datasets.ClassNames;
+import org.fer4j.engine.Sequential;
+import org.fer4j.engine.data.ArrayDataset;
+import org.fer4j.engine.io.ModelInfo;
+import org.fer4j.engine.io.Normalization;
+import org.fer4j.engine.layers.SoftmaxCrossEntropy;
+import org.fer4j.engine.optim.OptimizerConfig;
+import org.fer4j.engine.train.EpochLogs;
+import org.fer4j.engine.train.ModelCheckpoint;
+import org.fer4j.engine.train.ProgressBar;
+import org.fer4j.engine.train.TrainConfig;
+import org.fer4j.engine.train.Trainer;
+import org.fer4j.models.ModelZoo;
+
+/**
+ * The data-parallel training job: a FER2013-style table (CSV or Parquet: {@code emotion},
+ * {@code pixels}, {@code Usage}) read by Spark, trained with {@link SparkTrainer}, checkpoints in
+ * {@code --out} on the driver ({@code best.fer4j}, {@code last.fer4j}, {@code history.csv}).
+ */
+public final class SparkTrain {
+    static final String USAGE = """
+            Usage: fer4j spark train --data FILE --out DIR [options]
+              (on a cluster: spark-submit --class org.fer4j.spark.SparkTrain fer4j-spark.jar --data ... --out ...)
+
+            Trains on Spark executors by synchronous parameter averaging: each of --workers workers trains
+            --average-every mini-batches of --batch on its shard of the data, then the driver averages the models.
+            Training rows: Usage = Training (all rows without a Usage column); validation: Usage = PublicTest.
+
+              --data FILE          FER2013-style .csv[.gz] or .parquet: emotion, pixels (48x48), Usage
+              --out DIR            run folder on the driver: best.fer4j, last.fer4j, history.csv
+              --model NAME         architecture (fer-ref, fer-vgg, ...) (default: fer-ref)
+              --workers N          data shards trained side by side, 1..4096 (default: 2)
+              --average-every K    mini-batches per worker between two averages, >= 1 (default: 4)
+              --epochs N           (default: 10)
+              --batch N            mini-batch per worker (default: 64)
+              --optimizer O        adam or sgd (default: adam)
+              --lr X               learning rate (default: 0.001)
+              --limit N            use the first N training rows only (default: all)
+              --seed S             weights, shards' order, dropout (default: 42)
+              --master URL         local[2], spark://host:7077, ... (default: spark-submit's, else local[*])
+            """;
+
+    private SparkTrain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(SparkMain.guarded("train", () -> run(args, System.out)));
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        Flags f = new Flags(args, Set.of("--data", "--out", "--model", "--workers", "--average-every", "--epochs",
+                "--batch", "--optimizer", "--lr", "--limit", "--seed", "--master"), Set.of("--help", "-h"));
+        if (f.has("--help") || f.has("-h")) {
+            out.print(USAGE);
+            return 0;
+        }
+        String data = f.required("--data", "a FER2013-style .csv[.gz] or .parquet");
+        Path dir = Path.of(f.required("--out", "the run folder for checkpoints"));
+        int workers = f.intIn("--workers", 2, 1, 4096);
+        int every = f.intIn("--average-every", 4, 1, 1_000_000);
+        int epochs = f.intIn("--epochs", 10, 1, 100_000);
+        int batch = f.intIn("--batch", 64, 1, 65_536);
+        int limit = f.intIn("--limit", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
+        long seed = f.longIn("--seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
+        float lr = f.floatOr("--lr", 1e-3f);
+        if (!(lr > 0 && lr <= 10)) {
+            throw new IllegalArgumentException("--lr must be in (0, 10], got " + lr);
+        }
+        OptimizerConfig.Type type = OptimizerConfig.Type.parse(f.get("--optimizer", "adam"));
+        String modelName = f.get("--model", "fer-ref");
+        ModelZoo.entry(modelName);  // names the known ones when unknown
+
+        SparkSession spark = SparkMain.session(f.get("--master", null), "fer4j train");
+        Dataset<Row> all = SparkPredict.formatOf(data).equals("parquet") ? spark.read().parquet(data)
+                : spark.read().option("header", "true").csv(data);
+        boolean usage = List.of(all.columns()).contains("Usage");
+        Dataset<Row> train = usage ? all.filter(functions.col("Usage").equalTo("Training")) : all;
+        if (limit < Integer.MAX_VALUE) {
+            train = train.limit(limit);
+        }
+        List<String> classes = ClassNames.FER2013;
+        Sequential model = ModelZoo.entry(modelName).build(classes.size(), seed);
+        Normalization normalization = Normalization.UNIT;
+        ArrayDataset val = usage ? collect(all.filter(functions.col("Usage").equalTo("PublicTest")), model, classes.size(),
+                normalization) : null;
+        Trainer trainer = new Trainer(model, OptimizerConfig.preset(type).toBuilder().lr(lr).build().create(model.params()),
+                new SoftmaxCrossEntropy(), null, TrainConfig.DEFAULT.toBuilder().epochs(epochs).batchSize(batch).seed(seed).build());
+        ModelInfo info = ModelInfo.of(classes, normalization).withMetadata("command", "fer4j spark train " + String.join(" ", args));
+        PrintWriter o = new PrintWriter(out, true);
+        o.println("Backend: " + org.fer4j.kernels.KernelsProvider.selectionReason());
+        o.printf(Locale.ROOT, "Spark %s on %s: %d workers, averaging every %d mini-batches of %d%n", spark.version(),
+                spark.sparkContext().master(), workers, every, batch);
+        SparkTrainer distributed = new SparkTrainer(spark, trainer, workers, every, normalization)
+                .addCallback(new ProgressBar(o, false))
+                .addCallback(new ModelCheckpoint(dir, info, val == null ? "accuracy" : "val_accuracy"));
+        distributed.fit(train, val);
+        java.nio.file.Files.writeString(dir.resolve("history.csv"), trainer.history().toCsv());
+        EpochLogs last = trainer.history().last();
+        o.printf(Locale.ROOT, "Done: %d epochs, last epoch %.1f s, accuracy %.4f, val_accuracy %.4f; run folder %s%n",
+                trainer.history().epochs().size(), last.seconds(), last.accuracy(), last.valAccuracy(), dir);
+        return 0;
+    }
+
+    /** Validation rows, collected to the driver (validation runs there, single-process). */
+    static ArrayDataset collect(Dataset<Row> rows, Sequential model, int classes, Normalization normalization) {
+        List<Row> list = rows.select("pixels", "emotion").collectAsList();
+        int size = 1;
+        for (int s : model.inputShape()) {
+            size *= s;
+        }
+        float[] x = new float[list.size() * size];
+        int[] y = new int[list.size()];
+        for (int i = 0; i < y.length; i++) {
+            float[] p = PixelColumn.read(list.get(i), 0);
+            if (p.length != size) {
+                throw new IllegalArgumentException("validation row " + (i + 1) + ": expected " + size + " pixels, found " + p.length);
+            }
+            normalization.apply(p);
+            System.arraycopy(p, 0, x, i * size, size);
+            y[i] = Integer.parseInt(String.valueOf(list.get(i).get(1)).strip());
+        }
+        return new ArrayDataset(x, y, model.inputShape(), classes);
+    }
+}
