@@ -68,12 +68,21 @@ public final class Images {
     }
 
     /**
-     * Decodes {@code file} by its content (not its name). It must be a regular file (a link to one
-     * is fine; a pipe would block and a device never ends) of at most {@link #MAX_FILE_BYTES}.
+     * Decodes {@code file} by its content (not its name): {@link #readBytes} then {@link #decode}.
      * Errors are one line naming the file: {@code faces/happy/a.png: cannot decode: not a PNG,
      * JPEG, BMP or GIF image}.
      */
     public static BufferedImage read(Path file, long maxPixels) throws IOException {
+        return decode(readBytes(file), file.toString(), maxPixels);
+    }
+
+    /**
+     * The bytes of image file {@code file}, which must be a regular file (a link to one is fine; a
+     * pipe would block and a device never ends) of at most {@link #MAX_FILE_BYTES}. A file that is
+     * missing, not regular or too large is a {@link BadDataException} naming it; a failing read
+     * (permissions, I/O) is the plain {@link IOException}.
+     */
+    public static byte[] readBytes(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new BadDataException(file + ": " + (Files.exists(file) ? "not a regular file (a folder, pipe, socket or "
                     + "device); expected an image file" : "no such file"));
@@ -83,8 +92,7 @@ public final class Images {
             throw new BadDataException(file + ": " + size + " bytes, over the limit of " + MAX_FILE_BYTES
                     + " bytes for one image");
         }
-        byte[] bytes = Files.readAllBytes(file);
-        return decode(bytes, file.toString(), maxPixels);
+        return Files.readAllBytes(file);
     }
 
     static BufferedImage decode(byte[] bytes, String name) throws BadDataException {
@@ -92,27 +100,31 @@ public final class Images {
     }
 
     /**
-     * Decodes an image held in memory; {@code name} is what errors call it. The size is read from
-     * the header and checked against {@code maxPixels} before any pixel is decoded, and a decoder
-     * warning (a JPEG that ends early is otherwise filled with grey) makes the image bad.
+     * Decodes an image held in memory, as stored (no colour conversion); {@code name} is what
+     * errors call it. The size is read from the header and checked against {@code maxPixels} before
+     * any pixel is decoded, and a decoder warning (a JPEG that ends early is otherwise filled with
+     * grey) makes the image bad. Every refusal is a {@link BadDataException} whose message is one
+     * line starting with {@code name}; where the decoder failed, it is the cause.
      */
-    static BufferedImage decode(byte[] bytes, String name, long maxPixels) throws BadDataException {
+    public static BufferedImage decode(byte[] bytes, String name, long maxPixels) throws BadDataException {
         if (bytes.length == 0) {
-            throw new BadDataException(name + ": cannot decode: the file is empty, expected a PNG, JPEG, BMP or GIF image");
+            throw new BadDataException(name + ": cannot decode: the file is empty, expected a " + formats() + " image");
         }
         // In-memory stream: ImageIO.createImageInputStream would spill to a temporary file by default.
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new BadDataException(name + ": cannot decode: not a PNG, JPEG, BMP or GIF image");
+                throw new BadDataException(name + ": cannot decode: not a " + formats() + " image");
             }
             ImageReader reader = readers.next();
+            String format = reader.getFormatName().toUpperCase(Locale.ROOT);
             try {
                 reader.setInput(in, true, true);
                 long width = reader.getWidth(0);
                 long height = reader.getHeight(0);
                 if (width <= 0 || height <= 0) {
-                    throw new BadDataException(name + ": cannot decode: the header gives a size of " + width + "x" + height);
+                    throw new BadDataException(name + ": cannot decode: the " + format + " header gives a size of "
+                            + width + "x" + height);
                 }
                 if (width * height > maxPixels) {
                     throw new BadDataException(name + ": " + width + "x" + height + " pixels (" + width * height
@@ -122,10 +134,11 @@ public final class Images {
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image = reader.read(0);
                 if (!warnings.isEmpty()) {
-                    throw new BadDataException(name + ": cannot decode: damaged or truncated image (" + warnings.get(0) + ")");
+                    throw new BadDataException(name + ": cannot decode: damaged or truncated " + format + " ("
+                            + warnings.get(0) + ")");
                 }
                 if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
-                    throw new BadDataException(name + ": cannot decode: no image in the file");
+                    throw new BadDataException(name + ": cannot decode: no image in the " + format + " file");
                 }
                 return image;
             } finally {
@@ -135,9 +148,15 @@ public final class Images {
             throw e;
         } catch (IOException | RuntimeException e) {
             // ImageIO reports corrupt data as IIOException, but also as IndexOutOfBounds, NegativeArraySize, ...
-            String why = e.getMessage() == null ? "no detail" : e.getMessage();
-            throw new BadDataException(name + ": cannot decode: corrupt or truncated image (" + why.replace('\n', ' ') + ")", e);
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new BadDataException(name + ": cannot decode: damaged or truncated image (" + why.replace('\n', ' ')
+                    + ")", e);
         }
+    }
+
+    /** The formats ImageIO can decode here, for messages: WebP only where a plugin provides it. */
+    private static String formats() {
+        return ImageIO.getImageReadersByFormatName("webp").hasNext() ? "PNG, JPEG, BMP, GIF or WebP" : "PNG, JPEG, BMP or GIF";
     }
 
     /**

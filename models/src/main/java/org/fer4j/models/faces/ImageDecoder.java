@@ -10,128 +10,56 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Locale;
-import javax.imageio.IIOException;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.fer4j.datasets.BadDataException;
+import org.fer4j.datasets.Images;
 
 /**
- * Turns the bytes of a photo into an RGB image the detector can use, refusing what it cannot use
- * before it costs memory:
+ * Turns the bytes of a photo into an RGB image the detector can use. What is refused before it
+ * costs memory is decided by {@link Images} (the one place for these checks, shared with the data
+ * sets): a file that is not regular or over {@link Images#MAX_FILE_BYTES}, a header of more than
+ * {@code maxPixels} pixels (refused before decoding), a JPEG that ends early (refused, not grey
+ * filled). What this class adds:
  *
  * <ul>
- *   <li>the header is read first and an image of more than {@code maxPixels} pixels is refused
- *       before it is decoded (a 20-byte PNG header can claim 46,000 x 46,000 pixels: 8 GB);</li>
- *   <li>a JPEG that ends early is refused instead of being decoded with grey filling;</li>
- *   <li>CMYK JPEGs, which the JDK cannot convert, are refused with a hint;</li>
- *   <li>16-bit, grey, palette and alpha images are converted to 8-bit RGB (alpha over white);</li>
+ *   <li>16-bit, grey, palette, alpha and CMYK images are converted to 8-bit RGB (alpha over
+ *       white; the JDK 25 JPEG reader decodes CMYK and YCCK JPEGs, which older JDKs refused);</li>
  *   <li>the EXIF orientation of phone photos is applied, so boxes are in the image as people see
  *       it (read with metadata-extractor).</li>
  * </ul>
  *
- * Every refusal is an {@link ImageException} whose message is one line naming the source.
+ * Every refusal is an {@link ImageException} whose message is one line naming the source; where
+ * {@link Images} refused, its message is kept and its {@link BadDataException} is the cause.
  */
 public final class ImageDecoder {
     /** The default limit: 50 megapixels, above any phone camera and far below what would exhaust a default heap. */
     public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
-
-    /** Files larger than this are not read at all: no photo of {@link #DEFAULT_MAX_PIXELS} compresses to more. */
-    public static final long MAX_FILE_BYTES = 256L << 20;
 
     private ImageDecoder() {
     }
 
     /** Reads {@code file}, which must be a regular file (not a pipe, a device or a link to one). */
     public static BufferedImage read(Path file, long maxPixels) throws ImageException {
-        if (!Files.exists(file)) {
-            throw new ImageException(file + ": no such file");
-        }
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
-                && !(Files.isSymbolicLink(file) && Files.isRegularFile(file))) {
-            throw new ImageException(file + ": not a regular file (a folder, pipe or device); expected an image file");
-        }
+        byte[] bytes;
         try {
-            long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
-                throw new ImageException(file + ": " + size + " bytes, over the limit of " + MAX_FILE_BYTES
-                        + " bytes for one image");
-            }
-            return decode(Files.readAllBytes(file), file.toString(), maxPixels);
-        } catch (ImageException e) {
-            throw e;
+            bytes = Images.readBytes(file);
+        } catch (BadDataException e) {
+            throw new ImageException(e.getMessage(), e);
         } catch (IOException e) {
             throw new ImageException(file + ": cannot read: " + e.getMessage(), e);
         }
+        return decode(bytes, file.toString(), maxPixels);
     }
 
     /** Decodes an image held in memory; {@code name} is what error messages call it. */
     public static BufferedImage decode(byte[] bytes, String name, long maxPixels) throws ImageException {
-        if (bytes.length == 0) {
-            throw new ImageException(name + ": the file is empty; expected a JPEG, PNG, BMP, GIF or WebP image");
+        BufferedImage decoded;
+        try {
+            decoded = Images.decode(bytes, name, maxPixels);
+        } catch (BadDataException e) {
+            throw new ImageException(e.getMessage(), e);
         }
-        BufferedImage decoded = decodePixels(bytes, name, maxPixels);
-        BufferedImage rgb = toRgb(decoded);
-        return orient(rgb, orientation(bytes));
-    }
-
-    private static BufferedImage decodePixels(byte[] bytes, String name, long maxPixels) throws ImageException {
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageException(name + ": not an image fer4j can read (JPEG, PNG, BMP, GIF"
-                        + (webpAvailable() ? ", WebP" : "") + ")");
-            }
-            ImageReader reader = readers.next();
-            String format = reader.getFormatName().toUpperCase(Locale.ROOT);
-            try {
-                reader.setInput(in, true, true);
-                long width = reader.getWidth(0);
-                long height = reader.getHeight(0);
-                if (width <= 0 || height <= 0) {
-                    throw new ImageException(name + ": the " + format + " header gives a size of " + width + "x" + height);
-                }
-                if (width * height > maxPixels) {
-                    throw new ImageException(name + ": " + width + "x" + height + " pixels (" + width * height
-                            + ") is over the limit of " + maxPixels + " pixels; refused before decoding");
-                }
-                List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                BufferedImage image = reader.read(0);
-                if (!warnings.isEmpty()) {
-                    throw new ImageException(name + ": damaged or truncated " + format + " (" + warnings.get(0) + ")");
-                }
-                if (image == null) {
-                    throw new ImageException(name + ": no image in the " + format + " file");
-                }
-                return image;
-            } finally {
-                reader.dispose();
-            }
-        } catch (ImageException e) {
-            throw e;
-        } catch (IIOException e) {
-            String why = String.valueOf(e.getMessage());
-            if (why.contains("Unsupported Image Type")) {
-                throw new ImageException(name + ": a CMYK or YCCK JPEG, which fer4j does not read; save it as RGB", e);
-            }
-            throw new ImageException(name + ": damaged or truncated image (" + why.replace('\n', ' ') + ")", e);
-        } catch (IOException | RuntimeException e) {
-            // ImageIO reports some corrupt data as IndexOutOfBounds, NegativeArraySize, ...
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new ImageException(name + ": damaged or truncated image (" + why.replace('\n', ' ') + ")", e);
-        }
-    }
-
-    private static boolean webpAvailable() {
-        return ImageIO.getImageReadersByFormatName("webp").hasNext();
+        return orient(toRgb(decoded), orientation(bytes));
     }
 
     /** 8-bit RGB, alpha composited over white. */

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.CRC32;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,9 +50,9 @@ class ImageDecoderTest {
     @Test
     void emptyAndNonImagesAreRefusedWithTheirName() {
         ImageException e = assertThrows(ImageException.class, () -> ImageDecoder.decode(new byte[0], "a.jpg", 100));
-        assertTrue(e.getMessage().startsWith("a.jpg: the file is empty"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("a.jpg: cannot decode: the file is empty"), e.getMessage());
         e = assertThrows(ImageException.class, () -> ImageDecoder.decode("hello, world".getBytes(), "b.png", 100));
-        assertTrue(e.getMessage().startsWith("b.png: not an image"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("b.png: cannot decode: not a PNG, JPEG, BMP or GIF"), e.getMessage());
     }
 
     /** A PNG whose header claims 46,000 x 46,000 pixels: refused from the header, before 8 GB are allocated. */
@@ -88,7 +94,28 @@ class ImageDecoderTest {
         assertEquals(200, ImageDecoder.decode(jpeg, "whole.jpg", 1_000_000).getWidth());
         byte[] cut = Arrays.copyOf(jpeg, jpeg.length * 6 / 10);
         ImageException e = assertThrows(ImageException.class, () -> ImageDecoder.decode(cut, "cut.jpg", 1_000_000));
-        assertTrue(e.getMessage().startsWith("cut.jpg: damaged or truncated JPEG"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cut.jpg: cannot decode: damaged or truncated JPEG"), e.getMessage());
+    }
+
+    /**
+     * A four-channel JPEG, which the JDK reads as CMYK (older JDKs refused it as "Unsupported Image
+     * Type"): it decodes and becomes RGB like any other image. Written from a raw 4-band raster.
+     */
+    @Test
+    void cmykJpegBecomesRgb() throws IOException {
+        WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 16, 8, 4, null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.write(null, new IIOImage(raster, null, null), null);
+        } finally {
+            writer.dispose();
+        }
+        BufferedImage rgb = ImageDecoder.decode(out.toByteArray(), "print.jpg", 1_000_000);
+        assertEquals(BufferedImage.TYPE_INT_RGB, rgb.getType());
+        assertEquals(16, rgb.getWidth());
+        assertEquals(8, rgb.getHeight());
     }
 
     @Test
