@@ -10,13 +10,18 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.fer4j.datasets.Augmentation;
 import org.fer4j.datasets.ClassNames;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.data.ArrayDataset;
 import org.fer4j.engine.io.ModelInfo;
 import org.fer4j.engine.io.Normalization;
 import org.fer4j.engine.layers.SoftmaxCrossEntropy;
+import org.fer4j.engine.optim.CosineDecay;
+import org.fer4j.engine.optim.LrSchedule;
 import org.fer4j.engine.optim.OptimizerConfig;
+import org.fer4j.engine.optim.ReduceOnPlateau;
+import org.fer4j.engine.optim.StepDecay;
 import org.fer4j.engine.train.EpochLogs;
 import org.fer4j.engine.train.ModelCheckpoint;
 import org.fer4j.engine.train.ProgressBar;
@@ -46,7 +51,16 @@ public final class SparkTrain {
               --epochs N           (default: 10)
               --batch N            mini-batch per worker (default: 64)
               --optimizer O        adam or sgd (default: adam)
-              --lr X               learning rate (default: 0.001)
+              --lr X               learning rate, in (0, 10] (default: 0.001)
+              --schedule S         none, cosine, plateau or step (default: none)
+              --min-lr X           lowest LR of cosine and plateau, in [0, --lr) (default: 1e-5, or --lr when lower)
+              --warmup E           cosine: linear warm-up epochs, 0..--epochs - 1 (default: 0)
+              --patience P         plateau: epochs without val-loss improvement before the LR drops (default: 3)
+              --factor F           plateau and step: LR multiplier, in (0, 1) (default: 0.5)
+              --step-size E        step: epochs between LR drops, >= 1 (default: 10)
+              --label-smoothing S  in [0, 1) (default: 0)
+              --augment SPEC       none, standard, strong, robust, or a list such as flip,rotation=10,shift=0.1
+                                   (as fer4j train; applied on the workers) (default: none)
               --limit N            use the first N training rows only (default: all)
               --seed S             weights, shards' order, dropout (default: 42)
               --master URL         local[2], spark://host:7077, ... (default: spark-submit's, else local[*])
@@ -61,7 +75,8 @@ public final class SparkTrain {
 
     static int run(String[] args, PrintStream out) throws Exception {
         Flags f = new Flags(args, Set.of("--data", "--out", "--model", "--workers", "--average-every", "--epochs",
-                "--batch", "--optimizer", "--lr", "--limit", "--seed", "--master"), Set.of("--help", "-h"));
+                "--batch", "--optimizer", "--lr", "--limit", "--seed", "--master", "--schedule", "--min-lr", "--warmup",
+                "--patience", "--factor", "--step-size", "--label-smoothing", "--augment"), Set.of("--help", "-h"));
         if (f.has("--help") || f.has("-h")) {
             out.print(USAGE);
             return 0;
@@ -81,6 +96,12 @@ public final class SparkTrain {
         OptimizerConfig.Type type = OptimizerConfig.Type.parse(f.get("--optimizer", "adam"));
         String modelName = f.get("--model", "fer-ref");
         ModelZoo.entry(modelName);  // names the known ones when unknown
+        float smoothing = f.floatOr("--label-smoothing", 0f);
+        if (!(smoothing >= 0 && smoothing < 1)) {
+            throw new IllegalArgumentException("--label-smoothing must be in [0, 1), got " + smoothing);
+        }
+        Augmentation augmentation = augmentation(f.get("--augment", "none"));
+        LrSchedule schedule = schedule(f, lr, epochs);
 
         SparkSession spark = SparkMain.session(f.get("--master", null), "fer4j train");
         Dataset<Row> all = SparkPredict.formatOf(data).equals("parquet") ? spark.read().parquet(data)
@@ -95,14 +116,22 @@ public final class SparkTrain {
         Normalization normalization = Normalization.UNIT;
         ArrayDataset val = usage ? collect(all.filter(functions.col("Usage").equalTo("PublicTest")), model, classes.size(),
                 normalization) : null;
+        if (val == null && schedule != null && schedule.monitorsMetric()) {
+            throw new IllegalArgumentException("--schedule plateau needs validation rows (Usage = PublicTest) in --data");
+        }
         Trainer trainer = new Trainer(model, OptimizerConfig.preset(type).toBuilder().lr(lr).build().create(model.params()),
-                new SoftmaxCrossEntropy(), null, TrainConfig.DEFAULT.toBuilder().epochs(epochs).batchSize(batch).seed(seed).build());
+                new SoftmaxCrossEntropy(smoothing, null), schedule,
+                TrainConfig.DEFAULT.toBuilder().epochs(epochs).batchSize(batch).seed(seed).build());
         ModelInfo info = ModelInfo.of(classes, normalization).withMetadata("command", "fer4j spark train " + String.join(" ", args));
         PrintWriter o = new PrintWriter(out, true);
         o.println("Backend: " + org.fer4j.kernels.KernelsProvider.selectionReason());
         o.printf(Locale.ROOT, "Spark %s on %s: %d workers, averaging every %d mini-batches of %d%n", spark.version(),
                 spark.sparkContext().master(), workers, every, batch);
+        if (!augmentation.isIdentity()) {
+            o.println("Augmentation: " + augmentation.describe());
+        }
         SparkTrainer distributed = new SparkTrainer(spark, trainer, workers, every, normalization)
+                .augmentation(augmentation)
                 .addCallback(new ProgressBar(o, false))
                 .addCallback(new ModelCheckpoint(dir, info, val == null ? "accuracy" : "val_accuracy"));
         distributed.fit(train, val);
@@ -113,9 +142,49 @@ public final class SparkTrain {
         return 0;
     }
 
-    /** Validation rows, collected to the driver (validation runs there, single-process). */
+    /** {@code --augment}: the error names the flag, as {@code fer4j train}'s does. */
+    static Augmentation augmentation(String spec) {
+        try {
+            return Augmentation.parse(spec);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new IllegalArgumentException(m != null && m.startsWith("--augment") ? m : "--augment: " + m, e);
+        }
+    }
+
+    /**
+     * {@code --schedule} and its settings, the recipe of {@code fer4j train}; null for none (the
+     * optimizer keeps --lr). Errors name the flag.
+     */
+    static LrSchedule schedule(Flags f, float lr, int epochs) {
+        String name = f.get("--schedule", "none").toLowerCase(Locale.ROOT);
+        float minLr = f.floatOr("--min-lr", Math.min(1e-5f, lr * 0.999f));
+        if (!(minLr >= 0 && minLr < lr)) {
+            throw new IllegalArgumentException("--min-lr must be in [0, --lr) = [0, " + lr + "), got " + minLr);
+        }
+        int warmup = f.intIn("--warmup", 0, 0, epochs - 1);  // the cosine starts within the run
+        int patience = f.intIn("--patience", 3, 0, 100_000);
+        int stepSize = f.intIn("--step-size", 10, 1, 100_000);
+        float factor = f.floatOr("--factor", 0.5f);
+        if (!(factor > 0 && factor < 1)) {
+            throw new IllegalArgumentException("--factor must be in (0, 1), got " + factor);
+        }
+        return switch (name) {
+            case "none" -> null;
+            case "cosine" -> new CosineDecay(lr, epochs, minLr, warmup);
+            case "plateau" -> new ReduceOnPlateau(lr, ReduceOnPlateau.Mode.MIN, factor, patience, 1e-4, 0, minLr);
+            case "step" -> new StepDecay(lr, stepSize, factor);
+            default -> throw new IllegalArgumentException("--schedule must be none, cosine, plateau or step, got '"
+                    + f.get("--schedule", "") + "'");
+        };
+    }
+
+    /** Validation rows, collected to the driver (validation runs there, single-process); null when there are none. */
     static ArrayDataset collect(Dataset<Row> rows, Sequential model, int classes, Normalization normalization) {
         List<Row> list = rows.select("pixels", "emotion").collectAsList();
+        if (list.isEmpty()) {
+            return null;
+        }
         int size = 1;
         for (int s : model.inputShape()) {
             size *= s;
