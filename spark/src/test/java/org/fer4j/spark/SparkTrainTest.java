@@ -93,6 +93,47 @@ class SparkTrainTest {
         assertEquals(1e-3, Double.parseDouble(history.get(2).split(",")[5]), 1e-9);
     }
 
+    @Test
+    void resumeContinuesTheRunToTheWeightsOfAnUninterruptedOne() throws Exception {
+        Path csv = fer2013Csv(16, 4);
+        List<String> recipe = List.of("--data", csv.toString(), "--master", "local[2]", "--workers", "2", "--average-every",
+                "1", "--batch", "8", "--seed", "4", "--augment", "flip,shift=0.1", "--label-smoothing", "0.1",
+                "--schedule", "step", "--step-size", "1", "--factor", "0.5");
+        Path whole = dir.resolve("whole");
+        Path parts = dir.resolve("parts");
+        assertEquals(0, train(recipe, "--out", whole.toString(), "--epochs", "2"));
+        assertEquals(0, train(recipe, "--out", parts.toString(), "--epochs", "1"));
+        assertTrue(Files.isRegularFile(parts.resolve(SparkTrain.RUN_FILE)));
+
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        assertEquals(0, SparkTrain.run(new String[] {"--resume", parts.toString(), "--epochs", "2"},
+                new PrintStream(text, true, StandardCharsets.UTF_8)));
+        assertTrue(text.toString(StandardCharsets.UTF_8).contains("Resuming " + parts + " from last.fer4j at epoch 2 of 2"));
+        List<String> a = Files.readAllLines(whole.resolve("history.csv"));
+        List<String> b = Files.readAllLines(parts.resolve("history.csv"));
+        assertEquals(3, b.size(), String.join("\n", b));
+        for (int i = 0; i < 3; i++) {   // the same figures but the seconds
+            assertEquals(a.get(i).substring(0, a.get(i).lastIndexOf(',')), b.get(i).substring(0, b.get(i).lastIndexOf(',')));
+        }
+        var wa = ModelFile.load(whole.resolve(ModelCheckpoint.LAST)).model().state();
+        var wb = ModelFile.load(parts.resolve(ModelCheckpoint.LAST)).model().state();
+        for (int i = 0; i < wa.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(wa.get(i).value().data(), wb.get(i).value().data(), wa.get(i).name());
+        }
+
+        assertEquals("--lr cannot change when resuming; the run keeps its own settings (only --epochs and --master may be "
+                + "given with --resume)", assertThrows(IllegalArgumentException.class, () -> SparkTrain.run(new String[] {
+                        "--resume", parts.toString(), "--lr", "0.1"}, System.out)).getMessage());
+        String missing = assertThrows(IllegalArgumentException.class, () -> SparkTrain.run(new String[] {"--resume",
+                dir.resolve("nothing").toString()}, System.out)).getMessage();
+        assertTrue(missing.startsWith("--resume ") && missing.contains("expected a run folder with run.json"), missing);
+    }
+
+    private static int train(List<String> recipe, String... more) throws Exception {
+        String[] args = Stream.concat(recipe.stream(), Stream.of(more)).toArray(String[]::new);
+        return SparkTrain.run(args, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
     private static Flags flags(String... args) {
         return new Flags(args, java.util.Set.of("--schedule", "--min-lr", "--warmup", "--patience", "--factor", "--step-size"),
                 java.util.Set.of());
