@@ -47,7 +47,14 @@ final class Flags {
         return switches.contains(flag) || values.containsKey(flag);
     }
 
-    String get(String flag, String otherwise) {
+    /** The flags given, switches and valued, in no particular order. */
+    Set<String> given() {
+        Set<String> all = new java.util.LinkedHashSet<>(switches);
+        all.addAll(values.keySet());
+        return all;
+    }
+
+        String get(String flag, String otherwise) {
         return values.getOrDefault(flag, otherwise);
     }
 

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -15,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.fer4j.datasets.Augmentation;
 import org.fer4j.engine.Param;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.data.ArrayDataset;
@@ -59,6 +61,11 @@ import scala.Tuple2;
  * {@code workers} times larger). Gradient averaging with barrier tasks would need an all-reduce
  * between tasks at every step, which Spark does not provide (only {@code allGather} of strings).
  *
+ * <p>Augmentation ({@link #augmentation}) happens on the workers, batch by batch, as in
+ * {@code fer4j train}: the shards then hold the raw 0..255 pixels, each sample of a batch is
+ * augmented with its own generator (seeded from the run's seed, the epoch, the worker and the
+ * batch) and then normalised; mixup and CutMix mix within the batch.
+ *
  * <p>Deterministic: the same seeds, data, worker count and averaging frequency give the same
  * weights, whatever the timing of the tasks. With one worker and {@code averagingFrequency} 1 the
  * run is the single-process {@link Trainer#fit}, bit for bit.
@@ -70,6 +77,7 @@ public final class SparkTrainer {
     private final int every;
     private final Normalization normalization;
     private final List<Callback> callbacks = new ArrayList<>();
+    private Augmentation augmentation = Augmentation.NONE;
 
     /**
      * @param trainer            the driver's trainer: its model, optimizer, loss, schedule and
@@ -99,6 +107,15 @@ public final class SparkTrainer {
         return this;
     }
 
+    /**
+     * Augments the training batches on the workers (before normalisation, on 0..255 pixels, as
+     * {@code fer4j train --augment} does); {@link Augmentation#NONE} (the default) for none.
+     */
+    public SparkTrainer augmentation(Augmentation augmentation) {
+        this.augmentation = augmentation == null ? Augmentation.NONE : augmentation;
+        return this;
+    }
+
     public Trainer trainer() {
         return trainer;
     }
@@ -122,8 +139,14 @@ public final class SparkTrainer {
                     + " classes; model '" + model.name() + "' takes " + org.fer4j.engine.Tensor.shapeString(shape) + " and has "
                     + classes);
         }
+        boolean augmenting = !augmentation.isIdentity();
+        if (augmenting && (shape.length != 3 || shape[0] != 1)) {
+            throw new IllegalArgumentException("augmentation needs one grey channel; model '" + model.name() + "' takes "
+                    + org.fer4j.engine.Tensor.shapeString(shape));
+        }
+        // Augmenting workers need the raw pixels: they normalise each batch after augmenting it.
         JavaRDD<Shard> shards = Shards.of(train, train.schema().fieldIndex("pixels"),
-                train.schema().fieldIndex(label), workers, shape, classes, normalization);
+                train.schema().fieldIndex(label), workers, shape, classes, augmenting ? Normalization.NONE : normalization);
         shards.persist(StorageLevel.MEMORY_ONLY());
         try {
             return fit(shards, validation);
@@ -144,7 +167,7 @@ public final class SparkTrainer {
             }
             steps = Math.max(steps, (size + batch - 1) / batch);
         }
-        Plan plan = Plan.of(trainer, UUID.randomUUID().toString(), workers, every);
+        Plan plan = Plan.of(trainer, UUID.randomUUID().toString(), workers, every, augmentation, normalization);
         for (Callback c : callbacks) {
             c.onTrainBegin(trainer);
         }
@@ -211,12 +234,18 @@ public final class SparkTrainer {
     }
 
     /** What the workers need to rebuild the run's model, optimizer and loss: plain, serialisable values. */
+    /**
+     * The plan's augmentation travels as its spec ({@code null}: none) and the normalisation as its
+     * three numbers (neither record is {@code Serializable}); both are applied only when augmenting.
+     */
     record Plan(String runId, String modelJson, String optimizerJson, float smoothing, float[] classWeights,
-                float clipNorm, int batch, boolean shuffle, long seed, int workers, int every) implements Serializable {
-        static Plan of(Trainer t, String runId, int workers, int every) {
+                float clipNorm, int batch, boolean shuffle, long seed, int workers, int every, String augmentation,
+                float[] normalization) implements Serializable {
+        static Plan of(Trainer t, String runId, int workers, int every, Augmentation augmentation, Normalization n) {
             return new Plan(runId, Json.write(t.model().config()), Json.write(t.optimizer().config()),
                     t.loss().smoothing(), t.loss().classWeights(), t.config().clipNorm(), t.config().batchSize(),
-                    t.config().shuffle(), t.config().seed(), workers, every);
+                    t.config().shuffle(), t.config().seed(), workers, every,
+                    augmentation.isIdentity() ? null : augmentation.describe(), new float[] {n.scale(), n.mean(), n.std()});
         }
     }
 
@@ -432,6 +461,8 @@ public final class SparkTrainer {
         private final Sequential model;
         private final Optimizer optimizer;
         private final Trainer stepper;
+        private final Augmentation augmentation;
+        private final Normalization normalization;
         private Shard shardRows;
         private ArrayDataset shard;
         private int epoch = -1;
@@ -448,6 +479,9 @@ public final class SparkTrainer {
             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(plan.smoothing(), plan.classWeights());
             stepper = new Trainer(model, optimizer, loss, null, org.fer4j.engine.train.TrainConfig.DEFAULT.toBuilder()
                     .batchSize(plan.batch()).clipNorm(plan.clipNorm()).seed(plan.seed()).build());
+            augmentation = plan.augmentation() == null ? null : Augmentation.parse(plan.augmentation());
+            float[] n = plan.normalization();
+            normalization = new Normalization(n[0], n[1], n[2]);
         }
 
         static Result round(Plan plan, int w, Shard shard, State state, int epoch, int round) {
@@ -458,6 +492,25 @@ public final class SparkTrainer {
             synchronized (worker) {
                 return worker.train(plan, w, shard, state, epoch, round);
             }
+        }
+
+        /**
+         * Batch {@code b} (raw 0..255 pixels, a fresh copy) augmented sample by sample, each with its
+         * own generator split in order from {@code key}, mixed if the augmentation mixes, normalised.
+         */
+        private Batch augmented(Batch b, long key) {
+            float[] x = b.x().data();
+            int[] shape = b.x().shape();
+            int h = shape[2];
+            int w = shape[3];
+            int n = b.size();
+            SplittableRandom random = new SplittableRandom(key);
+            for (int i = 0; i < n; i++) {
+                augmentation.apply(x, i * h * w, h, w, random.split());
+            }
+            Augmentation.Mix mix = augmentation.mixesBatches() ? augmentation.mix(x, b.y(), n, h, w, random.split()) : null;
+            normalization.apply(x);
+            return mix == null ? b : new Batch(b.x(), b.y(), mix.yMix(), mix.lambda());
         }
 
         private Result train(Plan plan, int w, Shard rows, State state, int e, int round) {
@@ -491,6 +544,9 @@ public final class SparkTrainer {
             int steps = 0;
             while (steps < plan.every() && batches.hasNext()) {
                 Batch b = batches.next();
+                if (augmentation != null) {
+                    b = augmented(b, epochSeed(epochSeed(plan.seed() ^ AUGMENT_STREAM, e, w), position, 0));
+                }
                 position++;
                 lossSum += stepper.step(b) * b.size();
                 correct += stepper.loss().correct();
@@ -506,6 +562,9 @@ public final class SparkTrainer {
                     lossSum, correct, seen);
         }
     }
+
+    /** Mixed into the seed for the augmentation's generators, apart from the shuffling's. */
+    private static final long AUGMENT_STREAM = 0x6175676D656E74L;
 
     /**
      * The shuffling seed of worker {@code w} in {@code epoch}. Worker 0 uses {@link Trainer}'s

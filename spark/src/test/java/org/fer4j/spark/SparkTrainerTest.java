@@ -2,6 +2,8 @@ package org.fer4j.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.fer4j.datasets.Augmentation;
 import org.fer4j.engine.Param;
 import org.fer4j.engine.Sequential;
 import org.fer4j.engine.data.ArrayDataset;
@@ -102,6 +105,34 @@ class SparkTrainerTest {
         new SparkTrainer(spark, again, 2, 2, Normalization.NONE).fit(rows, val);
         assertSameWeights(first.model(), again.model());
         assertEquals(h.last().loss(), again.history().last().loss());
+    }
+
+    @Test
+    void augmentationOnTheWorkersChangesTheRunAndRepeatsExactly() {
+        ArrayDataset train = SyntheticBars.generate(128, 16, CLASSES, 6);
+        Dataset<Row> rows = rows(train);
+        Trainer plain = trainer(1);
+        new SparkTrainer(spark, plain, 2, 2, Normalization.NONE).fit(rows, null);
+        Augmentation aug = Augmentation.parse("flip,shift=0.1,brightness=0.2");
+        Trainer first = trainer(1);
+        new SparkTrainer(spark, first, 2, 2, Normalization.NONE).augmentation(aug).fit(rows, null);
+        Trainer again = trainer(1);
+        new SparkTrainer(spark, again, 2, 2, Normalization.NONE).augmentation(aug).fit(rows, null);
+
+        assertSameWeights(first.model(), again.model());
+        assertEquals(first.history().last().loss(), again.history().last().loss());
+        assertNotEquals(plain.history().last().loss(), first.history().last().loss(), "augmented batches differ");
+        assertEquals(128, first.history().last().images());
+    }
+
+    @Test
+    void augmentationNeedsOneGreyChannel() {
+        Sequential model = Sequential.builder("rgb", 3, 4, 4).add(new org.fer4j.engine.layers.Flatten())
+                .add(new org.fer4j.engine.layers.Dense(CLASSES)).build(1);
+        Trainer t = new Trainer(model, new Adam(model.params(), 1e-3f), new SoftmaxCrossEntropy(), null, TrainConfig.DEFAULT);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SparkTrainer(spark, t, 1, 1,
+                Normalization.NONE).augmentation(Augmentation.STANDARD).fit(rows(SyntheticBars.generate(8, 16, CLASSES, 1)), null));
+        assertTrue(e.getMessage().startsWith("augmentation needs one grey channel"), e.getMessage());
     }
 
     @Test
