@@ -133,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--min-lr", description = "lowest LR of plateau and cosine, in [0, --lr) (default: 1e-5, or --lr when that is lower)")
     Float minLr;
 
-    @Option(names = "--warmup", paramLabel = "E", description = "cosine: linear warm-up epochs, 0..--epochs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", paramLabel = "E", description = "cosine: linear warm-up epochs, 0..--epochs minus 1 (default: ${DEFAULT-VALUE})")
     int warmup = 0;
 
     @Option(names = "--label-smoothing", paramLabel = "S", description = "label smoothing in [0, 1) (default: ${DEFAULT-VALUE})")
@@ -199,7 +199,7 @@ final class TrainCommand implements Callable<Integer> {
         Flags.intIn("--patience", patience, 0, Flags.MAX_EPOCHS);
         Flags.open("--factor", factor, 0, 1);
         Flags.intIn("--step-size", stepSize, 1, Flags.MAX_EPOCHS);
-        Flags.intIn("--warmup", warmup, 0, epochs);
+        Flags.intIn("--warmup", warmup, 0, epochs - 1);  // the cosine needs at least one epoch after it
         Flags.closed("--clip-norm", clipNorm, 0, 1e6);
         if (minLr != null) {
             Flags.closedOpen("--min-lr", minLr, 0, lr);

@@ -57,7 +57,8 @@ class FlagRangeTest {
         refused(train("--label-smoothing", "1"), "--label-smoothing must be in [0, 1)");
         refused(train("--clip-norm", "-1"), "--clip-norm");
         refused(train("--prefetch", "500"), "--prefetch must be in 1..64");
-        refused(train("--warmup", "5", "--epochs", "2"), "--warmup must be in 0..2");
+        refused(train("--warmup", "5", "--epochs", "2"), "--warmup must be in 0..1");
+        refused(train("--warmup", "2", "--epochs", "2"), "--warmup must be in 0..1");  // was accepted, then the cosine refused it unnamed
         refused(train("--weight-decay", "-0.1"), "--weight-decay");
         refused(train("--oversample", "2"), "--oversample");
         refused(train("--min-lr", "0.1", "--lr", "0.01"), "--min-lr");
