@@ -92,6 +92,21 @@ class PretrainedTest {
         }
     }
 
+    /** A shipped file names no folder of the machine that trained it (bench's Bundle rewrites them). */
+    @Test
+    void bundledModelsRecordNoMachinePaths() throws IOException {
+        for (String name : Pretrained.available()) {
+            for (Map.Entry<String, Object> e : EmotionClassifier.pretrained(name).info().metadata().entrySet()) {
+                if (e.getValue() instanceof String s) {
+                    for (String word : s.split(" ")) {
+                        assertFalse(word.startsWith("/") || word.matches("^[A-Za-z]:\\\\.*"),
+                                name + ": metadata '" + e.getKey() + "' records the absolute path " + word);
+                    }
+                }
+            }
+        }
+    }
+
     /** Writes the record of the current bundled models' outputs. */
     public static void main(String[] args) throws IOException {
         Files.writeString(Path.of(args[0]), Json.writePretty(outputs()) + "\n");
