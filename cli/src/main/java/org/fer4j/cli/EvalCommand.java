@@ -50,7 +50,7 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME|FILE", description = "a bundled model (fer2013, ...) or a .fer4j file")
+    @Option(names = "--model", required = true, paramLabel = "NAME|FILE", description = "a bundled model (fer2013, ...) or a .fer4j file; several separated by commas are an ensemble (their probabilities averaged)")
     String model;
 
     @Mixin
@@ -145,7 +145,8 @@ final class EvalCommand implements Callable<Integer> {
                 facts.put("left_out", leftOut);
                 facts.put("images_left_out", leftOut.values().stream().mapToInt(Integer::intValue).sum());
             }
-            Path dir = out != null ? out : Path.of("eval-" + Path.of(model).getFileName().toString().replace(".fer4j", "")
+            Path dir = out != null ? out : Path.of("eval-" + (classifier.members() > 1 ? "ensemble"
+                    : Path.of(model).getFileName().toString().replace(".fer4j", ""))
                     + "-" + splitName.toLowerCase(Locale.ROOT));
             RunReport.write(dir, model + " on " + dataOptions.data.getFileName() + ", " + splitName, null, report, facts);
             if (json) {

@@ -46,7 +46,7 @@ final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME|FILE", description = "a bundled model (fer2013, ...) or a .fer4j file")
+    @Option(names = "--model", required = true, paramLabel = "NAME|FILE", description = "a bundled model (fer2013, ...) or a .fer4j file; several separated by commas are an ensemble (their probabilities averaged)")
     String model;
 
     @Parameters(paramLabel = "IMAGE|FOLDER", arity = "1..*", description = "image files, or folders searched recursively")

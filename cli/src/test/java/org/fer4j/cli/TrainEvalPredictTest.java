@@ -55,6 +55,13 @@ class TrainEvalPredictTest {
         assertEquals(((Number) metrics.get("accuracy")).doubleValue(), ((Number) json.get("accuracy")).doubleValue(), 1e-9);
         assertTrue(json.containsKey("macro_f1") && json.containsKey("per_class"), json.toString());
         assertTrue(Files.exists(dir.resolve("eval").resolve("confusion_matrix.png")));
+        // Two files separated by a comma: an ensemble, evaluated like one model.
+        Result ensemble = MainTest.run("eval", "--model", run.resolve("best.fer4j") + "," + run.resolve("last.fer4j"),
+                "--data", csv.toString(), "--split", "PublicTest", "--json", "--out", dir.resolve("eval2").toString(),
+                "--cache-dir", cache());
+        assertEquals(0, ensemble.code(), ensemble.err());
+        double both = ((Number) ((Map<?, ?>) Json.parse(ensemble.out().strip())).get("accuracy")).doubleValue();
+        assertTrue(both > 0.6, ensemble.out());
 
         Path images = dir.resolve("faces");
         Files.createDirectories(images);

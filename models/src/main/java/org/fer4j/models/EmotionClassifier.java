@@ -33,6 +33,9 @@ import org.fer4j.models.faces.FaceDetector;
  * </pre>
  *
  * Instances are thread-safe: predictions are serialised on the model, whose layers keep caches.
+ *
+ * <p>An ensemble ({@link #ensemble}) is a classifier too: its members classify each face and their
+ * probabilities are averaged (each member with flip averaging when the ensemble has it).
  */
 public final class EmotionClassifier {
     private final Sequential model;
@@ -42,8 +45,14 @@ public final class EmotionClassifier {
     private final boolean flipAveraging;
     private final int height;
     private final int width;
+    /** The other members of an ensemble, which average their probabilities with this one's; empty for one model. */
+    private final List<EmotionClassifier> others;
 
     private EmotionClassifier(Sequential model, ModelInfo info, boolean flipAveraging) {
+        this(model, info, flipAveraging, List.of());
+    }
+
+    private EmotionClassifier(Sequential model, ModelInfo info, boolean flipAveraging, List<EmotionClassifier> others) {
         int[] in = model.inputShape();
         if (in.length != 3 || in[0] != 1) {
             throw new IllegalArgumentException("model '" + model.name() + "' takes " + Tensor.shapeString(in)
@@ -59,6 +68,47 @@ public final class EmotionClassifier {
         this.flipAveraging = flipAveraging;
         this.height = in[1];
         this.width = in[2];
+        this.others = List.copyOf(others);
+    }
+
+    /**
+     * An ensemble: every face goes through each member and the members' probabilities are
+     * averaged, with flip averaging if the first member has it. The members must agree on the class
+     * names (in order), the input size and the normalisation, since they share one input; the
+     * first member's {@link #info()} and {@link #model()} stand for the ensemble.
+     */
+    public static EmotionClassifier ensemble(List<EmotionClassifier> members) {
+        if (members.size() < 2) {
+            throw new IllegalArgumentException("an ensemble needs at least 2 models, got " + members.size());
+        }
+        EmotionClassifier first = members.getFirst();
+        List<EmotionClassifier> rest = new ArrayList<>();
+        for (int i = 1; i < members.size(); i++) {
+            EmotionClassifier m = members.get(i);
+            String what = "ensemble member " + (i + 1) + " ('" + m.model.name() + "')";
+            if (!m.classNames().equals(first.classNames())) {
+                throw new IllegalArgumentException(what + " has the classes " + m.classNames() + ", the first member "
+                        + first.classNames() + "; the members must have the same classes in the same order");
+            }
+            if (!Arrays.equals(m.inputSize(), first.inputSize())) {
+                throw new IllegalArgumentException(what + " takes " + m.height + "x" + m.width + " faces, the first member "
+                        + first.height + "x" + first.width);
+            }
+            if (!m.info.normalization().equals(first.info.normalization())) {
+                throw new IllegalArgumentException(what + " normalises with " + m.info.normalization()
+                        + ", the first member with " + first.info.normalization() + "; the members share one input");
+            }
+            rest.add(m);           // its own model; an ensemble member's members follow it
+            rest.addAll(m.others);
+        }
+        rest.addAll(0, first.others);
+        rest.replaceAll(m -> m.flipAveraging == first.flipAveraging ? m : m.withFlipAveraging(first.flipAveraging));
+        return new EmotionClassifier(first.model, first.info, first.flipAveraging, rest);
+    }
+
+    /** How many models classify each face: 1, or an ensemble's members. */
+    public int members() {
+        return 1 + others.size();
     }
 
     public static EmotionClassifier of(Checkpoint checkpoint) {
@@ -85,8 +135,22 @@ public final class EmotionClassifier {
         return flipAveraging;
     }
 
-    /** A bundled model's name or a model file's path. */
+    /**
+     * A bundled model's name or a model file's path; several, separated by commas, make an
+     * {@link #ensemble} ({@code runs/a/best.fer4j,runs/b/best.fer4j}), flip-averaged if the first is.
+     */
     public static EmotionClassifier open(String nameOrPath) throws IOException {
+        if (nameOrPath.contains(",") && !Files.exists(Path.of(nameOrPath))) {
+            List<EmotionClassifier> members = new ArrayList<>();
+            for (String part : nameOrPath.split(",", -1)) {
+                if (part.isBlank()) {
+                    throw new IllegalArgumentException("'" + nameOrPath + "': an empty name in the list of models; expected "
+                            + "model names or files separated by commas");
+                }
+                members.add(open(part.strip()));
+            }
+            return ensemble(members);
+        }
         Path path = Path.of(nameOrPath);
         if (Files.exists(path) || nameOrPath.endsWith(ModelFile.EXTENSION)) {
             return load(path);
@@ -100,7 +164,11 @@ public final class EmotionClassifier {
      * left/right quirks of the training data).
      */
     public EmotionClassifier withFlipAveraging(boolean on) {
-        return new EmotionClassifier(model, info, on);
+        List<EmotionClassifier> flipped = new ArrayList<>();
+        for (EmotionClassifier m : others) {
+            flipped.add(m.withFlipAveraging(on));
+        }
+        return new EmotionClassifier(model, info, on, flipped);
     }
 
     public List<String> classNames() {
@@ -165,11 +233,17 @@ public final class EmotionClassifier {
     public synchronized List<Prediction> probabilities(Tensor x) {
         int n = x.dim(0);
         int k = info.classCount();
-        float[] p = softmax(inference.forward(x, Mode.EVAL).data(), n, k);
-        if (flipAveraging) {
-            float[] q = softmax(inference.forward(flipHorizontally(x), Mode.EVAL).data(), n, k);
+        float[] p = ownProbabilities(x, n, k);
+        if (!others.isEmpty()) {
+            for (EmotionClassifier m : others) {
+                float[] q = m.ownProbabilities(x, n, k);
+                for (int i = 0; i < p.length; i++) {
+                    p[i] += q[i];
+                }
+            }
+            float share = 1f / members();
             for (int i = 0; i < p.length; i++) {
-                p[i] = 0.5f * (p[i] + q[i]);
+                p[i] *= share;
             }
         }
         for (float v : p) {
@@ -184,6 +258,20 @@ public final class EmotionClassifier {
             out.add(new Prediction(info.classNames(), Arrays.copyOfRange(p, i * k, (i + 1) * k)));
         }
         return out;
+    }
+
+    /** This model's probabilities, {@code [N, K]}, averaged with the mirrored faces' when flip averaging is on. */
+    private float[] ownProbabilities(Tensor x, int n, int k) {
+        synchronized (this) {
+            float[] p = softmax(inference.forward(x, Mode.EVAL).data(), n, k);
+            if (flipAveraging) {
+                float[] q = softmax(inference.forward(flipHorizontally(x), Mode.EVAL).data(), n, k);
+                for (int i = 0; i < p.length; i++) {
+                    p[i] = 0.5f * (p[i] + q[i]);
+                }
+            }
+            return p;
+        }
     }
 
     /** Row-wise softmax of {@code logits [N, K]}, max subtracted first for stability. */

@@ -115,4 +115,58 @@ class EmotionClassifierTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.predict(pixels));
         assertTrue(e.getMessage().contains("not a number"), e.getMessage());
     }
+
+    private static EmotionClassifier saved(Path dir, String name, long seed, List<String> classes) throws Exception {
+        Sequential model = ModelZoo.entry("bars-cnn").build(classes.size(), seed);
+        Path file = dir.resolve(name + ".fer4j");
+        ModelFile.save(file, model, ModelInfo.of(classes, Normalization.UNIT));
+        return EmotionClassifier.load(file);
+    }
+
+    @Test
+    void anEnsembleAveragesItsMembersProbabilities(@TempDir Path dir) throws Exception {
+        EmotionClassifier a = saved(dir, "a", 1, CLASSES);
+        EmotionClassifier b = saved(dir, "b", 2, CLASSES);
+        EmotionClassifier c = saved(dir, "c", 3, CLASSES);
+        float[] pixels = new float[16 * 16];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (i * 37 + (i / 16) * 11) % 256;
+        }
+        for (boolean flip : new boolean[] {false, true}) {
+            List<EmotionClassifier> members = List.of(a.withFlipAveraging(flip), b, c);
+            EmotionClassifier ensemble = EmotionClassifier.ensemble(members);
+            assertEquals(3, ensemble.members());
+            assertEquals(flip, ensemble.flipAveraging());
+            float[] got = ensemble.predict(pixels).probabilities();
+            for (int k = 0; k < CLASSES.size(); k++) {
+                double mean = 0;
+                for (EmotionClassifier m : members) {
+                    mean += m.withFlipAveraging(flip).predict(pixels).probabilities()[k] / 3.0;
+                }
+                assertEquals(mean, got[k], 1e-6, "flip " + flip + " class " + k);
+            }
+            // The members differ, so the average is none of them.
+            assertFalse(java.util.Arrays.equals(got, a.withFlipAveraging(flip).predict(pixels).probabilities()));
+        }
+        // An ensemble of an ensemble is flat; a comma-separated list opens one.
+        assertEquals(3, EmotionClassifier.ensemble(List.of(EmotionClassifier.ensemble(List.of(a, b)), c)).members());
+        EmotionClassifier opened = EmotionClassifier.open(dir.resolve("a.fer4j") + "," + dir.resolve("b.fer4j"));
+        assertEquals(2, opened.members());
+        assertArrayEquals(EmotionClassifier.ensemble(List.of(a, b)).predict(pixels).probabilities(),
+                opened.predict(pixels).probabilities());
+    }
+
+    @Test
+    void ensembleMembersMustShareClassesAndInput(@TempDir Path dir) throws Exception {
+        EmotionClassifier a = saved(dir, "a", 1, CLASSES);
+        EmotionClassifier other = saved(dir, "o", 2, List.of("happy", "sad", "neutral", "surprise"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EmotionClassifier.ensemble(List.of(a, other)));
+        assertTrue(e.getMessage().startsWith("ensemble member 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("same classes in the same order"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> EmotionClassifier.ensemble(List.of(a)));
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+                () -> EmotionClassifier.open(dir.resolve("a.fer4j") + ",,x"));
+        assertTrue(empty.getMessage().contains("empty name"), empty.getMessage());
+    }
 }
