@@ -127,6 +127,14 @@ public final class EmotionClassifier {
      * {@code withFlipAveraging(false)} gives the single pass.
      */
     public static EmotionClassifier pretrained(String name) throws IOException {
+        List<String> members = Pretrained.members(name);
+        if (!members.isEmpty()) {
+            List<EmotionClassifier> each = new ArrayList<>();
+            for (String m : members) {
+                each.add(pretrained(m));
+            }
+            return ensemble(each);
+        }
         return of(Pretrained.load(name)).withFlipAveraging(Pretrained.FLIP_AVERAGING);
     }
 

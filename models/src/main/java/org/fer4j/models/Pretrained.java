@@ -2,6 +2,8 @@ package org.fer4j.models;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,6 +22,8 @@ import org.fer4j.engine.io.ModelFile;
  */
 public final class Pretrained {
     private static final String FOLDER = "/org/fer4j/models/pretrained/";
+    /** The resource of a bundled ensemble: its member names. */
+    private static final String ENSEMBLE = ".ensemble";
 
     /**
      * Bundled models are used with test-time flip averaging: each face is classified as it is and
@@ -41,15 +45,48 @@ public final class Pretrained {
     private Pretrained() {
     }
 
-    /** Names whose weights this jar carries. */
+    /** Names whose weights this jar carries (an ensemble: all its members'). */
     public static List<String> available() {
         List<String> out = new ArrayList<>();
         for (String name : KNOWN.keySet()) {
             if (Pretrained.class.getResource(FOLDER + name + ModelFile.EXTENSION) != null) {
                 out.add(name);
+            } else if (Pretrained.class.getResource(FOLDER + name + ENSEMBLE) != null) {
+                try {
+                    if (available().containsAll(members(name))) {
+                        out.add(name);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
         }
         return out;
+    }
+
+    /**
+     * The bundled models a bundled ensemble averages ({@code NAME.ensemble}: one member name a
+     * line, {@code #} comments), or an empty list for a single network.
+     */
+    public static List<String> members(String name) throws IOException {
+        String key = name.toLowerCase(Locale.ROOT);
+        try (InputStream in = Pretrained.class.getResourceAsStream(FOLDER + key + ENSEMBLE)) {
+            if (in == null) {
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                String member = line.strip();
+                if (!member.isEmpty() && !member.startsWith("#")) {
+                    if (member.equals(key) || !KNOWN.containsKey(member)) {
+                        throw new IOException("bundled ensemble '" + key + "' names '" + member
+                                + "', expected the name of another bundled model");
+                    }
+                    out.add(member);
+                }
+            }
+            return out;
+        }
     }
 
     public static boolean isKnown(String name) {
@@ -60,9 +97,17 @@ public final class Pretrained {
         return KNOWN.get(name.toLowerCase(Locale.ROOT));
     }
 
-    /** Loads a bundled model by name; the error lists the names that are bundled. */
+    /**
+     * Loads a bundled model by name; the error lists the names that are bundled. An ensemble is not
+     * one network: {@code EmotionClassifier.pretrained} loads it, and this refuses it, naming its members.
+     */
     public static Checkpoint load(String name) throws IOException {
         String key = name.toLowerCase(Locale.ROOT);
+        List<String> members = members(key);
+        if (!members.isEmpty()) {
+            throw new IllegalArgumentException("'" + name + "' is an ensemble of " + String.join(", ", members)
+                    + " (their probabilities averaged), not one network; give one of them here");
+        }
         String resource = FOLDER + key + ModelFile.EXTENSION;
         try (InputStream in = Pretrained.class.getResourceAsStream(resource)) {
             if (in == null) {

@@ -107,6 +107,30 @@ class PretrainedTest {
         }
     }
 
+    /** A bundled ensemble ({@code NAME.ensemble}, here two test resources) opens as its members averaged. */
+    @Test
+    void anEnsembleResourceOpensItsMembers() throws IOException {
+        assertEquals(List.of("fer2013", "fer2013"), Pretrained.members("selftest-pair"));
+        assertEquals(List.of(), Pretrained.members("fer2013"));
+        EmotionClassifier pair = EmotionClassifier.pretrained("selftest-pair");
+        EmotionClassifier one = EmotionClassifier.pretrained("fer2013");
+        assertEquals(2, pair.members());
+        assertTrue(pair.flipAveraging());
+        for (float[] pixels : inputs()) {
+            float[] a = pair.predict(pixels).probabilities();
+            float[] b = one.predict(pixels).probabilities();
+            for (int k = 0; k < a.length; k++) {
+                assertEquals(b[k], a[k], 1e-6);
+            }
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Pretrained.load("selftest-pair"));
+        assertTrue(e.getMessage().contains("an ensemble of fer2013, fer2013"), e.getMessage());
+        IOException bad = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> Pretrained.members("selftest-broken"));
+        assertTrue(bad.getMessage().contains("'no-such-model'"), bad.getMessage());
+    }
+
     /** Writes the record of the current bundled models' outputs. */
     public static void main(String[] args) throws IOException {
         Files.writeString(Path.of(args[0]), Json.writePretty(outputs()) + "\n");

@@ -47,7 +47,7 @@ final class ModelPool {
                 Broadcast<byte[]> b = spark.sparkContext().broadcast(data, scala.reflect.ClassTag$.MODULE$.apply(byte[].class));
                 return new Source(file.getFileName().toString(), b, "file:" + b.id());
             }
-            Pretrained.load(model);  // a known name whose weights this build lacks fails here
+            EmotionClassifier.pretrained(model);  // a known name whose weights this build lacks fails here
             return new Source(model, null, "bundled:" + model);
         }
 
