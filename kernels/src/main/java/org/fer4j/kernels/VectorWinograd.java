@@ -29,7 +29,7 @@ import jdk.incubator.vector.VectorShuffle;
  * M[xi] [F, T] = U[xi] [F, C] . V[xi] [C, T]          16 GEMMs over a block of T tiles
  * y tile (f, t) = A^T M[.][f, t] A + bias[f], then the activation
  * </pre>
- * The 16 products are {@link VectorGemm}'s (U packed once per call, V packed as any B), so the
+ * The 16 products are {@link VectorGemm}'s (U read in place, V packed as any B), so the
  * multiplications run in its micro-kernel; the transforms around them are only additions (and
  * halvings, exact in floating point), vectorised across tiles: the L tiles of a run along one row
  * of tiles sit in the L lanes of a vector, their patch columns taken out of two loads of the
@@ -65,7 +65,7 @@ class VectorWinograd {
      * and tile whatever F. With one channel (the first layer of every model) the GEMMs are
      * trivial and the transforms dominate; measured in docs/performance.md.
      */
-    static final int MIN_CHANNELS = 8;
+    static final int MIN_CHANNELS = 16;
     /**
      * The fewest tiles per thread for which Winograd beats the direct GEMM: below it the 16 GEMMs
      * have too few columns to fill their 2L-wide panels (a 6x6 output at batch 1 has 9 tiles,
@@ -81,30 +81,41 @@ class VectorWinograd {
     /** Interleaves two vectors a, b: {@code a0 b0 a1 b1 ...} of their low halves, then of their high halves. */
     private static final VectorShuffle<Float> ZIP_LOW = zipShuffle(0);
     private static final VectorShuffle<Float> ZIP_HIGH = zipShuffle(L / 2);
-    /** Gather indices for the 9 taps of L consecutive kernels: kernel q's tap k at {@code 9q + k}. */
-    private static final int[] NINES = new int[L];
-
-    static {
-        for (int l = 0; l < L; l++) {
-            NINES[l] = 9 * l;
-        }
-    }
-
     private final VectorGemm gemm;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     /** Per-thread buffers, grown to the largest convolution seen and reused. */
     private static final class Scratch {
-        /** U: 16 matrices [F, C], the transformed kernel of this thread's call. */
+        /**
+         * U: 16 matrices [C, F], the transformed kernel of this thread's call, read by every thread
+         * of the call. Stored transposed (C rows of F filters), the GEMM reads it in place: the
+         * MR filters of each of its steps lie side by side (VectorGemm's A stored k x m).
+         */
         float[] u = new float[0];
-        /** U[xi] packed for the GEMM ({@link VectorGemm#packRows}), read by every thread of the call. */
-        float[][] packed = new float[16][0];
-        /** V of one block: 16 matrices [C, T] (row length T). */
+        /** V of one block: 16 matrices [C, T], rows of T + L floats (a run's last vector may overhang). */
         float[] v = new float[0];
-        /** A row of zeros as long as the image's, read for the patch rows that lie outside it. */
-        float[] zeros = new float[0];
         /** M of one block: 16 matrices [F, T], plus L floats so that a whole vector can be read at the end. */
         float[] m = new float[0];
+        /** One image with its padding ({@link #padImage}), and the geometry its zeros were laid out for. */
+        float[] pad = new float[0];
+        private ConvGeometry padGeometry;
+
+        /**
+         * The padded image buffer for geometry g, [C, padH, padW], zeroed when g differs from the
+         * last geometry (the zeros around the image then stay, as only the image is copied in).
+         */
+        float[] padFor(ConvGeometry g, int padH, int padW) {
+            if (!g.equals(padGeometry)) {
+                int size = g.channels() * padH * padW;
+                if (pad.length < size) {
+                    pad = new float[size];
+                } else {
+                    java.util.Arrays.fill(pad, 0, size, 0f);
+                }
+                padGeometry = g;
+            }
+            return pad;
+        }
     }
 
     VectorWinograd(VectorGemm gemm) {
@@ -149,30 +160,14 @@ class VectorWinograd {
         assert g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1 : "3x3 at stride 1 only";
         int filters = g.filters();
         int channels = g.channels();
-        int mr = gemm.mr;
         Scratch s = scratch.get();
         if (s.u.length < 16 * filters * channels) {
             s.u = new float[16 * filters * channels];
         }
-        int packedSize = gemm.packedSize(filters, channels);
-        if (s.packed[0].length < packedSize) {
-            for (int xi = 0; xi < 16; xi++) {
-                s.packed[xi] = new float[packedSize];
-            }
-        }
         float[] u = s.u;
-        float[][] packed = s.packed;
-        // U = G g G^T for every filter and channel, then each U[xi] packed as the GEMM's A, split
-        // by whole micro-panels of filters.
+        // U = G g G^T for every filter and channel, split by channels.
         float half = half();
-        Parallel.forRange((filters + mr - 1) / mr, (p0, p1) -> {
-            int f0 = p0 * mr;
-            int f1 = Math.min(filters, p1 * mr);
-            transformKernel(u, kernel, filters * channels, f0 * channels, f1 * channels, half);
-            for (int xi = 0; xi < 16; xi++) {
-                gemm.packRows(u, xi * filters * channels, filters, channels, f0, f1, packed[xi]);
-            }
-        });
+        Parallel.forRange(channels, (c0, c1) -> transformKernel(u, kernel, filters, channels, c0, c1, half));
 
         int tilesAcross = (g.outW() + 1) / 2;
         int tiles = images * tilesDown(g.outH()) * tilesAcross;
@@ -181,7 +176,7 @@ class VectorWinograd {
         Parallel.forRange(blocks, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 int t0 = b * block;
-                block(y, yOff, img, imgOff, u, packed, bias, g, relu, slope, t0, Math.min(tiles, t0 + block), block);
+                block(y, yOff, img, imgOff, u, bias, g, relu, slope, t0, Math.min(tiles, t0 + block), block);
             }
         });
     }
@@ -197,40 +192,51 @@ class VectorWinograd {
         return (int) Math.max(1, Math.min(Math.max(NR, byCache), share));
     }
 
-    /** One block, tiles {@code [t0, t1)}, on this thread: V, the 16 GEMMs, then the outputs; rows of V and M hold {@code ld} tiles. */
-    private void block(float[] y, int yOff, float[] img, int imgOff, float[] u, float[][] packed, float[] bias,
+    /**
+     * One block, tiles {@code [t0, t1)}, on this thread: V, the 16 GEMMs, then the outputs; rows of
+     * M hold {@code ld} tiles, rows of V {@code ld + L}.
+     */
+    private void block(float[] y, int yOff, float[] img, int imgOff, float[] u, float[] bias,
                        ConvGeometry g, boolean relu, float slope, int t0, int t1, int ld) {
         int filters = g.filters();
         int channels = g.channels();
+        int ldv = ld + L;
         Scratch s = scratch.get();
-        if (s.v.length < 16 * channels * ld) {
-            s.v = new float[16 * channels * ld];
+        if (s.v.length < 16 * channels * ldv) {
+            s.v = new float[16 * channels * ldv];
         }
         if (s.m.length < 16 * filters * ld + L) {
             s.m = new float[16 * filters * ld + L];
         }
-        if (s.zeros.length < g.width()) {
-            s.zeros = new float[g.width()];
-        }
         float[] v = s.v;
         float[] m = s.m;
         int tilesAcross = (g.outW() + 1) / 2;
-        int perImage = tilesDown(g.outH()) * tilesAcross;
+        int tilesDown = tilesDown(g.outH());
+        int perImage = tilesDown * tilesAcross;
+        // The padded image: every patch inside it, and L floats to spare after the last one.
+        int padH = 2 * tilesDown + 2;
+        int padW = 2 * tilesAcross + 2 * L;
+        float[] pad = s.padFor(g, padH, padW);
         // V: runs of at most L tiles along one row of tiles, all channels of each run at once.
+        int padded = -1;  // the image in pad
         for (int t = t0; t < t1; ) {
             int n = t / perImage;
             int ty = (t - n * perImage) / tilesAcross;
             int tx = t - n * perImage - ty * tilesAcross;
             int run = Math.min(L, Math.min(t1 - t, tilesAcross - tx));
-            inputRun(v, t - t0, ld, img, imgOff + n * g.imageSize(), s.zeros, g, 2 * ty - g.padTop(), 2 * tx - g.padLeft(), run);
+            if (n != padded) {
+                padImage(pad, img, imgOff + n * g.imageSize(), g, padH, padW);
+                padded = n;
+            }
+            inputRun(v, t - t0, ldv, pad, 2 * ty * padW + 2 * tx, padH * padW, padW, channels);
             t += run;
         }
-        // M[xi] [F, n] = U[xi] [F, C] . V[xi] [C, n]
+        // M[xi] [F, n] = U[xi] [F, C] . V[xi] [C, n], U[xi] stored [C, F] (transposed)
         int tilesHere = t1 - t0;
         for (int xi = 0; xi < 16; xi++) {
-            int vOff = xi * channels * ld;
-            gemm.product(false, filters, tilesHere, channels, 1f, u, xi * filters * channels, channels, packed[xi],
-                    (pc, kc, jc, nc, bp, w) -> VectorGemm.packB(false, v, vOff, ld, pc, kc, jc, nc, bp),
+            int vOff = xi * channels * ldv;
+            gemm.product(true, filters, tilesHere, channels, 1f, u, xi * filters * channels, filters, null,
+                    (pc, kc, jc, nc, bp, w) -> VectorGemm.packB(false, v, vOff, ldv, pc, kc, jc, nc, bp),
                     0f, m, xi * filters * ld, ld, null, false, 0f);
         }
         // y = A^T M A + bias, activated, run by run.
@@ -245,51 +251,65 @@ class VectorWinograd {
     }
 
     /**
-     * U for the kernels {@code q in [q0, q1)} (kernel q = f*C + c, its 9 taps at {@code 9q}):
-     * {@code U[xi][q] = (G g G^T)[xi]}, U[xi] at {@code xi * count}. L kernels at a time, each tap
-     * gathered across them; the rest one by one ({@link #transformKernel(float[], int, int, float[], int, float)}),
-     * with the same operations in the same order, so that a kernel's U does not depend on which
-     * of the two computed it (nor, therefore, on the thread count).
+     * U for the channels {@code [c0, c1)} of every filter: {@code U[xi][c][f] = (G g G^T)[xi]}
+     * for the kernel g of filter f and channel c (its 9 taps at {@code 9*(f*C + c)}), U[xi] at
+     * {@code xi*F*C}. L filters at a time, each tap gathered across them (the vectors stay in this
+     * one method: C2 boxes a vector passed to a method it does not inline); the last filters one
+     * by one ({@link #transformKernel(float[], int, float[], int, int, float)}), with the same
+     * operations in the same order, so that U does not depend on which of the two computed it
+     * (nor, therefore, on the thread count).
      */
-    private static void transformKernel(float[] u, float[] kernel, int count, int q0, int q1, float half) {
-        int q = q0;
-        for (; q <= q1 - L; q += L) {
-            int k = 9 * q;
-            // g as three rows of three taps; each a vector over L kernels
-            FloatVector g00 = FloatVector.fromArray(S, kernel, k, NINES, 0);
-            FloatVector g01 = FloatVector.fromArray(S, kernel, k + 1, NINES, 0);
-            FloatVector g02 = FloatVector.fromArray(S, kernel, k + 2, NINES, 0);
-            FloatVector g10 = FloatVector.fromArray(S, kernel, k + 3, NINES, 0);
-            FloatVector g11 = FloatVector.fromArray(S, kernel, k + 4, NINES, 0);
-            FloatVector g12 = FloatVector.fromArray(S, kernel, k + 5, NINES, 0);
-            FloatVector g20 = FloatVector.fromArray(S, kernel, k + 6, NINES, 0);
-            FloatVector g21 = FloatVector.fromArray(S, kernel, k + 7, NINES, 0);
-            FloatVector g22 = FloatVector.fromArray(S, kernel, k + 8, NINES, 0);
-            // Gg (4x3), column j: [g0j, (g0j + g1j + g2j)/2, (g0j - g1j + g2j)/2, g2j]
-            FloatVector a10 = g00.add(g10).add(g20).mul(half);
-            FloatVector a11 = g01.add(g11).add(g21).mul(half);
-            FloatVector a12 = g02.add(g12).add(g22).mul(half);
-            FloatVector a20 = g00.sub(g10).add(g20).mul(half);
-            FloatVector a21 = g01.sub(g11).add(g21).mul(half);
-            FloatVector a22 = g02.sub(g12).add(g22).mul(half);
-            // (Gg) G^T, row i of Gg = [a, b, c] -> [a, (a + b + c)/2, (a - b + c)/2, c]
-            storeRow(u, 0, count, q, g00, g01, g02, half);
-            storeRow(u, 4, count, q, a10, a11, a12, half);
-            storeRow(u, 8, count, q, a20, a21, a22, half);
-            storeRow(u, 12, count, q, g20, g21, g22, half);
+    private static void transformKernel(float[] u, float[] kernel, int filters, int channels, int c0, int c1,
+                                        float half) {
+        int count = filters * channels;  // U[xi] to U[xi + 1]
+        int[] across = new int[L];       // tap k of filters f, f+1, ...: 9C apart
+        for (int l = 0; l < L; l++) {
+            across[l] = 9 * channels * l;
         }
-        for (; q < q1; q++) {
-            transformKernel(kernel, 9 * q, u, q, count, half);
+        for (int c = c0; c < c1; c++) {
+            int f = 0;
+            for (; f <= filters - L; f += L) {
+                int k = 9 * (f * channels + c);
+                int q = c * filters + f;
+                // g as three rows of three taps; each a vector over L filters
+                FloatVector g00 = FloatVector.fromArray(S, kernel, k, across, 0);
+                FloatVector g01 = FloatVector.fromArray(S, kernel, k + 1, across, 0);
+                FloatVector g02 = FloatVector.fromArray(S, kernel, k + 2, across, 0);
+                FloatVector g10 = FloatVector.fromArray(S, kernel, k + 3, across, 0);
+                FloatVector g11 = FloatVector.fromArray(S, kernel, k + 4, across, 0);
+                FloatVector g12 = FloatVector.fromArray(S, kernel, k + 5, across, 0);
+                FloatVector g20 = FloatVector.fromArray(S, kernel, k + 6, across, 0);
+                FloatVector g21 = FloatVector.fromArray(S, kernel, k + 7, across, 0);
+                FloatVector g22 = FloatVector.fromArray(S, kernel, k + 8, across, 0);
+                // Gg (4x3), column j: [g0j, (g0j + g1j + g2j)/2, (g0j - g1j + g2j)/2, g2j]
+                FloatVector a10 = g00.add(g10).add(g20).mul(half);
+                FloatVector a11 = g01.add(g11).add(g21).mul(half);
+                FloatVector a12 = g02.add(g12).add(g22).mul(half);
+                FloatVector a20 = g00.sub(g10).add(g20).mul(half);
+                FloatVector a21 = g01.sub(g11).add(g21).mul(half);
+                FloatVector a22 = g02.sub(g12).add(g22).mul(half);
+                // (Gg) G^T, row i of Gg = [a, b, c] -> U's row i = [a, (a + b + c)/2, (a - b + c)/2, c]
+                g00.intoArray(u, q);
+                g00.add(g01).add(g02).mul(half).intoArray(u, count + q);
+                g00.sub(g01).add(g02).mul(half).intoArray(u, 2 * count + q);
+                g02.intoArray(u, 3 * count + q);
+                a10.intoArray(u, 4 * count + q);
+                a10.add(a11).add(a12).mul(half).intoArray(u, 5 * count + q);
+                a10.sub(a11).add(a12).mul(half).intoArray(u, 6 * count + q);
+                a12.intoArray(u, 7 * count + q);
+                a20.intoArray(u, 8 * count + q);
+                a20.add(a21).add(a22).mul(half).intoArray(u, 9 * count + q);
+                a20.sub(a21).add(a22).mul(half).intoArray(u, 10 * count + q);
+                a22.intoArray(u, 11 * count + q);
+                g20.intoArray(u, 12 * count + q);
+                g20.add(g21).add(g22).mul(half).intoArray(u, 13 * count + q);
+                g20.sub(g21).add(g22).mul(half).intoArray(u, 14 * count + q);
+                g22.intoArray(u, 15 * count + q);
+            }
+            for (; f < filters; f++) {
+                transformKernel(kernel, 9 * (f * channels + c), u, c * filters + f, count, half);
+            }
         }
-    }
-
-    /** Row {@code xi0 / 4} of U for L kernels from q: {@code [a, (a + b + c)/2, (a - b + c)/2, c]}. */
-    private static void storeRow(float[] u, int xi0, int count, int q, FloatVector a, FloatVector b, FloatVector c,
-                                 float half) {
-        a.intoArray(u, xi0 * count + q);
-        a.add(b).add(c).mul(half).intoArray(u, (xi0 + 1) * count + q);
-        a.sub(b).add(c).mul(half).intoArray(u, (xi0 + 2) * count + q);
-        c.intoArray(u, (xi0 + 3) * count + q);
     }
 
     /**
@@ -319,90 +339,72 @@ class VectorWinograd {
     }
 
     /**
-     * V for a run of {@code run <= L} tiles along one row of tiles of one image ({@code image} at
-     * its first float), every channel: {@code V[xi][c][col + l] = (B^T d B)[xi]} for the patch d of
-     * tile l, whose top-left input pixel is {@code (y0, x0 + 2l)}.
-     *
-     * <p>Both halves of the transform are linear, so the rows are combined first, on the input
-     * rows as loaded ({@code W = B^T d}: {@code [d0 - d2, d1 + d2, d2 - d1, d1 - d3]} for the rows
-     * d0..d3 of the patches), and each row of W is then split into the patches' four columns and
-     * combined the same way ({@link #storeRowOfV}). A patch row of the L tiles is 2L + 2 input
-     * floats, loaded as two pairs of vectors, at x0 and at x0 + 2, zero outside the row; an input
-     * row outside the image is read from {@code zeros} instead.
+     * One image's channels copied into {@code pad} [C, padH, padW] with the padding around them
+     * made explicit: pixel (iy, ix) of channel c at {@code (c*padH + iy + padTop)*padW + ix +
+     * padLeft}. Every patch of every tile then lies inside {@code pad}, with L floats to spare on
+     * the right, so that the input transform reads whole vectors with no bounds to check; the
+     * zeros around the image are written when the buffer is made for a geometry
+     * ({@link Scratch#padFor}) and never overwritten.
      */
-    private static void inputRun(float[] v, int col, int ld, float[] img, int image, float[] zeros, ConvGeometry g,
-                                 int y0, int x0, int run) {
+    private static void padImage(float[] pad, float[] img, int image, ConvGeometry g, int padH, int padW) {
         int height = g.height();
         int width = g.width();
-        int channels = g.channels();
-        int plane = height * width;
-        int xiStride = channels * ld;  // V[xi] to V[xi + 1]; V[xi][c] to V[xi][c + 1] is ld
-        // Which lanes of the four loads of a row lie inside it: the same for every row and channel.
-        VectorMask<Float> in0 = S.indexInRange(x0, width);
-        VectorMask<Float> in1 = S.indexInRange(x0 + L, width);
-        VectorMask<Float> in2 = S.indexInRange(x0 + 2, width);
-        VectorMask<Float> in3 = S.indexInRange(x0 + 2 + L, width);
-        VectorMask<Float> store = S.indexInRange(0, run);
-        // The four input rows of the patches: in the image (a channel's offset added below), or zeros.
-        boolean inside0 = y0 >= 0 && y0 < height;
-        boolean inside1 = y0 + 1 >= 0 && y0 + 1 < height;
-        boolean inside2 = y0 + 2 >= 0 && y0 + 2 < height;
-        boolean inside3 = y0 + 3 >= 0 && y0 + 3 < height;
-        for (int c = 0; c < channels; c++) {
-            int first = image + c * plane + y0 * width + x0;
-            float[] a0 = inside0 ? img : zeros;
-            float[] a1 = inside1 ? img : zeros;
-            float[] a2 = inside2 ? img : zeros;
-            float[] a3 = inside3 ? img : zeros;
-            int r0 = inside0 ? first : x0;
-            int r1 = inside1 ? first + width : x0;
-            int r2 = inside2 ? first + 2 * width : x0;
-            int r3 = inside3 ? first + 3 * width : x0;
-            // Input row i of the patches: d[i]p at x0 + p*L (p = 0, 1), d[i]q at x0 + 2 + q*L.
-            FloatVector d0p0 = FloatVector.fromArray(S, a0, r0, in0);
-            FloatVector d0p1 = FloatVector.fromArray(S, a0, r0 + L, in1);
-            FloatVector d0q0 = FloatVector.fromArray(S, a0, r0 + 2, in2);
-            FloatVector d0q1 = FloatVector.fromArray(S, a0, r0 + 2 + L, in3);
-            FloatVector d1p0 = FloatVector.fromArray(S, a1, r1, in0);
-            FloatVector d1p1 = FloatVector.fromArray(S, a1, r1 + L, in1);
-            FloatVector d1q0 = FloatVector.fromArray(S, a1, r1 + 2, in2);
-            FloatVector d1q1 = FloatVector.fromArray(S, a1, r1 + 2 + L, in3);
-            FloatVector d2p0 = FloatVector.fromArray(S, a2, r2, in0);
-            FloatVector d2p1 = FloatVector.fromArray(S, a2, r2 + L, in1);
-            FloatVector d2q0 = FloatVector.fromArray(S, a2, r2 + 2, in2);
-            FloatVector d2q1 = FloatVector.fromArray(S, a2, r2 + 2 + L, in3);
-            FloatVector d3p0 = FloatVector.fromArray(S, a3, r3, in0);
-            FloatVector d3p1 = FloatVector.fromArray(S, a3, r3 + L, in1);
-            FloatVector d3q0 = FloatVector.fromArray(S, a3, r3 + 2, in2);
-            FloatVector d3q1 = FloatVector.fromArray(S, a3, r3 + 2 + L, in3);
-            // W = B^T d, row by row, then V's rows 4i..4i+3 from W's row i.
-            int o = col + c * ld;
-            storeRowOfV(d0p0.sub(d2p0), d0p1.sub(d2p1), d0q0.sub(d2q0), d0q1.sub(d2q1), v, o, xiStride, store);
-            storeRowOfV(d1p0.add(d2p0), d1p1.add(d2p1), d1q0.add(d2q0), d1q1.add(d2q1),
-                    v, o + 4 * xiStride, xiStride, store);
-            storeRowOfV(d2p0.sub(d1p0), d2p1.sub(d1p1), d2q0.sub(d1q0), d2q1.sub(d1q1),
-                    v, o + 8 * xiStride, xiStride, store);
-            storeRowOfV(d1p0.sub(d3p0), d1p1.sub(d3p1), d1q0.sub(d3q0), d1q1.sub(d3q1),
-                    v, o + 12 * xiStride, xiStride, store);
+        for (int c = 0; c < g.channels(); c++) {
+            for (int iy = 0; iy < height; iy++) {
+                System.arraycopy(img, image + (c * height + iy) * width, pad,
+                        (c * padH + iy + g.padTop()) * padW + g.padLeft(), width);
+            }
         }
     }
 
     /**
-     * One row w of {@code W = B^T d} for L patches, as loaded (2L floats at the patches' first
-     * column, p0 p1, and 2L at their third, q0 q1), into the row {@code w B} of V: the patches'
-     * columns are the even and odd lanes (w0, w1 from p; w2, w3 from q), and
-     * {@code w B = [w0 - w2, w1 + w2, w2 - w1, w1 - w3]}, stored at {@code o + j * xiStride}.
+     * V for a run of L tiles (some may lie past the row's end: their lanes are never read)
+     * along one row of tiles, every channel: {@code V[xi][c][col + l] = (B^T d B)[xi]} for the
+     * patch d of tile l, whose top-left pixel is at {@code first + 2l} of the padded image (channel
+     * 0), the rows {@code padW} apart. Both halves of the transform are linear, so the patch rows
+     * are combined first, as loaded ({@code W = B^T d}: rows {@code d0 - d2, d1 + d2, d2 - d1,
+     * d1 - d3}), then each row of W is split into the patches' columns ({@link #rowOfV}).
      */
-    private static void storeRowOfV(FloatVector p0, FloatVector p1, FloatVector q0, FloatVector q1,
-                                    float[] v, int o, int xiStride, VectorMask<Float> store) {
+    private static void inputRun(float[] v, int col, int ldv, float[] pad, int first, int plane, int padW,
+                                 int channels) {
+        int xiStride = channels * ldv;  // V[xi] to V[xi + 1]; V[xi][c] to V[xi][c + 1] is ldv
+        for (int c = 0; c < channels; c++) {
+            int d0 = first + c * plane;
+            int d1 = d0 + padW;
+            int d2 = d1 + padW;
+            int d3 = d2 + padW;
+            int o = col + c * ldv;
+            rowOfV(pad, d0, d2, -1f, v, o, xiStride);
+            rowOfV(pad, d1, d2, 1f, v, o + 4 * xiStride, xiStride);
+            rowOfV(pad, d2, d1, -1f, v, o + 8 * xiStride, xiStride);
+            rowOfV(pad, d1, d3, -1f, v, o + 12 * xiStride, xiStride);
+        }
+    }
+
+    /**
+     * Row {@code w = a + sign*b} of {@code W = B^T d} for L patches, from the patch rows at a and
+     * b (2L floats from the patches' first column, p0 p1, and 2L from their third, q0 q1), into
+     * the row {@code w B} of V: the patches' columns are the even and odd lanes (w0, w1 from p;
+     * w2, w3 from q), and {@code w B = [w0 - w2, w1 + w2, w2 - w1, w1 - w3]}, stored at
+     * {@code o + j * xiStride}. (Multiplying by a sign of 1 or -1 is exact.)
+     */
+    private static void rowOfV(float[] pad, int a, int b, float sign, float[] v, int o, int xiStride) {
+        FloatVector p0 = FloatVector.fromArray(S, pad, a)
+                .add(FloatVector.fromArray(S, pad, b).mul(sign));
+        FloatVector p1 = FloatVector.fromArray(S, pad, a + L)
+                .add(FloatVector.fromArray(S, pad, b + L).mul(sign));
+        FloatVector q0 = FloatVector.fromArray(S, pad, a + 2)
+                .add(FloatVector.fromArray(S, pad, b + 2).mul(sign));
+        FloatVector q1 = FloatVector.fromArray(S, pad, a + 2 + L)
+                .add(FloatVector.fromArray(S, pad, b + 2 + L).mul(sign));
         FloatVector w0 = p0.rearrange(EVEN, p1);
         FloatVector w1 = p0.rearrange(ODD, p1);
         FloatVector w2 = q0.rearrange(EVEN, q1);
         FloatVector w3 = q0.rearrange(ODD, q1);
-        w0.sub(w2).intoArray(v, o, store);
-        w1.add(w2).intoArray(v, o + xiStride, store);
-        w2.sub(w1).intoArray(v, o + 2 * xiStride, store);
-        w1.sub(w3).intoArray(v, o + 3 * xiStride, store);
+        w0.sub(w2).intoArray(v, o);
+        w1.add(w2).intoArray(v, o + xiStride);
+        w2.sub(w1).intoArray(v, o + 2 * xiStride);
+        w1.sub(w3).intoArray(v, o + 3 * xiStride);
     }
 
     /**
