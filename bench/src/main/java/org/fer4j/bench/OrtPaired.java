@@ -58,19 +58,9 @@ public final class OrtPaired {
                         }
                     }),
                 };
-                long end = System.nanoTime() + (long) (warmup * 1e9);
-                while (System.nanoTime() < end) {
-                    for (DoubleSupplier e : engines) {
-                        e.getAsDouble();
-                    }
-                }
-                double[][] ms = new double[engines.length][rounds];
+                double[][] ms = alternate(engines, rounds, warmup);
                 double[] speedup = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
-                    for (int i = 0; i < engines.length; i++) {
-                        int e = (r + i) % engines.length;
-                        ms[e][r] = engines[e].getAsDouble();
-                    }
                     speedup[r] = ms[2][r] / ms[1][r];
                 }
                 double gflop = Flops.forwardPerImage(p.net) * (double) batch / 1e9;
@@ -87,8 +77,30 @@ public final class OrtPaired {
                 FmaPeak.measure(2, 5));
     }
 
+    /**
+     * Runs all {@code engines} for {@code warmup} seconds, then {@code rounds} rounds that call
+     * each once, in an order that rotates by one each round; returns {@code ms[engine][round]},
+     * each engine's result.
+     */
+    static double[][] alternate(DoubleSupplier[] engines, int rounds, double warmup) {
+        long end = System.nanoTime() + (long) (warmup * 1e9);
+        while (System.nanoTime() < end) {
+            for (DoubleSupplier e : engines) {
+                e.getAsDouble();
+            }
+        }
+        double[][] ms = new double[engines.length][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < engines.length; i++) {
+                int e = (r + i) % engines.length;
+                ms[e][r] = engines[e].getAsDouble();
+            }
+        }
+        return ms;
+    }
+
     /** Milliseconds per call of {@code op}, over {@code calls} calls. */
-    private static double time(int calls, java.util.function.IntSupplier op) {
+    static double time(int calls, java.util.function.IntSupplier op) {
         long t0 = System.nanoTime();
         int sink = 0;
         for (int i = 0; i < calls; i++) {
@@ -98,13 +110,13 @@ public final class OrtPaired {
         return sink == Integer.MIN_VALUE ? -ms : ms;
     }
 
-    private static String cell(double[] v) {
+    static String cell(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return String.format(Locale.ROOT, "%.3f (%.3f to %.3f)", median(v), s[0], s[s.length - 1]);
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         int n = s.length;
