@@ -29,12 +29,8 @@ public final class OrtPaired {
     }
 
     public static void main(String[] args) throws OrtException {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-        double warmup = args.length > 1 ? Double.parseDouble(args[1]) : 8;
-        if (rounds < 1 || !(warmup >= 0)) {
-            throw new IllegalArgumentException("usage: OrtPaired [ROUNDS >= 1] [WARMUP_SECONDS >= 0], got "
-                    + String.join(" ", args));
-        }
+        int rounds = rounds(args, 40, "OrtPaired");
+        double warmup = warmup(args, 8, "OrtPaired");
         System.out.printf(Locale.ROOT, "| model | batch | fer4j ms | fer4j folded ms | ONNX Runtime ms"
                 + " | folded img/s | ORT img/s | folded / ORT speed (per-round median) | unfolded / folded time"
                 + " | folded GFLOP/s | ORT GFLOP/s |%n|---|---|---|---|---|---|---|---|---|---|---|%n");
@@ -75,6 +71,28 @@ public final class OrtPaired {
         }
         System.out.printf(Locale.ROOT, "%nFMA peak, 2 threads (best of 5 windows of 1 s): %.1f GFLOP/s%n",
                 FmaPeak.measure(2, 5));
+    }
+
+    /** The first argument, ROUNDS (at least 1), or {@code otherwise}; a bad one names the {@code tool}'s usage. */
+    static int rounds(String[] args, int otherwise, String tool) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : otherwise;
+        if (rounds < 1) {
+            throw new IllegalArgumentException(usage(tool, args));
+        }
+        return rounds;
+    }
+
+    /** The second argument, WARMUP_SECONDS (at least 0), or {@code otherwise}. */
+    static double warmup(String[] args, double otherwise, String tool) {
+        double warmup = args.length > 1 ? Double.parseDouble(args[1]) : otherwise;
+        if (!(warmup >= 0)) {
+            throw new IllegalArgumentException(usage(tool, args));
+        }
+        return warmup;
+    }
+
+    private static String usage(String tool, String[] args) {
+        return "usage: " + tool + " [ROUNDS >= 1] [WARMUP_SECONDS >= 0] ..., got " + String.join(" ", args);
     }
 
     /**

@@ -21,19 +21,16 @@ import org.fer4j.kernels.Winograd;
  *
  * Prints, per model and batch, the median milliseconds per call (min and max of the rounds) of
  * direct, Winograd and ONNX Runtime, the median of the per-round direct / Winograd time ratios,
- * and Winograd's speed against ONNX Runtime.
+ * and Winograd's speed against ONNX Runtime; then the same for a training step at batch 64
+ * ({@link TrainStepBench}), whose forward passes use Winograd when it is on.
  */
 public final class WinogradPaired {
     private WinogradPaired() {
     }
 
     public static void main(String[] args) throws OrtException {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        double warmup = args.length > 1 ? Double.parseDouble(args[1]) : 6;
-        if (rounds < 1 || !(warmup >= 0)) {
-            throw new IllegalArgumentException("usage: WinogradPaired [ROUNDS >= 1] [WARMUP_SECONDS >= 0] [MODEL...], got "
-                    + String.join(" ", args));
-        }
+        int rounds = OrtPaired.rounds(args, 20, "WinogradPaired");
+        double warmup = OrtPaired.warmup(args, 6, "WinogradPaired");
         String[] models = args.length > 2 ? java.util.Arrays.copyOfRange(args, 2, args.length)
                 : new String[] {"fer-ref", "fer-vgg"};
         System.out.printf(Locale.ROOT, "CPU %s; %d rounds after %.0f s of warm-up; load average before: %.2f%n",
@@ -48,9 +45,41 @@ public final class WinogradPaired {
                     run(model, batch, rounds, warmup);
                 }
             }
+            System.out.printf(Locale.ROOT, "%nTraining steps (TrainStepBench: forward, loss, backward, Adam) at batch 64"
+                    + " (the backward passes are direct either way)%n| model | direct ms | Winograd ms"
+                    + " | direct / Winograd time (per-round median) |%n|---|---|---|---|%n");
+            for (String model : models) {
+                train(model, rounds, warmup);
+            }
         } finally {
             Winograd.setEnabled(true);
         }
+    }
+
+    private static void train(String model, int rounds, double warmup) {
+        TrainStepBench b = new TrainStepBench();
+        b.backend = "vector";
+        b.model = model;
+        b.batch = 64;
+        b.threads = 0;
+        b.setUp();
+        DoubleSupplier[] engines = {
+            () -> {
+                Winograd.setEnabled(false);
+                return OrtPaired.time(1, () -> (int) b.step());
+            },
+            () -> {
+                Winograd.setEnabled(true);
+                return OrtPaired.time(1, () -> (int) b.step());
+            },
+        };
+        double[][] ms = OrtPaired.alternate(engines, rounds, warmup);
+        double[] speedup = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            speedup[r] = ms[0][r] / ms[1][r];
+        }
+        System.out.printf(Locale.ROOT, "| %s | %s | %s | %.2f |%n", model, OrtPaired.cell(ms[0]), OrtPaired.cell(ms[1]),
+                OrtPaired.median(speedup));
     }
 
     private static void run(String model, int batch, int rounds, double warmup) throws OrtException {

@@ -62,14 +62,16 @@ class VectorWinograd {
     /**
      * The smallest channel count taken by Winograd (VectorKernels asks {@link #suits}): its
      * saving is in the GEMMs, whose depth is C, while the transforms cost the same per channel
-     * and tile whatever F. With one channel (the first layer of every model) the GEMMs are
-     * trivial and the transforms dominate; measured in docs/performance.md.
+     * and tile whatever F. Measured against the direct path (docs/performance.md): 1 channel
+     * (the first layer of every model) 0.1 to 0.35 times as fast, 4 channels 0.4 to 0.7, 8 a
+     * wash (1.06 and 1.22, within the noise), 32 channels and more 1.0 to 2.9.
      */
     static final int MIN_CHANNELS = 16;
     /**
-     * The fewest tiles per thread for which Winograd beats the direct GEMM: below it the 16 GEMMs
-     * have too few columns to fill their 2L-wide panels (a 6x6 output at batch 1 has 9 tiles,
-     * the direct GEMM 36 columns). Measured in docs/performance.md.
+     * The fewest tiles per thread for which Winograd is taken: below it the 16 GEMMs have too few
+     * columns to fill the micro-kernel's 2L-wide panels. Measured: fer-vgg's 6x6 layer at batch
+     * 1 (9 tiles) 0.71 times as fast as the direct GEMM (36 columns), fer-ref's 8x8 one (16
+     * tiles) 0.60; fer-vgg's 12x12 layers (36 tiles) 1.06 and 1.20.
      */
     static final int MIN_TILES_PER_THREAD = 16;
     /** Floats of V and M per block (a thread's), about 1 MB: the L2 cache of these cores. */
