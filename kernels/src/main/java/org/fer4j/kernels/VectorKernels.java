@@ -95,7 +95,10 @@ class VectorKernels implements Kernels {
 
     @Override
     public String describe() {
-        return "vector (" + F.vectorBitSize() + "-bit FloatVector, " + FmaSupport.TEXT + Parallel.threadsText() + ")";
+        // "Winograd off" only when switched off (-Dfer4j.winograd=false), so that a benchmark of
+        // the direct path says so on its first line.
+        return "vector (" + F.vectorBitSize() + "-bit FloatVector, " + FmaSupport.TEXT
+                + (Winograd.enabled() ? "" : "Winograd off, ") + Parallel.threadsText() + ")";
     }
 
     /**

@@ -145,6 +145,9 @@ class WinogradProperties {
         Winograd.setEnabled(false);
         backend.convForward(y, 0, img, 0, 2, kernel, bias, new float[g.colSize()], g, true, 0f);
         assertArrayEquals(direct, y, "Winograd off");
+        assertTrue(backend.describe().contains(", Winograd off, "), backend.describe());
+        Winograd.setEnabled(true);
+        assertFalse(backend.describe().contains("Winograd"), backend.describe());
         // One channel (the first layer of every model) stays on the direct path.
         assertFalse(VectorWinograd.suits(ConvGeometry.of(1, 48, 48, 32, 3, 3, 1, 1, 1, 1, 1, 1), 64));
         assertFalse(VectorWinograd.suits(ConvGeometry.of(16, 24, 24, 32, 3, 3, 2, 2, 1, 1, 1, 1), 64));
