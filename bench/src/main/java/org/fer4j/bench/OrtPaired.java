@@ -36,10 +36,7 @@ public final class OrtPaired {
                 + " | folded GFLOP/s | ORT GFLOP/s |%n|---|---|---|---|---|---|---|---|---|---|---|%n");
         for (String model : new String[] {"fer-ref", "fer-vgg"}) {
             for (int batch : new int[] {64, 1}) {
-                OrtVersusBench.Problem p = new OrtVersusBench.Problem();
-                p.model = model;
-                p.batch = batch;
-                p.setUp();
+                OrtVersusBench.Problem p = problem(model, batch);
                 OrtVersusBench b = new OrtVersusBench();
                 // Enough calls per timing that a batch-1 sample is not timer noise.
                 int calls = batch == 1 ? 20 : 1;
@@ -93,6 +90,15 @@ public final class OrtPaired {
 
     private static String usage(String tool, String[] args) {
         return "usage: " + tool + " [ROUNDS >= 1] [WARMUP_SECONDS >= 0] ..., got " + String.join(" ", args);
+    }
+
+    /** {@link OrtVersusBench}'s setup for one model and batch, made. */
+    static OrtVersusBench.Problem problem(String model, int batch) throws OrtException {
+        OrtVersusBench.Problem p = new OrtVersusBench.Problem();
+        p.model = model;
+        p.batch = batch;
+        p.setUp();
+        return p;
     }
 
     /**

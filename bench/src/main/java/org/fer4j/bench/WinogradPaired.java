@@ -83,10 +83,7 @@ public final class WinogradPaired {
     }
 
     private static void run(String model, int batch, int rounds, double warmup) throws OrtException {
-        OrtVersusBench.Problem p = new OrtVersusBench.Problem();
-        p.model = model;
-        p.batch = batch;
-        p.setUp();
+        OrtVersusBench.Problem p = OrtPaired.problem(model, batch);
         OrtVersusBench b = new OrtVersusBench();
         int calls = batch == 1 ? 20 : 1;
         DoubleSupplier[] engines = {
