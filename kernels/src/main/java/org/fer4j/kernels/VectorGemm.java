@@ -159,31 +159,16 @@ class VectorGemm {
      */
     float[] packWhole(float[] a, int m, int k) {
         Workspace w = workspace.get();
-        if (w.whole.length < packedSize(m, k)) {
-            w.whole = new float[packedSize(m, k)];  // grows once per thread to the largest kernel seen
-        }
-        packRows(a, 0, m, k, 0, m, w.whole);
-        return w.whole;
-    }
-
-    /** Floats of A ({@code m x k}) packed whole ({@link #packWhole}): m rounded up to whole panels, times k. */
-    int packedSize(int m, int k) {
-        return (m + mr - 1) / mr * mr * k;
-    }
-
-    /**
-     * Rows {@code [i0, i1)} of A ({@code m x k} from {@code aOff}, stored untransposed, alpha 1)
-     * into {@code dst} where {@link #packWhole} puts them, so that threads can pack disjoint row
-     * ranges of one matrix ({@code i0} a multiple of mr, and {@code i1} one too unless it is m).
-     */
-    void packRows(float[] a, int aOff, int m, int k, int i0, int i1, float[] dst) {
-        assert i0 % mr == 0 && (i1 == m || i1 % mr == 0) : "row ranges start and end on whole panels";
         int mPadded = (m + mr - 1) / mr * mr;
+        if (w.whole.length < mPadded * k) {
+            w.whole = new float[mPadded * k];  // grows once per thread to the largest kernel seen
+        }
         int kc = kcFor(k);
         for (int pc = 0; pc < k; pc += kc) {
             int kb = Math.min(kc, k - pc);
-            packA(false, a, aOff, k, i0, i1 - i0, pc, kb, 1f, dst, pc * mPadded + i0 * kb);
+            packA(false, a, 0, k, 0, m, pc, kb, 1f, w.whole, pc * mPadded);
         }
+        return w.whole;
     }
 
     /** The K block length for a given k: equal blocks (288 = 2 x 144 rather than 256 + 32), no sliver. */
@@ -343,10 +328,11 @@ class VectorGemm {
 
     /**
      * {@code bp} = op(B)[pc:pc+kc, jc:jc+nc] as panels of NR columns: element {@code (p, j)} of
-     * panel {@code q} at {@code (q*kc + p)*NR + j}; columns past {@code nc} are 0.
+     * panel {@code q} at {@code (q*kc + p)*NR + j}; columns past {@code nc} are 0. (Also packs
+     * VectorWinograd's V matrices.)
      */
     static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
-                              float[] bp) {
+                      float[] bp) {
         for (int j = 0; j < nc; j += NR) {
             int cols = Math.min(NR, nc - j);
             int dst = j * kc;
