@@ -29,21 +29,14 @@ public final class OrtPaired {
     }
 
     public static void main(String[] args) throws OrtException {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-        double warmup = args.length > 1 ? Double.parseDouble(args[1]) : 8;
-        if (rounds < 1 || !(warmup >= 0)) {
-            throw new IllegalArgumentException("usage: OrtPaired [ROUNDS >= 1] [WARMUP_SECONDS >= 0], got "
-                    + String.join(" ", args));
-        }
+        int rounds = rounds(args, 40, "OrtPaired");
+        double warmup = warmup(args, 8, "OrtPaired");
         System.out.printf(Locale.ROOT, "| model | batch | fer4j ms | fer4j folded ms | ONNX Runtime ms"
                 + " | folded img/s | ORT img/s | folded / ORT speed (per-round median) | unfolded / folded time"
                 + " | folded GFLOP/s | ORT GFLOP/s |%n|---|---|---|---|---|---|---|---|---|---|---|%n");
         for (String model : new String[] {"fer-ref", "fer-vgg"}) {
             for (int batch : new int[] {64, 1}) {
-                OrtVersusBench.Problem p = new OrtVersusBench.Problem();
-                p.model = model;
-                p.batch = batch;
-                p.setUp();
+                OrtVersusBench.Problem p = problem(model, batch);
                 OrtVersusBench b = new OrtVersusBench();
                 // Enough calls per timing that a batch-1 sample is not timer noise.
                 int calls = batch == 1 ? 20 : 1;
@@ -58,19 +51,9 @@ public final class OrtPaired {
                         }
                     }),
                 };
-                long end = System.nanoTime() + (long) (warmup * 1e9);
-                while (System.nanoTime() < end) {
-                    for (DoubleSupplier e : engines) {
-                        e.getAsDouble();
-                    }
-                }
-                double[][] ms = new double[engines.length][rounds];
+                double[][] ms = alternate(engines, rounds, warmup);
                 double[] speedup = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
-                    for (int i = 0; i < engines.length; i++) {
-                        int e = (r + i) % engines.length;
-                        ms[e][r] = engines[e].getAsDouble();
-                    }
                     speedup[r] = ms[2][r] / ms[1][r];
                 }
                 double gflop = Flops.forwardPerImage(p.net) * (double) batch / 1e9;
@@ -87,8 +70,61 @@ public final class OrtPaired {
                 FmaPeak.measure(2, 5));
     }
 
+    /** The first argument, ROUNDS (at least 1), or {@code otherwise}; a bad one names the {@code tool}'s usage. */
+    static int rounds(String[] args, int otherwise, String tool) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : otherwise;
+        if (rounds < 1) {
+            throw new IllegalArgumentException(usage(tool, args));
+        }
+        return rounds;
+    }
+
+    /** The second argument, WARMUP_SECONDS (at least 0), or {@code otherwise}. */
+    static double warmup(String[] args, double otherwise, String tool) {
+        double warmup = args.length > 1 ? Double.parseDouble(args[1]) : otherwise;
+        if (!(warmup >= 0)) {
+            throw new IllegalArgumentException(usage(tool, args));
+        }
+        return warmup;
+    }
+
+    private static String usage(String tool, String[] args) {
+        return "usage: " + tool + " [ROUNDS >= 1] [WARMUP_SECONDS >= 0] ..., got " + String.join(" ", args);
+    }
+
+    /** {@link OrtVersusBench}'s setup for one model and batch, made. */
+    static OrtVersusBench.Problem problem(String model, int batch) throws OrtException {
+        OrtVersusBench.Problem p = new OrtVersusBench.Problem();
+        p.model = model;
+        p.batch = batch;
+        p.setUp();
+        return p;
+    }
+
+    /**
+     * Runs all {@code engines} for {@code warmup} seconds, then {@code rounds} rounds that call
+     * each once, in an order that rotates by one each round; returns {@code ms[engine][round]},
+     * each engine's result.
+     */
+    static double[][] alternate(DoubleSupplier[] engines, int rounds, double warmup) {
+        long end = System.nanoTime() + (long) (warmup * 1e9);
+        while (System.nanoTime() < end) {
+            for (DoubleSupplier e : engines) {
+                e.getAsDouble();
+            }
+        }
+        double[][] ms = new double[engines.length][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < engines.length; i++) {
+                int e = (r + i) % engines.length;
+                ms[e][r] = engines[e].getAsDouble();
+            }
+        }
+        return ms;
+    }
+
     /** Milliseconds per call of {@code op}, over {@code calls} calls. */
-    private static double time(int calls, java.util.function.IntSupplier op) {
+    static double time(int calls, java.util.function.IntSupplier op) {
         long t0 = System.nanoTime();
         int sink = 0;
         for (int i = 0; i < calls; i++) {
@@ -98,13 +134,13 @@ public final class OrtPaired {
         return sink == Integer.MIN_VALUE ? -ms : ms;
     }
 
-    private static String cell(double[] v) {
+    static String cell(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return String.format(Locale.ROOT, "%.3f (%.3f to %.3f)", median(v), s[0], s[s.length - 1]);
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         int n = s.length;

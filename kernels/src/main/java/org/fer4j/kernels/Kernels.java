@@ -152,7 +152,9 @@ public interface Kernels {
      * then {@link #reluInPlace} (or the leaky ReLU). A backend may instead unfold each image straight
      * into its GEMM's packed panels, never writing {@code col}, pack the kernel once for all the
      * images, and apply the bias and the ReLU as it stores each tile of y (an epilogue, fusing three
-     * passes over y into the GEMM's one).
+     * passes over y into the GEMM's one); and for 3x3 kernels at stride 1 it may use another
+     * algorithm with fewer multiplications (the vector backend's Winograd F(2x2,3x3), see
+     * {@link Winograd}), whose result differs from the reference's by rounding only.
      */
     default void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
                              float[] bias, float[] col, ConvGeometry g, boolean relu, float slope) {

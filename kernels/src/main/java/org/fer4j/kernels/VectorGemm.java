@@ -328,10 +328,11 @@ class VectorGemm {
 
     /**
      * {@code bp} = op(B)[pc:pc+kc, jc:jc+nc] as panels of NR columns: element {@code (p, j)} of
-     * panel {@code q} at {@code (q*kc + p)*NR + j}; columns past {@code nc} are 0.
+     * panel {@code q} at {@code (q*kc + p)*NR + j}; columns past {@code nc} are 0. (Also packs
+     * VectorWinograd's V matrices.)
      */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
-                              float[] bp) {
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                      float[] bp) {
         for (int j = 0; j < nc; j += NR) {
             int cols = Math.min(NR, nc - j);
             int dst = j * kc;

@@ -61,13 +61,21 @@ class VectorKernels implements Kernels {
 
     private final VectorGemm gemm;
     private final VectorConv conv;
+    private final VectorWinograd winograd;
+
     VectorKernels() {
         this(new VectorGemm());
     }
 
     VectorKernels(VectorGemm gemm) {
+        this(gemm, new VectorWinograd(gemm));
+    }
+
+    /** With a given Winograd convolution on the same GEMM (the planted-bug tests pass a broken one). */
+    VectorKernels(VectorGemm gemm, VectorWinograd winograd) {
         this.gemm = gemm;
         this.conv = new VectorConv(gemm);
+        this.winograd = winograd;
     }
 
     /**
@@ -87,7 +95,10 @@ class VectorKernels implements Kernels {
 
     @Override
     public String describe() {
-        return "vector (" + F.vectorBitSize() + "-bit FloatVector, " + FmaSupport.TEXT + Parallel.threadsText() + ")";
+        // "Winograd off" only when switched off (-Dfer4j.winograd=false), so that a benchmark of
+        // the direct path says so on its first line.
+        return "vector (" + F.vectorBitSize() + "-bit FloatVector, " + FmaSupport.TEXT
+                + (Winograd.enabled() ? "" : "Winograd off, ") + Parallel.threadsText() + ")";
     }
 
     /**
@@ -514,14 +525,18 @@ class VectorKernels implements Kernels {
     @Override
     public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
                             float[] bias, float[] col, ConvGeometry g, boolean relu, float slope) {
-        // Stride 1 across (every convolution of the model zoo, "valid" or "same"): the GEMM unfolds
-        // each image into its packed panels itself and packs the kernel once for all of them.
-        // Anything else: im2col into col, then the GEMM, image by image.
+        // 3x3 at stride 1 with enough channels and tiles (every convolution of the model zoo but
+        // the first): Winograd F(2x2,3x3), unless -Dfer4j.winograd=false (VectorWinograd).
+        // Stride 1 across: the GEMM unfolds each image into its packed panels itself and packs
+        // the kernel once for all of them. Anything else: im2col into col, then the GEMM, image
+        // by image.
         boolean unfoldInPanels = g.strideW() == 1 && g.positions() > 0 && g.filters() > 0 && g.channels() > 0;
         if (images == 0) {
             return;
         }
-        if (unfoldInPanels) {
+        if (unfoldInPanels && Winograd.enabled() && VectorWinograd.suits(g, images)) {
+            winograd.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
+        } else if (unfoldInPanels) {
             conv.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
         } else {
             Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, g, relu, slope);

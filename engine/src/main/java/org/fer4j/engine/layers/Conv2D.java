@@ -21,8 +21,11 @@ import org.fer4j.kernels.Parallel;
  * col    [C*KH*KW, OH*OW]      one image unfolded by im2col (workspace, reused)
  * y      [N, F, OH, OW]        y[n] = kernel . col(x[n]) + bias   (Kernels.convForward)
  * </pre>
+ * (That is the definition; the vector backend computes a 3x3, stride-1 forward of 16 channels or
+ * more by Winograd's F(2x2,3x3) instead, the same up to rounding: see
+ * {@link org.fer4j.kernels.Winograd}. Backward is always the im2col form below.)
  *
- * Backward, per image n, with {@code dy[n]} read as {@code [F, OH*OW]}:
+ * <p>Backward, per image n, with {@code dy[n]} read as {@code [F, OH*OW]}:
  * {@code dkernel += dy[n] . col(x[n])^T}, {@code dbias += sum over positions of dy[n]},
  * {@code dcol = kernel^T . dy[n]} and {@code dx[n] = col2im(dcol)}. The column matrix is rebuilt in
  * backward rather than cached for the whole batch: caching would cost {@code N*C*KH*KW*OH*OW}
