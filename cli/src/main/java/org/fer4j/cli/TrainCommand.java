@@ -182,7 +182,8 @@ final class TrainCommand implements Callable<Integer> {
         validate();
         Path dir = out;
         prepareRunFolder(dir);
-        Files.writeString(dir.resolve(RUN_FILE), Json.writePretty(Map.of("command", "train", "args", arguments)) + "\n");
+        // Atomically: a kill while it is written must not leave an empty run.json that --resume cannot read.
+        AtomicFiles.writeString(dir.resolve(RUN_FILE), Json.writePretty(Map.of("command", "train", "args", arguments)) + "\n");
         return run(o, dir, null);
     }
 

@@ -26,6 +26,16 @@ public final class AtomicFiles {
         void write(FileChannel channel) throws IOException;
     }
 
+    /** {@link #write} of a UTF-8 text: run records and other small files a resume depends on. */
+    public static void writeString(Path target, String text) throws IOException {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        write(target, channel -> {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        });
+    }
+
     /**
      * Writes {@code target} through a temporary file in its folder, forced to disk and renamed over
      * it: a reader sees the old file or the whole new one, never a part, even after a crash or a
