@@ -103,19 +103,8 @@ public final class RobustnessStudy {
             System.exit(2);
         }
         Dataset data = Fer2013Csv.read(Path.of(args[0]), LoadOptions.DEFAULT);
-        int split = data.splitNames().indexOf("PublicTest");
-        if (split < 0) {
-            System.err.println(args[0] + ": no PublicTest rows");
-            System.exit(2);
-        }
-        List<Integer> rows = new ArrayList<>();
-        for (int i = 0; i < data.size(); i++) {
-            if (data.split(i) == split) {
-                rows.add(i);
-            }
-        }
-        int[] faces = rows.stream().mapToInt(Integer::intValue).toArray();
-        int[] labels = rows.stream().mapToInt(data::label).toArray();
+        int[] faces = TtaStudy.publicTest(data, args[0]);
+        int[] labels = java.util.Arrays.stream(faces).map(data::label).toArray();
         List<EmotionClassifier> models = new ArrayList<>();
         for (int m = 1; m < args.length; m++) {
             EmotionClassifier model = EmotionClassifier.open(args[m]).withFlipAveraging(true);

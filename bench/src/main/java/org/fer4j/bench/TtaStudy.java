@@ -144,15 +144,11 @@ public final class TtaStudy {
         return 100.0 * correct / labels.length;
     }
 
-    public static void main(String[] args) throws IOException {
-        if (args.length < 2) {
-            System.err.println("usage: TtaStudy FER2013.csv[.gz] MODEL [MODEL...]   (bundled names or .fer4j files)");
-            System.exit(2);
-        }
-        Dataset data = Fer2013Csv.read(Path.of(args[0]), LoadOptions.DEFAULT);
+    /** The rows of the PublicTest split, in order; exits with a one-line error when there are none. */
+    static int[] publicTest(Dataset data, String source) {
         int split = data.splitNames().indexOf("PublicTest");
         if (split < 0) {
-            System.err.println(args[0] + ": no PublicTest rows");
+            System.err.println(source + ": no PublicTest rows");
             System.exit(2);
         }
         List<Integer> rows = new ArrayList<>();
@@ -161,8 +157,17 @@ public final class TtaStudy {
                 rows.add(i);
             }
         }
-        int[] faces = rows.stream().mapToInt(Integer::intValue).toArray();
-        int[] labels = rows.stream().mapToInt(data::label).toArray();
+        return rows.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: TtaStudy FER2013.csv[.gz] MODEL [MODEL...]   (bundled names or .fer4j files)");
+            System.exit(2);
+        }
+        Dataset data = Fer2013Csv.read(Path.of(args[0]), LoadOptions.DEFAULT);
+        int[] faces = publicTest(data, args[0]);
+        int[] labels = java.util.Arrays.stream(faces).map(data::label).toArray();
         System.out.printf("%s: %d PublicTest faces; CPU %s%n", args[0], faces.length, org.fer4j.kernels.Cpu.model());
         List<float[][][]> all = new ArrayList<>();
         for (int m = 1; m < args.length; m++) {
