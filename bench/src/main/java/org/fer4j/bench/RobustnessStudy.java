@@ -128,10 +128,11 @@ public final class RobustnessStudy {
         long seed = 0;
         for (Map.Entry<String, String> c : CONDITIONS.entrySet()) {
             float[][] degraded = degrade(data, faces, Augmentation.parse(c.getValue()), ++seed);
+            boolean isClean = c.getValue().equals("none");  // the reference row the others are compared with
             StringBuilder line = new StringBuilder("| " + c.getKey() + " | `" + c.getValue() + "` |");
             for (int m = 0; m < models.size(); m++) {
                 double acc = accuracy(models.get(m), degraded, labels);
-                if (seed == 1) {
+                if (isClean) {
                     clean[m] = acc;
                     line.append(String.format(" %.2f%% |", acc));
                 } else {
