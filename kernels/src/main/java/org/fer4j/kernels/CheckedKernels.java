@@ -162,6 +162,13 @@ public final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public void convBackwardData(float[] dx, int dxOff, float[] dy, int dyOff, int images, float[] kernel,
+                                 float[] dcol, ConvGeometry g) {
+        Checks.convBackwardData(dx, dxOff, dy, dyOff, images, kernel, dcol, g);
+        backend.convBackwardData(dx, dxOff, dy, dyOff, images, kernel, dcol, g);
+    }
+
+    @Override
     public void col2im(float[] img, int imgOff, float[] col, int colOff, ConvGeometry g) {
         Checks.conv("col2im", col, colOff, img, imgOff, g);
         backend.col2im(img, imgOff, col, colOff, g);

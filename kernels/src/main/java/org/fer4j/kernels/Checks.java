@@ -291,6 +291,18 @@ final class Checks {
         span(k, "y", y, yOff, (long) images * g.outputSize());
     }
 
+    /** convBackwardData: the workspace (one image's dcol), dy, the kernel and dx. */
+    static void convBackwardData(float[] dx, int dxOff, float[] dy, int dyOff, int images, float[] kernel,
+                                 float[] dcol, ConvGeometry g) {
+        String k = "convBackwardData";
+        geometry(k, g);
+        nonNegative(k, "images", images);
+        span(k, "dcol", dcol, 0, g.colSize());
+        span(k, "dy", dy, dyOff, (long) images * g.outputSize());
+        span(k, "kernel", kernel, 0, g.kernelSize());
+        span(k, "dx", dx, dxOff, (long) images * g.imageSize());
+    }
+
     /**
      * The softmax cross-entropy kernels: sizes, the two {@code [n, k]} buffers, the labels (each in
      * [0, k): O(n), the only check that reads data, because a bad label would index past its row),

@@ -181,6 +181,34 @@ public interface Kernels {
     }
 
     /**
+     * The gradient of {@link #convForward}'s input (without its bias and activation) for
+     * {@code images} consecutive images: {@code dx[t] = col2im(kernel^T . dy[t])}, with
+     * {@code dx[t] [C, H, W]} at {@code dxOff + t*C*H*W} (overwritten, not added to),
+     * {@code dy[t] [F, outH*outW]} at {@code dyOff + t*F*outH*outW}, {@code kernel [F, C*kh*kw]}
+     * from 0, and the sizes those of {@code g}. {@code dcol} is a workspace of at least
+     * {@code g.colSize()} floats; its contents afterwards are unspecified.
+     *
+     * <p>The default, and the reference, is exactly that, image by image: {@code dcol = kernel^T .
+     * dy[t]} by {@link #sgemm}, {@code dx[t]} zeroed, then {@link #col2im}. A backend may compute
+     * it another way with the same result up to rounding: the vector backend computes a 3x3,
+     * stride-1 convolution's as the forward convolution of {@code dy} with the kernel turned by
+     * 180 degrees and its filters and channels swapped, by Winograd (see {@link Winograd}).
+     */
+    default void convBackwardData(float[] dx, int dxOff, float[] dy, int dyOff, int images, float[] kernel,
+                                  float[] dcol, ConvGeometry g) {
+        int rows = g.rows();
+        int positions = g.positions();
+        for (int t = 0; t < images; t++) {
+            // dcol [rows, P] = kernel^T [rows, F] . dy[t] [F, P]
+            sgemm(true, false, rows, positions, g.filters(), 1f, kernel, 0, rows, dy, dyOff + t * g.outputSize(),
+                    positions, 0f, dcol, 0, positions);
+            // dx[t] = col2im(dcol), which adds: start from zero
+            fill(dx, dxOff + t * g.imageSize(), g.imageSize(), 0f);
+            col2im(dx, dxOff + t * g.imageSize(), dcol, 0, g);
+        }
+    }
+
+    /**
      * The adjoint of {@link #im2col}: <em>adds</em> each column entry back into the image position
      * it was read from ({@code img += fold(col)}); entries that came from padding are dropped.
      * The caller zeroes {@code img} first when it wants the plain fold.

@@ -544,6 +544,76 @@ class VectorKernels implements Kernels {
     }
 
     @Override
+    public void convBackwardData(float[] dx, int dxOff, float[] dy, int dyOff, int images, float[] kernel,
+                                 float[] dcol, ConvGeometry g) {
+        // The input gradient of a 3x3, stride-1 convolution is itself one: dx[c] = sum_f
+        // dy[f] (*) turn(kernel[f, c]), a "full" correlation of dy with the kernel turned by 180
+        // degrees, padded by 2 - pad on each side (the taps of dy that reach x[c, iy, ix] are
+        // dy[f, iy + padTop - ki, ix + padLeft - kj] with weight kernel[f, c, ki, kj]). So it runs on
+        // the forward's Winograd, F and C swapped, when that suits the swapped shape; the GEMM
+        // and col2im of the reference otherwise (and for the first layer, whose few channels
+        // would make Winograd's products one row tall).
+        if (images > 0 && Winograd.enabled() && winogradTakesBackwardData(g) && g.channels() >= VectorWinograd.MIN_CHANNELS
+                && VectorWinograd.suits(transposed(g), images)) {
+            winogradBackwardData(dx, dxOff, dy, dyOff, images, kernel, g);
+        } else {
+            Kernels.super.convBackwardData(dx, dxOff, dy, dyOff, images, kernel, dcol, g);
+        }
+    }
+
+    /** Whether {@link #winogradBackwardData} computes g's input gradient: 3x3, stride 1, pads <= 2. */
+    static boolean winogradTakesBackwardData(ConvGeometry g) {
+        return g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.padTop() <= 2
+                && g.padLeft() <= 2 && g.positions() > 0 && g.channels() > 0 && g.filters() > 0;
+    }
+
+    /**
+     * {@link #convBackwardData} by Winograd, whatever the sizes (the tests call it on shapes
+     * below the thresholds): the forward convolution of dy by the turned kernel.
+     */
+    void winogradBackwardData(float[] dx, int dxOff, float[] dy, int dyOff, int images, float[] kernel,
+                              ConvGeometry g) {
+        winograd.convForward(dx, dxOff, dy, dyOff, images, turnedKernel(kernel, g), null, transposed(g), false, 0f);
+    }
+
+    /**
+     * The geometry of the convolution that computes a 3x3, stride-1 convolution's input
+     * gradient: dy [F, outH, outW] in, dx [C, H, W] out, padded by {@code 2 - padTop} and
+     * {@code 2 - padLeft} (the bottom and right by what H and W imply).
+     */
+    static ConvGeometry transposed(ConvGeometry g) {
+        return new ConvGeometry(g.filters(), g.outH(), g.outW(), g.channels(), 3, 3, 1, 1,
+                2 - g.padTop(), 2 - g.padLeft(), g.height(), g.width());
+    }
+
+    /** Per thread, the turned kernel of {@link #convBackwardData}, grown to the largest seen. */
+    private final ThreadLocal<float[][]> turnedScratch = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * {@code kernel [F, C, 3, 3]} with filters and channels swapped and each 3x3 turned by 180
+     * degrees: {@code turned[c, f, ki, kj] = kernel[f, c, 2 - ki, 2 - kj]}, in this thread's buffer.
+     */
+    private float[] turnedKernel(float[] kernel, ConvGeometry g) {
+        int filters = g.filters();
+        int channels = g.channels();
+        float[][] holder = turnedScratch.get();
+        if (holder[0].length < 9 * filters * channels) {
+            holder[0] = new float[9 * filters * channels];
+        }
+        float[] turned = holder[0];
+        for (int f = 0; f < filters; f++) {
+            for (int c = 0; c < channels; c++) {
+                int from = (f * channels + c) * 9;
+                int to = (c * filters + f) * 9;
+                for (int tap = 0; tap < 9; tap++) {
+                    turned[to + tap] = kernel[from + 8 - tap];
+                }
+            }
+        }
+        return turned;
+    }
+
+    @Override
     public void col2im(float[] img, int imgOff, float[] col, int colOff, ConvGeometry g) {
         // Split by channel: the rows of one channel all add into the same image plane, so they
         // stay on one thread, in the reference's order (ki, kj, oy), whatever the split.
@@ -685,7 +755,9 @@ class VectorKernels implements Kernels {
             int p = i * channels + c;
             int xPlane = p * height * width;
             int yPlane = p * outH * outW;
-            Arrays.fill(dx, xPlane, xPlane + height * width, 0f);
+            if (height * width > 0) {  // an empty dx may come as null (the facade accepts that)
+                Arrays.fill(dx, xPlane, xPlane + height * width, 0f);
+            }
             for (int oy = 0; oy < outH; oy++) {
                 int yRow = yPlane + oy * outW;
                 for (int ox = 0; ox < outW; ox++) {

@@ -7,8 +7,9 @@ import java.util.Locale;
  * Algorithms for Convolutional Neural Networks", CVPR 2016): on by default, off with
  * {@code -Dfer4j.winograd=false}, so that the direct path (the image unfolded into the GEMM's
  * panels) stays measurable and testable. Only the vector backend's forward pass of 3x3, stride-1
- * convolutions of enough channels reads it (see {@code VectorWinograd}); the scalar reference,
- * the OpenCL backend and every backward pass ignore it.
+ * convolutions of enough channels, and the input gradient of such convolutions (itself a 3x3
+ * stride-1 convolution, {@link Kernels#convBackwardData}), read it (see {@code VectorWinograd});
+ * the scalar reference, the OpenCL backend and the kernel gradient ignore it.
  *
  * <p>{@link #setEnabled} changes it for the whole process, between calls, so that a benchmark can
  * time both algorithms in one JVM, one after the other ({@code org.fer4j.bench.WinogradPaired}).

@@ -222,6 +222,15 @@ public final class ValidCalls {
                         a.floats(0, g.kernelSize(), true), bias ? a.floats(0, g.filters(), true) : null,
                         a.floats(0, g.colSize(), true), g, relu, slope));
             }),
+            kernel("convBackwardData", d -> {
+                ConvGeometry g = geometry(d, d.size("filters", 9));
+                int images = d.size("images", 3);
+                int dxOff = d.r.nextInt(3);
+                int dyOff = d.r.nextInt(3);
+                return call((k, a) -> k.convBackwardData(a.floats(dxOff, (long) images * g.imageSize(), true), dxOff,
+                        a.floats(dyOff, (long) images * g.outputSize(), true), dyOff, images,
+                        a.floats(0, g.kernelSize(), true), a.floats(0, g.colSize(), true), g));
+            }),
             kernel("depthwiseConvForward", d -> {
                 ConvGeometry g = geometry(d, 1);
                 int n = d.size("n", 3);

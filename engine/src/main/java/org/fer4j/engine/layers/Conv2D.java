@@ -23,7 +23,9 @@ import org.fer4j.kernels.Parallel;
  * </pre>
  * (That is the definition; the vector backend computes a 3x3, stride-1 forward of 16 channels or
  * more by Winograd's F(2x2,3x3) instead, the same up to rounding: see
- * {@link org.fer4j.kernels.Winograd}. Backward is always the im2col form below.)
+ * {@link org.fer4j.kernels.Winograd}; it computes the input gradient below, {@code dx[n]}, of such a
+ * layer as a convolution of {@code dy[n]} by Winograd too, see
+ * {@link org.fer4j.kernels.Kernels#convBackwardData}. The kernel gradient is always the im2col form.)
  *
  * <p>Backward, per image n, with {@code dy[n]} read as {@code [F, OH*OW]}:
  * {@code dkernel += dy[n] . col(x[n])^T}, {@code dbias += sum over positions of dy[n]},
@@ -216,14 +218,10 @@ public final class Conv2D extends Layer {
                 kernels.sgemm(false, true, filters, rows, positions,
                         1f, dy, i * outSize, positions, c, 0, positions,
                         1f, dk, 0, rows);
-                // dcol [rows, P] = kernel^T [rows, F] . dy[i] [F, P]
-                kernels.sgemm(true, false, rows, positions, filters,
-                        1f, w, 0, rows, dy, i * outSize, positions,
-                        0f, dc, 0, positions);
-                // dx[i] = col2im(dcol), which adds: start from zero
-                kernels.fill(dx, i * imageSize, imageSize, 0f);
-                kernels.col2im(dx, i * imageSize, dc, 0, geometry);
             }
+            // dx[i] = col2im(kernel^T [rows, F] . dy[i] [F, P]) for this chunk's images (a backend
+            // may compute it as a convolution of dy: Kernels.convBackwardData)
+            kernels.convBackwardData(dx, from * imageSize, dy, from * outSize, to - from, w, dc, geometry);
         });
         for (int chunk = 1; chunk < chunks; chunk++) {
             kernels.axpy(dkernel, 0, dkernelPart[chunk], 0, dkernel.length, 1f);

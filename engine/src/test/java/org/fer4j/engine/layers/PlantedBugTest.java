@@ -3,6 +3,7 @@ package org.fer4j.engine.layers;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;
@@ -29,13 +30,22 @@ class PlantedBugTest {
         Object apply(Kernels real, Object[] args) throws Exception;
     }
 
-    /** Scalar kernels with {@code method} replaced by {@code bug}. */
+    /**
+     * Scalar kernels with {@code method} replaced by {@code bug}. A default method of
+     * {@link Kernels} that the scalar backend does not override (convBackwardData, made of sgemm
+     * and col2im) runs on the proxy, so that the bug planted in a method it calls is reached.
+     */
     static Kernels plant(String method, Bug bug) {
         Kernels real = new ScalarKernels();
         return (Kernels) Proxy.newProxyInstance(Kernels.class.getClassLoader(), new Class<?>[] {Kernels.class},
                 (proxy, m, args) -> {
                     try {
-                        return m.getName().equals(method) ? bug.apply(real, args) : m.invoke(real, args);
+                        if (m.getName().equals(method)) {
+                            return bug.apply(real, args);
+                        }
+                        boolean inherited = m.isDefault() && real.getClass().getMethod(m.getName(),
+                                m.getParameterTypes()).getDeclaringClass() == Kernels.class;
+                        return inherited ? InvocationHandler.invokeDefault(proxy, m, args) : m.invoke(real, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
