@@ -162,6 +162,13 @@ public final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public void convBackwardKernel(float[] dkernel, float[] dy, int dyOff, float[] x, int xOff, int images,
+                                   float[] col, ConvGeometry g) {
+        Checks.convBackwardKernel(dkernel, dy, dyOff, x, xOff, images, col, g);
+        backend.convBackwardKernel(dkernel, dy, dyOff, x, xOff, images, col, g);
+    }
+
+    @Override
     public void convBackwardData(float[] dx, int dxOff, float[] dy, int dyOff, int images, float[] kernel,
                                  float[] dcol, ConvGeometry g) {
         Checks.convBackwardData(dx, dxOff, dy, dyOff, images, kernel, dcol, g);

@@ -291,6 +291,18 @@ final class Checks {
         span(k, "y", y, yOff, (long) images * g.outputSize());
     }
 
+    /** convBackwardKernel: the workspace (one image's col), dy, x and dkernel. */
+    static void convBackwardKernel(float[] dkernel, float[] dy, int dyOff, float[] x, int xOff, int images,
+                                   float[] col, ConvGeometry g) {
+        String k = "convBackwardKernel";
+        geometry(k, g);
+        nonNegative(k, "images", images);
+        span(k, "col", col, 0, g.colSize());
+        span(k, "dy", dy, dyOff, (long) images * g.outputSize());
+        span(k, "x", x, xOff, (long) images * g.imageSize());
+        span(k, "dkernel", dkernel, 0, g.kernelSize());
+    }
+
     /** convBackwardData: the workspace (one image's dcol), dy, the kernel and dx. */
     static void convBackwardData(float[] dx, int dxOff, float[] dy, int dyOff, int images, float[] kernel,
                                  float[] dcol, ConvGeometry g) {

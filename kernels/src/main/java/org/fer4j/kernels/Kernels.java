@@ -181,6 +181,30 @@ public interface Kernels {
     }
 
     /**
+     * The gradient of {@link #convForward}'s kernel, added to {@code dkernel [F, C*kh*kw]}: {@code
+     * dkernel += sum over t of dy[t] . im2col(x[t])^T} for {@code images} consecutive images,
+     * {@code dy[t] [F, outH*outW]} at {@code dyOff + t*F*outH*outW}, {@code x[t] [C, H, W]} (the
+     * forward's input) at {@code xOff + t*C*H*W}, and the sizes those of {@code g}. {@code col} is
+     * a workspace of at least {@code g.colSize()} floats; its contents afterwards are unspecified.
+     *
+     * <p>The default, and the reference, is exactly that, image by image: {@link #im2col} into
+     * {@code col}, then {@link #sgemm} adding to dkernel. A backend may compute it another way
+     * with the same result up to rounding: the vector backend sums a 3x3, stride-1 convolution's
+     * by Winograd's algorithm over all the images' tiles (see {@link Winograd}).
+     */
+    default void convBackwardKernel(float[] dkernel, float[] dy, int dyOff, float[] x, int xOff, int images,
+                                    float[] col, ConvGeometry g) {
+        int rows = g.rows();
+        int positions = g.positions();
+        for (int t = 0; t < images; t++) {
+            im2col(col, 0, x, xOff + t * g.imageSize(), g);
+            // dkernel [F, rows] += dy[t] [F, P] . col^T [P, rows]
+            sgemm(false, true, g.filters(), rows, positions, 1f, dy, dyOff + t * g.outputSize(), positions,
+                    col, 0, positions, 1f, dkernel, 0, rows);
+        }
+    }
+
+    /**
      * The gradient of {@link #convForward}'s input (without its bias and activation) for
      * {@code images} consecutive images: {@code dx[t] = col2im(kernel^T . dy[t])}, with
      * {@code dx[t] [C, H, W]} at {@code dxOff + t*C*H*W} (overwritten, not added to),

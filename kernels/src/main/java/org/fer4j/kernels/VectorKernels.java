@@ -62,6 +62,7 @@ class VectorKernels implements Kernels {
     private final VectorGemm gemm;
     private final VectorConv conv;
     private final VectorWinograd winograd;
+    private final VectorWinogradFilter winogradFilter;
 
     VectorKernels() {
         this(new VectorGemm());
@@ -73,9 +74,15 @@ class VectorKernels implements Kernels {
 
     /** With a given Winograd convolution on the same GEMM (the planted-bug tests pass a broken one). */
     VectorKernels(VectorGemm gemm, VectorWinograd winograd) {
+        this(gemm, winograd, new VectorWinogradFilter(gemm));
+    }
+
+    /** With given Winograd convolutions, forward and kernel gradient (the planted-bug tests pass broken ones). */
+    VectorKernels(VectorGemm gemm, VectorWinograd winograd, VectorWinogradFilter winogradFilter) {
         this.gemm = gemm;
         this.conv = new VectorConv(gemm);
         this.winograd = winograd;
+        this.winogradFilter = winogradFilter;
     }
 
     /**
@@ -544,22 +551,69 @@ class VectorKernels implements Kernels {
     }
 
     @Override
+    public void convBackwardKernel(float[] dkernel, float[] dy, int dyOff, float[] x, int xOff, int images,
+                                   float[] col, ConvGeometry g) {
+        // A 3x3, stride-1 convolution of enough channels and filters: Winograd over all the tiles
+        // of the images (VectorWinogradFilter); else the reference's im2col and GEMM per image.
+        if (images > 0 && Winograd.enabled() && winogradTakesKernelGradient(g, images)) {
+            winogradFilter.convBackwardKernel(dkernel, dy, dyOff, x, xOff, images, g);
+        } else {
+            Kernels.super.convBackwardKernel(dkernel, dy, dyOff, x, xOff, images, col, g);
+        }
+    }
+
+    /**
+     * Whether {@link #convBackwardKernel} runs on Winograd: 3x3 at stride 1, at least
+     * {@link #BACKWARD_MIN_CHANNELS} channels and {@link VectorWinograd#MIN_CHANNELS} filters (the
+     * 16 GEMMs are F x C), and at least NR tiles (their depth).
+     */
+    static boolean winogradTakesKernelGradient(ConvGeometry g, int images) {
+        long tiles = (long) images * ((g.outH() + 1) / 2) * ((g.outW() + 1) / 2);
+        return g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1
+                && g.channels() >= BACKWARD_MIN_CHANNELS && g.filters() >= VectorWinograd.MIN_CHANNELS
+                && tiles >= VectorGemm.NR;
+    }
+
+    /** {@link #convBackwardKernel} by Winograd, whatever the sizes (the tests call it on small shapes). */
+    void winogradBackwardKernel(float[] dkernel, float[] dy, int dyOff, float[] x, int xOff, int images,
+                                ConvGeometry g) {
+        winogradFilter.convBackwardKernel(dkernel, dy, dyOff, x, xOff, images, g);
+    }
+
+    @Override
     public void convBackwardData(float[] dx, int dxOff, float[] dy, int dyOff, int images, float[] kernel,
                                  float[] dcol, ConvGeometry g) {
         // The input gradient of a 3x3, stride-1 convolution is itself one: dx[c] = sum_f
         // dy[f] (*) turn(kernel[f, c]), a "full" correlation of dy with the kernel turned by 180
         // degrees, padded by 2 - pad on each side (the taps of dy that reach x[c, iy, ix] are
         // dy[f, iy + padTop - ki, ix + padLeft - kj] with weight kernel[f, c, ki, kj]). So it runs on
-        // the forward's Winograd, F and C swapped, when that suits the swapped shape; the GEMM
-        // and col2im of the reference otherwise (and for the first layer, whose few channels
-        // would make Winograd's products one row tall).
-        if (images > 0 && Winograd.enabled() && winogradTakesBackwardData(g) && g.channels() >= VectorWinograd.MIN_CHANNELS
+        // the forward's Winograd, F and C swapped, where that was measured to gain (enough
+        // channels and tiles, below); the GEMM and col2im of the reference otherwise.
+        if (images > 0 && Winograd.enabled() && winogradTakesBackwardData(g) && g.channels() >= BACKWARD_MIN_CHANNELS
+                && ((g.height() + 1) / 2) * ((g.width() + 1) / 2) >= BACKWARD_DATA_MIN_TILES
                 && VectorWinograd.suits(transposed(g), images)) {
             winogradBackwardData(dx, dxOff, dy, dyOff, images, kernel, g);
         } else {
             Kernels.super.convBackwardData(dx, dxOff, dy, dyOff, images, kernel, dcol, g);
         }
     }
+
+    /**
+     * The fewest input channels for which the backward passes of a 3x3, stride-1 convolution
+     * use Winograd: their products are C x F (the kernel gradient's) and C x F-deep (the input
+     * gradient's), and below 64 channels the transforms cost more than the GEMM saves. Measured
+     * per layer of the zoo, 32 images, one thread, CPU time, Winograd / GEMM speed
+     * (docs/performance.md): C = 32 0.6 to 0.96 for either gradient, C >= 64 1.04 to 1.64 for the
+     * kernel gradient and where {@link #BACKWARD_DATA_MIN_TILES} holds for the input gradient.
+     */
+    static final int BACKWARD_MIN_CHANNELS = 64;
+    /**
+     * The fewest tiles per image (of the input gradient, 2x2 each) for which the input gradient
+     * uses Winograd: fer-vgg's 6x6 layer (9 tiles, 0.8 times as fast) and fer-ref's 10x10 one
+     * (25 tiles, "full" padding of an 8x8 dy: 0.6) lose, the 12x12 layers (36 tiles) gain 1.04 to
+     * 1.36.
+     */
+    static final int BACKWARD_DATA_MIN_TILES = 36;
 
     /** Whether {@link #winogradBackwardData} computes g's input gradient: 3x3, stride 1, pads <= 2. */
     static boolean winogradTakesBackwardData(ConvGeometry g) {

@@ -80,8 +80,8 @@ class VectorWinograd {
     static final int BLOCK_FLOATS = 1 << 18;
 
     /** Lanes {@code 0, 2, 4, ...} and {@code 1, 3, 5, ...} of two vectors side by side (a 2L-float run). */
-    private static final VectorShuffle<Float> EVEN = twoVectorShuffle(0);
-    private static final VectorShuffle<Float> ODD = twoVectorShuffle(1);
+    static final VectorShuffle<Float> EVEN = twoVectorShuffle(0);
+    static final VectorShuffle<Float> ODD = twoVectorShuffle(1);
     /** Interleaves two vectors a, b: {@code a0 b0 a1 b1 ...} of their low halves, then of their high halves. */
     private static final VectorShuffle<Float> ZIP_LOW = zipShuffle(0);
     private static final VectorShuffle<Float> ZIP_HIGH = zipShuffle(L / 2);
@@ -351,7 +351,7 @@ class VectorWinograd {
      * zeros around the image are written when the buffer is made for a geometry
      * ({@link Scratch#padFor}) and never overwritten.
      */
-    private static void padImage(float[] pad, float[] img, int image, ConvGeometry g, int padH, int padW) {
+    static void padImage(float[] pad, float[] img, int image, ConvGeometry g, int padH, int padW) {
         int height = g.height();
         int width = g.width();
         for (int c = 0; c < g.channels(); c++) {
@@ -370,7 +370,7 @@ class VectorWinograd {
      * are combined first, as loaded ({@code W = B^T d}: rows {@code d0 - d2, d1 + d2, d2 - d1,
      * d1 - d3}), then each row of W is split into the patches' columns ({@link #rowOfV}).
      */
-    private static void inputRun(float[] v, int col, int ldv, float[] pad, int first, int plane, int padW,
+    static void inputRun(float[] v, int col, int ldv, float[] pad, int first, int plane, int padW,
                                  int channels) {
         int xiStride = channels * ldv;  // V[xi] to V[xi + 1]; V[xi][c] to V[xi][c + 1] is ldv
         for (int c = 0; c < channels; c++) {

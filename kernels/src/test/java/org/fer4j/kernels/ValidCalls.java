@@ -222,6 +222,16 @@ public final class ValidCalls {
                         a.floats(0, g.kernelSize(), true), bias ? a.floats(0, g.filters(), true) : null,
                         a.floats(0, g.colSize(), true), g, relu, slope));
             }),
+            kernel("convBackwardKernel", d -> {
+                ConvGeometry g = geometry(d, d.size("filters", 9));
+                int images = d.size("images", 3);
+                int dyOff = d.r.nextInt(3);
+                int xOff = d.r.nextInt(3);
+                return call((k, a) -> k.convBackwardKernel(a.floats(0, g.kernelSize(), true),
+                        a.floats(dyOff, (long) images * g.outputSize(), true), dyOff,
+                        a.floats(xOff, (long) images * g.imageSize(), true), xOff, images,
+                        a.floats(0, g.colSize(), true), g));
+            }),
             kernel("convBackwardData", d -> {
                 ConvGeometry g = geometry(d, d.size("filters", 9));
                 int images = d.size("images", 3);

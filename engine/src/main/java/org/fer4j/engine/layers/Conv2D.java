@@ -23,9 +23,10 @@ import org.fer4j.kernels.Parallel;
  * </pre>
  * (That is the definition; the vector backend computes a 3x3, stride-1 forward of 16 channels or
  * more by Winograd's F(2x2,3x3) instead, the same up to rounding: see
- * {@link org.fer4j.kernels.Winograd}; it computes the input gradient below, {@code dx[n]}, of such a
- * layer as a convolution of {@code dy[n]} by Winograd too, see
- * {@link org.fer4j.kernels.Kernels#convBackwardData}. The kernel gradient is always the im2col form.)
+ * {@link org.fer4j.kernels.Winograd}; for such a layer it also computes the two gradients below by
+ * Winograd: the input gradient as a convolution of {@code dy[n]}
+ * ({@link org.fer4j.kernels.Kernels#convBackwardData}) and the kernel gradient as a sum over every
+ * tile of the batch ({@link org.fer4j.kernels.Kernels#convBackwardKernel}).)
  *
  * <p>Backward, per image n, with {@code dy[n]} read as {@code [F, OH*OW]}:
  * {@code dkernel += dy[n] . col(x[n])^T}, {@code dbias += sum over positions of dy[n]},
@@ -212,13 +213,9 @@ public final class Conv2D extends Layer {
             if (chunk > 0) {
                 kernels.fill(dk, 0, dk.length, 0f);
             }
-            for (int i = from; i < to; i++) {
-                kernels.im2col(c, 0, input.data(), i * imageSize, geometry);
-                // dkernel [F, rows] += dy[i] [F, P] . col^T [P, rows]
-                kernels.sgemm(false, true, filters, rows, positions,
-                        1f, dy, i * outSize, positions, c, 0, positions,
-                        1f, dk, 0, rows);
-            }
+            // dkernel [F, rows] += dy[i] [F, P] . im2col(x[i])^T [P, rows] for this chunk's images
+            kernels.convBackwardKernel(dk, dy, from * outSize, input.data(), from * imageSize, to - from, c,
+                    geometry);
             // dx[i] = col2im(kernel^T [rows, F] . dy[i] [F, P]) for this chunk's images (a backend
             // may compute it as a convolution of dy: Kernels.convBackwardData)
             kernels.convBackwardData(dx, from * imageSize, dy, from * outSize, to - from, w, dc, geometry);
