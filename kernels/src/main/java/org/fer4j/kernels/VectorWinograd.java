@@ -81,10 +81,10 @@ class VectorWinograd {
 
     /**
      * Floats to spare after the last padded image row: a run's loads start inside a patch row and
-     * may reach past the image by up to 5 vectors (F(4x4)'s, {@link VectorWinograd4}); lanes past
-     * the run's last tile are read but never used.
+     * may reach past the image by up to 2 vectors; lanes past the run's last tile are read but
+     * never used.
      */
-    static final int SLACK = 5 * L;
+    static final int SLACK = 2 * L + 2;
 
     /** Lanes {@code 0, 2, 4, ...} and {@code 1, 3, 5, ...} of two vectors side by side (a 2L-float run). */
     static final VectorShuffle<Float> EVEN = twoVectorShuffle(0);
@@ -95,6 +95,16 @@ class VectorWinograd {
 
     private final VectorGemm gemm;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    /** The GEMM of the transformed products. */
+    VectorGemm gemm() {
+        return gemm;
+    }
+
+    /** This thread's buffers for this instance. */
+    Scratch scratch() {
+        return scratch.get();
+    }
 
     /**
      * Per-thread buffers, grown to the largest convolution seen and reused. P below is the number
@@ -113,18 +123,16 @@ class VectorWinograd {
         float[] m = new float[0];
         /** One image with its padding ({@link #padImage}), and the geometry its zeros were laid out for. */
         float[] pad = new float[0];
-        /** A few vectors' worth of room for the intermediates of one run's transforms (F(4x4)'s). */
+        /** A few vectors' worth of room for the intermediates of F(4x4)'s transforms ({@link VectorWinograd4}). */
         final float[] work = new float[64 * L];
         private ConvGeometry padGeometry;
 
         /**
-         * The padded image buffer for geometry g, [C, padH, padW] and {@link #SLACK} floats,
-         * zeroed when g differs from the last geometry (the zeros around the image then stay, as
-         * only the image is copied in).
+         * The padded image buffer for geometry g, {@code size} floats, zeroed when g differs from
+         * the last geometry (the zeros around the image then stay, as only the image is copied in).
          */
-        float[] padFor(ConvGeometry g, int padH, int padW) {
+        float[] padFor(ConvGeometry g, int size) {
             if (!g.equals(padGeometry)) {
-                int size = g.channels() * padH * padW + SLACK;
                 if (pad.length < size) {
                     pad = new float[size];
                 } else {
@@ -188,7 +196,7 @@ class VectorWinograd {
         int filters = g.filters();
         int channels = g.channels();
         int positions = (tile() + 2) * (tile() + 2);
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         if (s.u.length < positions * filters * channels) {
             s.u = new float[positions * filters * channels];
         }
@@ -220,34 +228,31 @@ class VectorWinograd {
     }
 
     /**
-     * One block, tiles {@code [t0, t1)}, on this thread: V, the P GEMMs, then the outputs; rows of
-     * M hold {@code ld} tiles, rows of V {@code ld + L}.
+     * One block, tiles {@code [t0, t1)}, on this thread: V, the 16 GEMMs, then the outputs; rows of
+     * M hold {@code ld} tiles, rows of V {@code ld + L}. {@link VectorWinograd4} overrides it.
      */
-    private void block(float[] y, int yOff, float[] img, int imgOff, float[] u, float[] bias,
-                       ConvGeometry g, boolean relu, float slope, int t0, int t1, int ld) {
+    void block(float[] y, int yOff, float[] img, int imgOff, float[] u, float[] bias,
+               ConvGeometry g, boolean relu, float slope, int t0, int t1, int ld) {
         int filters = g.filters();
         int channels = g.channels();
-        int tile = tile();
-        int positions = (tile + 2) * (tile + 2);
         int ldv = ld + L;
-        Scratch s = scratch.get();
-        if (s.v.length < positions * channels * ldv) {
-            s.v = new float[positions * channels * ldv];
+        Scratch s = scratch();
+        if (s.v.length < 16 * channels * ldv) {
+            s.v = new float[16 * channels * ldv];
         }
-        if (s.m.length < positions * filters * ld + L) {
-            s.m = new float[positions * filters * ld + L];
+        if (s.m.length < 16 * filters * ld + L) {
+            s.m = new float[16 * filters * ld + L];
         }
         float[] v = s.v;
         float[] m = s.m;
-        float[] work = s.work;
-        int tilesAcross = (g.outW() + tile - 1) / tile;
+        int tilesAcross = (g.outW() + 1) / 2;
         int tilesDown = tilesDown(g.outH());
         int perImage = tilesDown * tilesAcross;
         // The padded image: every patch inside it, and SLACK floats to spare after the last row
         // (its height from the true tile count, so that a planted tilesDown cannot shrink it).
-        int padH = tile * ((g.outH() + tile - 1) / tile) + 2;
-        int padW = tile * tilesAcross + 2;
-        float[] pad = s.padFor(g, padH, padW);
+        int padH = 2 * ((g.outH() + 1) / 2) + 2;
+        int padW = 2 * tilesAcross + 2;
+        float[] pad = s.padFor(g, g.channels() * padH * padW + SLACK);
         // V: runs of at most L tiles along one row of tiles, all channels of each run at once.
         int padded = -1;  // the image in pad
         for (int t = t0; t < t1; ) {
@@ -259,12 +264,12 @@ class VectorWinograd {
                 padImage(pad, img, imgOff + n * g.imageSize(), g, padH, padW);
                 padded = n;
             }
-            inputRun(v, t - t0, ldv, pad, tile * (ty * padW + tx), padH * padW, padW, channels, work);
+            inputRun(v, t - t0, ldv, pad, 2 * (ty * padW + tx), padH * padW, padW, channels);
             t += run;
         }
         // M[xi] [F, n] = U[xi] [F, C] . V[xi] [C, n], U[xi] stored [C, F] (transposed)
         int tilesHere = t1 - t0;
-        for (int xi = 0; xi < positions; xi++) {
+        for (int xi = 0; xi < 16; xi++) {
             int vOff = xi * channels * ldv;
             gemm.product(true, filters, tilesHere, channels, 1f, u, xi * filters * channels, filters, null,
                     (pc, kc, jc, nc, bp, w) -> VectorGemm.packB(false, v, vOff, ldv, pc, kc, jc, nc, bp),
@@ -276,8 +281,7 @@ class VectorWinograd {
             int ty = (t - n * perImage) / tilesAcross;
             int tx = t - n * perImage - ty * tilesAcross;
             int run = Math.min(L, Math.min(t1 - t, tilesAcross - tx));
-            outputRun(y, yOff + n * g.outputSize(), m, t - t0, ld, g, tile * ty, tile * tx, run, bias, relu, slope,
-                    work);
+            outputRun(y, yOff + n * g.outputSize(), m, t - t0, ld, g, 2 * ty, 2 * tx, run, bias, relu, slope);
             t += run;
         }
     }
@@ -288,26 +292,6 @@ class VectorWinograd {
      */
     void transformKernel(float[] u, float[] kernel, int filters, int channels, int c0, int c1) {
         transformKernel(u, kernel, filters, channels, c0, c1, half());
-    }
-
-    /**
-     * V for a run of at most L tiles along one row of tiles, every channel, into column {@code
-     * col} of the matrices V[xi] [C, ldv]; the run's first patch at {@code first} of the padded
-     * image (channel 0), channels {@code plane} apart, rows {@code padW} apart. {@code work}: a
-     * per-thread scratch of {@code 64 L} floats.
-     */
-    void inputRun(float[] v, int col, int ldv, float[] pad, int first, int plane, int padW, int channels,
-                  float[] work) {
-        inputRun(v, col, ldv, pad, first, plane, padW, channels);
-    }
-
-    /**
-     * The outputs of a run of {@code run <= L} tiles from column {@code col} of the matrices M[xi]
-     * [F, ld], into the image at {@code out}, output rows from {@code oy}, columns from {@code ox}.
-     */
-    void outputRun(float[] y, int out, float[] m, int col, int ld, ConvGeometry g, int oy, int ox, int run,
-                   float[] bias, boolean relu, float slope, float[] work) {
-        outputRun(y, out, m, col, ld, g, oy, ox, run, bias, relu, slope);
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.fer4j.kernels.VectorGemm.S;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * The forward pass of a 3x3, stride-1 convolution by Winograd's F(4x4,3x3) (Lavin and Gray, "Fast
@@ -60,13 +59,12 @@ class VectorWinograd4 extends VectorWinograd {
 
     /**
      * The fewest F(4x4) tiles per thread for which the per-layer choice ({@link #better}) takes
-     * F(4x4) over F(2x2): below it the 36 GEMMs have too few columns. Measured: see {@link #better}.
+     * F(4x4) over F(2x2). Measured (docs/performance.md, WinogradBench): at batch 1, with 13 to 61
+     * tiles per thread, F(4x4) ran 0.44 to 0.97 times as fast as F(2x2) (its per-call kernel
+     * transform is 2.25 times F(2x2)'s, and below 16 columns the GEMM packs U for every one of its
+     * 36 products); at batch 64, with 128 to 1,000 tiles per thread, 1.09 to 1.54 times as fast.
      */
-    static final int MIN_TILES_PER_THREAD = 16;
-
-    /** Lane l takes lane l + 1, the last lane lane {@code first} of the second vector (columns 4, 5). */
-    private static final VectorShuffle<Float> NEXT0 = nextShuffle(0);
-    private static final VectorShuffle<Float> NEXT1 = nextShuffle(1);
+    static final int MIN_TILES_PER_THREAD = 64;
 
     VectorWinograd4(VectorGemm gemm) {
         super(gemm);
@@ -74,9 +72,10 @@ class VectorWinograd4 extends VectorWinograd {
 
     /**
      * Whether the per-layer choice takes F(4x4) for a convolution that {@link VectorWinograd#suits}
-     * Winograd: when the output is at least 8 wide and 8 high (smaller outputs leave most of a
-     * 6x6 patch over padding: on 6x6, F(4x4)'s 4 tiles of 36 multiplications cost what F(2x2)'s 9
-     * of 16 do), and there are at least {@link #MIN_TILES_PER_THREAD} tiles for each thread.
+     * Winograd: when the output is at least 8 wide and 8 high (on 6x6, F(4x4)'s 4 tiles of 36
+     * multiplications cost what F(2x2)'s 9 of 16 do, and measured 0.94 and 1.03 times as fast in
+     * two runs: F(2x2), which rounds less, is kept), and there are at least {@link
+     * #MIN_TILES_PER_THREAD} tiles for each thread.
      */
     static boolean better(ConvGeometry g, int images) {
         if (g.outH() < 8 || g.outW() < 8) {
@@ -99,37 +98,48 @@ class VectorWinograd4 extends VectorWinograd {
     /**
      * U for the channels {@code [c0, c1)}: {@code U[xi][c][f] = (G g G^T)[xi]} for the kernel g of
      * filter f and channel c (its 9 taps at {@code 9*(f*C + c)}), L filters at a time, the last
-     * group masked: the taps gathered across the filters into {@code work}, then G applied to
-     * each column of g and to each row of the result ({@link #g6}).
+     * group's lanes past the last filter reading filter f's taps again and never stored (a masked
+     * gather is not compiled to a vector instruction here: it allocated and was slow): the taps
+     * gathered across the filters into {@code work}, then G applied to each column of g and to
+     * each row of the result ({@link #g6}).
      */
     @Override
     void transformKernel(float[] u, float[] kernel, int filters, int channels, int c0, int c1) {
         int count = filters * channels;  // U[xi] to U[xi + 1]
         int[] across = new int[L];       // tap k of filters f, f+1, ...: 9C apart
-        int[] acrossLast = new int[L];   // the same for the last group, 0 past the last filter (the
-        int last = filters % L == 0 ? L : filters % L;  // gather checks the masked-off lanes too)
+        int[] acrossLast = new int[L];   // the same for the last group, 0 past the last filter, so
+        int last = filters % L == 0 ? L : filters % L;  // that it reads the array only (unmasked)
         for (int l = 0; l < L; l++) {
             across[l] = 9 * channels * l;
             acrossLast[l] = l < last ? across[l] : 0;
         }
-        float[] work = new float[(9 + 18) * L];  // the 9 taps, then G g (6 rows of 3)
+        float[] work = new float[(9 + 18 + 36) * L];  // the 9 taps, G g (6 rows of 3), U (6 x 6)
         float sixth = sixth();
         for (int c = c0; c < c1; c++) {
             for (int f = 0; f < filters; f += L) {
-                VectorMask<Float> mask = S.indexInRange(f, filters);
                 int k = 9 * (f * channels + c);
-                int[] map = f + L < filters ? across : acrossLast;
+                int[] map = f + L <= filters ? across : acrossLast;
                 for (int tap = 0; tap < 9; tap++) {
-                    FloatVector.fromArray(S, kernel, k + tap, map, 0, mask).intoArray(work, tap * L);
+                    FloatVector.fromArray(S, kernel, k + tap, map, 0).intoArray(work, tap * L);
                 }
                 // G g: column j of g (taps j, 3 + j, 6 + j) to column j of the 6x3 product
                 for (int j = 0; j < 3; j++) {
-                    g6(work, j * L, 3 * L, work, (9 + j) * L, 3 * L, sixth, S.maskAll(true));
+                    g6(work, j * L, 3 * L, work, (9 + j) * L, 3 * L, sixth);
                 }
                 // (G g) G^T: row i of G g to row i of U, the 6 positions 6i .. 6i + 5
-                int q = c * filters + f;
                 for (int i = 0; i < 6; i++) {
-                    g6(work, (9 + 3 * i) * L, L, u, 6 * i * count + q, count, sixth, mask);
+                    g6(work, (9 + 3 * i) * L, L, work, (27 + 6 * i) * L, L, sixth);
+                }
+                int q = c * filters + f;
+                if (f + L <= filters) {
+                    for (int xi = 0; xi < 36; xi++) {
+                        FloatVector.fromArray(S, work, (27 + xi) * L).intoArray(u, xi * count + q);
+                    }
+                } else {
+                    VectorMask<Float> mask = S.indexInRange(f, filters);
+                    for (int xi = 0; xi < 36; xi++) {
+                        FloatVector.fromArray(S, work, (27 + xi) * L).intoArray(u, xi * count + q, mask);
+                    }
                 }
             }
         }
@@ -138,66 +148,237 @@ class VectorWinograd4 extends VectorWinograd {
     /**
      * {@code G (a, b, c)} for three vectors at {@code s}, {@code s + step}, {@code s + 2 step}:
      * {@code [a/4, -(a + b + c)/6, -(a - b + c)/6, (a + 2b + 4c)/24, (a - 2b + 4c)/24, c]}, stored
-     * at {@code d + i * dStep}, the lanes of {@code mask} only.
+     * at {@code d + i * dStep}.
      */
-    private static void g6(float[] src, int s, int step, float[] dst, int d, int dStep, float sixth,
-                           VectorMask<Float> mask) {
+    private static void g6(float[] src, int s, int step, float[] dst, int d, int dStep, float sixth) {
         FloatVector a = FloatVector.fromArray(S, src, s);
         FloatVector b = FloatVector.fromArray(S, src, s + step);
         FloatVector c = FloatVector.fromArray(S, src, s + 2 * step);
         FloatVector ac = a.add(c);
         FloatVector a4c = a.add(c.mul(4f));
         FloatVector b2 = b.mul(2f);
-        a.mul(0.25f).intoArray(dst, d, mask);
-        ac.add(b).mul(-sixth).intoArray(dst, d + dStep, mask);
-        ac.sub(b).mul(-sixth).intoArray(dst, d + 2 * dStep, mask);
-        a4c.add(b2).mul(1f / 24f).intoArray(dst, d + 3 * dStep, mask);
-        a4c.sub(b2).mul(1f / 24f).intoArray(dst, d + 4 * dStep, mask);
-        c.intoArray(dst, d + 5 * dStep, mask);
+        a.mul(0.25f).intoArray(dst, d);
+        ac.add(b).mul(-sixth).intoArray(dst, d + dStep);
+        ac.sub(b).mul(-sixth).intoArray(dst, d + 2 * dStep);
+        a4c.add(b2).mul(1f / 24f).intoArray(dst, d + 3 * dStep);
+        a4c.sub(b2).mul(1f / 24f).intoArray(dst, d + 4 * dStep);
+        c.intoArray(dst, d + 5 * dStep);
     }
 
     /**
-     * V for a run of L tiles (lanes past the row's end are computed from whatever lies there and
-     * never read), every channel: {@code V[xi][c][col + l] = (B^T d B)[xi]} for the patch d of
-     * tile l, whose top-left pixel is at {@code first + 4l} of the padded image (channel 0). First
-     * {@code W = B^T d} on the 6 patch rows as loaded (5 vectors each) into {@code work}, then each
-     * row of W deinterleaved into the patches' 6 columns, {@code work[30L, 36L)}, and {@code W B}
-     * stored into V.
+     * One block, tiles {@code [t0, t1)}, on this thread: V, the 36 GEMMs, then the outputs. Each
+     * image is first copied into {@code pad} channels-last ({@link #padImage}), so that one patch
+     * position of L channels is one vector; V[xi] is stored [T, C'] (tile by tile, C' = C rounded
+     * up to L), B transposed for the GEMM; rows of M hold {@code ld} tiles.
      */
     @Override
-    void inputRun(float[] v, int col, int ldv, float[] pad, int first, int plane, int padW, int channels,
-                  float[] work) {
-        int xiStride = channels * ldv;  // V[xi] to V[xi + 1]; V[xi][c] to V[xi][c + 1] is ldv
-        int columns = 30 * L;
-        for (int c = 0; c < channels; c++) {
-            int d = first + c * plane;
-            // W = B^T d: row r of W, vector k at work[(5r + k) L]
-            for (int k = 0; k < 5; k++) {
-                bt(pad, d + k * L, padW, work, k * L, 5 * L);
+    void block(float[] y, int yOff, float[] img, int imgOff, float[] u, float[] bias,
+               ConvGeometry g, boolean relu, float slope, int t0, int t1, int ld) {
+        int filters = g.filters();
+        int channels = g.channels();
+        int lanes = (channels + L - 1) / L * L;  // C'
+        // V[xi] to V[xi + 1], and M[xi] to M[xi + 1]: one vector more than the matrix, so that the
+        // 36 streams of a transform (power-of-two apart, often) fall into different sets of the L1
+        // cache rather than all into one.
+        int vStride = ld * lanes + L;
+        int mStride = filters * ld + L;
+        Scratch s = scratch();
+        if (s.v.length < 36 * vStride) {
+            s.v = new float[36 * vStride];
+        }
+        if (s.m.length < 36 * mStride + L) {
+            s.m = new float[36 * mStride + L];
+        }
+        float[] v = s.v;
+        float[] m = s.m;
+        float[] work = s.work;
+        int tilesAcross = (g.outW() + 3) / 4;
+        int perImage = tilesDown(g.outH()) * tilesAcross;
+        // The padded image, [padH, padW, C'], its height from the true tile count (so that a
+        // planted tilesDown cannot shrink it).
+        int padH = 4 * ((g.outH() + 3) / 4) + 2;
+        int padW = 4 * tilesAcross + 2;
+        float[] pad = s.padFor(g, padH * padW * lanes);
+        int padded = -1;  // the image in pad
+        for (int t = t0; t < t1; t++) {
+            int n = t / perImage;
+            int ty = (t - n * perImage) / tilesAcross;
+            int tx = t - n * perImage - ty * tilesAcross;
+            if (n != padded) {
+                padImage(pad, img, imgOff + n * g.imageSize(), g, padW, lanes, work);
+                padded = n;
             }
-            int o = col + c * ldv;
-            for (int r = 0; r < 6; r++) {
-                int w = 5 * r * L;
-                FloatVector x0 = FloatVector.fromArray(S, work, w);
-                FloatVector x1 = FloatVector.fromArray(S, work, w + L);
-                FloatVector x2 = FloatVector.fromArray(S, work, w + 2 * L);
-                FloatVector x3 = FloatVector.fromArray(S, work, w + 3 * L);
-                FloatVector x4 = FloatVector.fromArray(S, work, w + 4 * L);
-                // lane l of column j is float 4l + j of the row
-                FloatVector even01 = x0.rearrange(EVEN, x1);
-                FloatVector odd01 = x0.rearrange(ODD, x1);
-                FloatVector even23 = x2.rearrange(EVEN, x3);
-                FloatVector odd23 = x2.rearrange(ODD, x3);
-                FloatVector col0 = even01.rearrange(EVEN, even23);
-                FloatVector col1 = odd01.rearrange(EVEN, odd23);
-                col0.intoArray(work, columns);
-                col1.intoArray(work, columns + L);
-                even01.rearrange(ODD, even23).intoArray(work, columns + 2 * L);
-                odd01.rearrange(ODD, odd23).intoArray(work, columns + 3 * L);
-                col0.rearrange(NEXT0, x4).intoArray(work, columns + 4 * L);
-                col1.rearrange(NEXT1, x4).intoArray(work, columns + 5 * L);
-                // row r of B^T d B: positions 6r .. 6r + 5
-                bt(work, columns, L, v, o + 6 * r * xiStride, xiStride);
+            inputTile(v, (t - t0) * lanes, vStride, pad, 4 * (ty * padW + tx) * lanes, padW * lanes, lanes, work);
+        }
+        // M[xi] [F, n] = U[xi] [F, C] . V[xi] [C, n], U[xi] stored [C, F], V[xi] [n, C'] (both transposed)
+        int tilesHere = t1 - t0;
+        for (int xi = 0; xi < 36; xi++) {
+            int vOff = xi * vStride;
+            gemm().product(true, filters, tilesHere, channels, 1f, u, xi * filters * channels, filters, null,
+                    (pc, kc, jc, nc, bp, w) -> VectorGemm.packB(true, v, vOff, lanes, pc, kc, jc, nc, bp),
+                    0f, m, xi * mStride, ld, null, false, 0f);
+        }
+        // y = A^T M A + bias, activated, L tiles at a time.
+        int[] segments = new int[4 * (L + 1)];
+        for (int t = t0; t < t1; t += L) {
+            int count = Math.min(L, t1 - t);
+            int pieces = segments(segments, t, count, g, tilesAcross, perImage, yOff);
+            outputChunk(y, m, t - t0, ld, mStride, g, segments, pieces, bias, relu, slope, work);
+        }
+    }
+
+    /**
+     * One image's channels copied into {@code pad} [padH, padW, C'] with the padding around them
+     * made explicit: pixel (iy, ix) of channel c at {@code ((iy + padTop)*padW + ix + padLeft)*C' +
+     * c}; the zeros around the image are written when the buffer is made for a geometry and never
+     * overwritten. With 16-float vectors, blocks of 16 channels by 16 pixels of a row go through
+     * {@link VectorGemm#transpose16} and {@code work}: a block that overhangs the row or the last
+     * channel reads whatever follows in {@code img} (other pixels or channels) into pixels that
+     * are not stored or channels past C, which the GEMM never reads; only a block that would read
+     * past the end of {@code img} is copied element by element, as is everything for other widths.
+     */
+    private static void padImage(float[] pad, float[] img, int image, ConvGeometry g, int padW, int lanes,
+                                 float[] work) {
+        int height = g.height();
+        int width = g.width();
+        int plane = height * width;
+        for (int iy = 0; iy < height; iy++) {
+            int row = ((iy + g.padTop()) * padW + g.padLeft()) * lanes;
+            for (int c0 = 0; c0 < g.channels(); c0 += L) {
+                int channels = Math.min(L, g.channels() - c0);
+                for (int ix0 = 0; ix0 < width; ix0 += L) {
+                    int pixels = Math.min(L, width - ix0);
+                    int src = image + (c0 * height + iy) * width + ix0;
+                    int dst = row + ix0 * lanes + c0;
+                    if (L == 16 && src + 15 * plane + 16 <= img.length) {
+                        VectorGemm.transpose16(img, src, plane, work, 0);  // pixel p at work[p * NR]
+                        for (int p = 0; p < pixels; p++) {
+                            FloatVector.fromArray(S, work, p * VectorGemm.NR).intoArray(pad, dst + p * lanes);
+                        }
+                    } else {
+                        for (int c = 0; c < channels; c++) {
+                            for (int p = 0; p < pixels; p++) {
+                                pad[dst + p * lanes + c] = img[src + c * plane + p];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * V for one tile, every channel, L at a time: {@code V[xi][row][c] = (B^T d B)[xi]} for the
+     * tile's patch d of channel c, whose pixel (i, j) is at {@code p + i*rowStride + j*C' + c};
+     * V[xi] at {@code row + xi*vStride}. First {@code W = B^T d} column by column into {@code
+     * work}, then {@code W B} row by row into V.
+     */
+    private static void inputTile(float[] v, int row, int vStride, float[] pad, int p, int rowStride, int lanes,
+                                  float[] work) {
+        for (int c = 0; c < lanes; c += L) {
+            for (int j = 0; j < 6; j++) {
+                bt(pad, p + j * lanes + c, rowStride, work, j * L, 6 * L);  // W[i][j] at (6i + j) L
+            }
+            for (int i = 0; i < 6; i++) {
+                bt(work, 6 * i * L, L, v, row + c + 6 * i * vStride, vStride);
+            }
+        }
+    }
+
+    /**
+     * The pieces of output rows that tiles {@code [t, t + count)} cover, as runs of consecutive
+     * tiles along one row of tiles of one image: for piece k, {@code segments[4k]} its first tile
+     * (from t), {@code [4k + 1]} its output columns, {@code [4k + 2]} the output rows of its tiles
+     * (4, or fewer in the last row of tiles), {@code [4k + 3]} where its first output of filter 0
+     * lies in y. Returns the number of pieces.
+     */
+    private static int segments(int[] segments, int t, int count, ConvGeometry g, int tilesAcross, int perImage,
+                                int yOff) {
+        int pieces = 0;
+        for (int k = 0; k < count; ) {
+            int n = (t + k) / perImage;
+            int ty = (t + k - n * perImage) / tilesAcross;
+            int tx = t + k - n * perImage - ty * tilesAcross;
+            int run = Math.min(count - k, tilesAcross - tx);
+            segments[4 * pieces] = k;
+            segments[4 * pieces + 1] = Math.min(4 * run, g.outW() - 4 * tx);
+            segments[4 * pieces + 2] = Math.min(4, g.outH() - 4 * ty);
+            segments[4 * pieces + 3] = yOff + n * g.outputSize() + 4 * ty * g.outW() + 4 * tx;
+            pieces++;
+            k += run;
+        }
+        return pieces;
+    }
+
+    /**
+     * The outputs of L tiles (the last chunk of a block may have fewer; its other lanes are
+     * computed and never stored), every filter: {@code Y = A^T M A} for tile l from column {@code
+     * col + l} of the 36 matrices M[xi] [F, ld], {@code xiStride} apart, plus the bias, activated. {@code P = A^T M} goes
+     * to {@code work[0, 24L)}, Y to {@code work[24L, 40L)}; the 4 outputs of each tile row are
+     * interleaved into 4L consecutive floats at {@code work[40L + 4iL]}, from which each piece
+     * ({@link #segments}) is copied to its place in y.
+     */
+    private static void outputChunk(float[] y, float[] m, int col, int ld, int xiStride, ConvGeometry g,
+                                    int[] segments, int pieces, float[] bias, boolean relu, float slope,
+                                    float[] work) {
+        int filters = g.filters();
+        int outW = g.outW();
+        int plane = g.outH() * outW;
+        int yAt = 24 * L;
+        int rowsAt = 40 * L;
+        for (int f = 0; f < filters; f++) {
+            int o = col + f * ld;
+            // P = A^T M (4x6): column j of M (positions j, 6 + j, ..., 30 + j) to column j of P
+            for (int j = 0; j < 6; j++) {
+                at(m, o + j * xiStride, 6 * xiStride, work, j * L, 6 * L);
+            }
+            // Y = P A (4x4): row i of P to row i of Y, at work[yAt + 4iL ..]
+            for (int i = 0; i < 4; i++) {
+                at(work, 6 * i * L, L, work, yAt + 4 * i * L, L);
+            }
+            float b = bias == null ? 0f : bias[f];
+            for (int e = 0; e < 16; e++) {
+                FloatVector ye = FloatVector.fromArray(S, work, yAt + e * L);
+                if (bias != null) {
+                    ye = ye.add(b);
+                }
+                if (relu && slope == 0f) {
+                    // lanewise MAX is Math.max: a NaN passes through, as in the reference's ReLU
+                    ye = ye.max(0f);
+                } else if (relu) {
+                    ye = ye.max(ye.mul(slope));
+                }
+                ye.intoArray(work, yAt + e * L);
+            }
+            for (int i = 0; i < 4; i++) {
+                int at = yAt + 4 * i * L;
+                FloatVector y0 = FloatVector.fromArray(S, work, at);
+                FloatVector y1 = FloatVector.fromArray(S, work, at + L);
+                FloatVector y2 = FloatVector.fromArray(S, work, at + 2 * L);
+                FloatVector y3 = FloatVector.fromArray(S, work, at + 3 * L);
+                // lanes 2l, 2l + 1: y0, y2 (and y1, y3) of tile l; then lanes 4l .. 4l + 3: y0 .. y3
+                FloatVector low02 = y0.rearrange(ZIP_LOW, y2);
+                FloatVector high02 = y0.rearrange(ZIP_HIGH, y2);
+                FloatVector low13 = y1.rearrange(ZIP_LOW, y3);
+                FloatVector high13 = y1.rearrange(ZIP_HIGH, y3);
+                int r = rowsAt + 4 * i * L;
+                low02.rearrange(ZIP_LOW, low13).intoArray(work, r);
+                low02.rearrange(ZIP_HIGH, low13).intoArray(work, r + L);
+                high02.rearrange(ZIP_LOW, high13).intoArray(work, r + 2 * L);
+                high02.rearrange(ZIP_HIGH, high13).intoArray(work, r + 3 * L);
+            }
+            for (int k = 0; k < pieces; k++) {
+                int first = segments[4 * k];
+                int columns = segments[4 * k + 1];
+                int rows = segments[4 * k + 2];
+                int out = segments[4 * k + 3] + f * plane;
+                for (int i = 0; i < rows; i++) {
+                    int src = rowsAt + 4 * i * L + 4 * first;
+                    int dst = out + i * outW;
+                    for (int q = 0; q < columns; q += L) {
+                        FloatVector.fromArray(S, work, src + q).intoArray(y, dst + q, S.indexInRange(q, columns));
+                    }
+                }
             }
         }
     }
@@ -231,71 +412,6 @@ class VectorWinograd4 extends VectorWinograd {
     }
 
     /**
-     * The outputs of a run of {@code run <= L} tiles, every filter: {@code Y = A^T M A} for tile l
-     * from column {@code col + l} of the 36 matrices M[xi] [F, ld], plus the bias, activated,
-     * written to rows {@code oy .. oy + 3} and columns {@code ox + 4l .. ox + 4l + 3} where they
-     * lie inside the output. {@code P = A^T M} goes to {@code work[0, 24L)}, Y to {@code
-     * work[24L, 40L)}; the 4 outputs of each tile row are then interleaved into 4L columns.
-     */
-    @Override
-    void outputRun(float[] y, int out, float[] m, int col, int ld, ConvGeometry g, int oy, int ox, int run,
-                   float[] bias, boolean relu, float slope, float[] work) {
-        int filters = g.filters();
-        int outH = g.outH();
-        int outW = g.outW();
-        int xiStride = filters * ld;
-        int columns = Math.min(outW - ox, 4 * run);
-        int rows = Math.min(outH - oy, 4);
-        VectorMask<Float> mask0 = S.indexInRange(0, columns);
-        VectorMask<Float> mask1 = S.indexInRange(L, columns);
-        VectorMask<Float> mask2 = S.indexInRange(2 * L, columns);
-        VectorMask<Float> mask3 = S.indexInRange(3 * L, columns);
-        int yAt = 24 * L;
-        for (int f = 0; f < filters; f++) {
-            int o = col + f * ld;
-            // P = A^T M (4x6): column j of M (positions j, 6 + j, ..., 30 + j) to column j of P
-            for (int j = 0; j < 6; j++) {
-                at(m, o + j * xiStride, 6 * xiStride, work, j * L, 6 * L);
-            }
-            // Y = P A (4x4): row i of P to row i of Y, at work[yAt + 4iL ..]
-            for (int i = 0; i < 4; i++) {
-                at(work, 6 * i * L, L, work, yAt + 4 * i * L, L);
-            }
-            float b = bias == null ? 0f : bias[f];
-            for (int e = 0; e < 16; e++) {
-                FloatVector ye = FloatVector.fromArray(S, work, yAt + e * L);
-                if (bias != null) {
-                    ye = ye.add(b);
-                }
-                if (relu && slope == 0f) {
-                    // lanewise MAX is Math.max: a NaN passes through, as in the reference's ReLU
-                    ye = ye.max(0f);
-                } else if (relu) {
-                    ye = ye.max(ye.mul(slope));
-                }
-                ye.intoArray(work, yAt + e * L);
-            }
-            for (int i = 0; i < rows; i++) {
-                int at = yAt + 4 * i * L;
-                FloatVector y0 = FloatVector.fromArray(S, work, at);
-                FloatVector y1 = FloatVector.fromArray(S, work, at + L);
-                FloatVector y2 = FloatVector.fromArray(S, work, at + 2 * L);
-                FloatVector y3 = FloatVector.fromArray(S, work, at + 3 * L);
-                // lanes 2l, 2l + 1: y0, y2 (and y1, y3) of tile l; then lanes 4l .. 4l + 3: y0 .. y3
-                FloatVector low02 = y0.rearrange(ZIP_LOW, y2);
-                FloatVector high02 = y0.rearrange(ZIP_HIGH, y2);
-                FloatVector low13 = y1.rearrange(ZIP_LOW, y3);
-                FloatVector high13 = y1.rearrange(ZIP_HIGH, y3);
-                int row = out + (f * outH + oy + i) * outW + ox;
-                low02.rearrange(ZIP_LOW, low13).intoArray(y, row, mask0);
-                low02.rearrange(ZIP_HIGH, low13).intoArray(y, row + L, mask1);
-                high02.rearrange(ZIP_LOW, high13).intoArray(y, row + 2 * L, mask2);
-                high02.rearrange(ZIP_HIGH, high13).intoArray(y, row + 3 * L, mask3);
-            }
-        }
-    }
-
-    /**
      * {@code A^T (m0 .. m5)} for six vectors at {@code s + i * step}: {@code [m0 + (m1 + m2) + (m3
      * + m4), (m1 - m2) + 2(m3 - m4), (m1 + m2) + 4(m3 + m4), (m1 - m2) + 8(m3 - m4) + m5]}, stored at
      * {@code d + i * dStep}.
@@ -315,15 +431,5 @@ class VectorWinograd4 extends VectorWinograd {
         t12.add(t34.mul(2f)).intoArray(dst, d + dStep);
         s12.add(s34.mul(4f)).intoArray(dst, d + 2 * dStep);
         t12.add(t34.mul(8f)).add(m5).intoArray(dst, d + 3 * dStep);
-    }
-
-    /** Lane l takes lane l + 1 of a, the last lane lane {@code first} of b. */
-    private static VectorShuffle<Float> nextShuffle(int first) {
-        int[] index = new int[L];
-        for (int l = 0; l < L - 1; l++) {
-            index[l] = l + 1;
-        }
-        index[L - 1] = first - L;
-        return VectorShuffle.fromArray(S, index, 0);
     }
 }

@@ -182,9 +182,9 @@ class WinogradProperties {
         assertNull(mismatch(new VectorWinograd4(gemm), whole, 2, true, 0, new Random(1)), "control");
         assertNotNull(mismatch(new NoPartialTileRow4(gemm), partial, 2, true, 0, new Random(1)), "partial tile row");
         assertNotNull(mismatch(new WrongCoefficient4(gemm), whole, 2, true, 0, new Random(1)), "coefficient of G");
-        // And through the backend, where F(4x4) is chosen for this shape.
+        // And through the backend, where F(4x4) is chosen for this shape (288 tiles).
         VectorKernels broken = new VectorKernels(gemm, new VectorWinograd(gemm), new WrongCoefficient4(gemm));
-        ConvGeometry large = ConvGeometry.of(16, 24, 24, 32, 3, 3, 1, 1, 1, 1, 1, 1);
+        ConvGeometry large = ConvGeometry.of(16, 48, 48, 32, 3, 3, 1, 1, 1, 1, 1, 1);
         assertTrue(VectorWinograd.suits(large, 2) && VectorWinograd4.better(large, 2));
         assertNotNull(mismatch(broken, large, 2, false, 1, new Random(2)), "through VectorKernels");
     }
@@ -208,7 +208,7 @@ class WinogradProperties {
     @Example
     void theBackendTakesWinogradWhereItSuitsAndTheSwitchTurnsItOff() {
         Random random = new Random(3);
-        ConvGeometry g = ConvGeometry.of(16, 24, 24, 32, 3, 3, 1, 1, 1, 1, 1, 1);
+        ConvGeometry g = ConvGeometry.of(16, 48, 48, 32, 3, 3, 1, 1, 1, 1, 1, 1);
         float[] img = TestSupport.uniform(random, 2 * g.imageSize());
         float[] kernel = TestSupport.uniform(random, g.kernelSize());
         float[] bias = TestSupport.uniform(random, g.filters());
@@ -226,7 +226,7 @@ class WinogradProperties {
         float[] y = new float[2 * g.outputSize()];
         Winograd.setEnabled(true);
         backend.convForward(y, 0, img, 0, 2, kernel, bias, new float[g.colSize()], g, true, 0f);
-        assertArrayEquals(f4, y, "Winograd on: F(4x4) for 24x24");
+        assertArrayEquals(f4, y, "Winograd on: F(4x4) for 2 images of 48x48 (288 tiles)");
         Winograd.setVariant(Winograd.Variant.F2);
         backend.convForward(y, 0, img, 0, 2, kernel, bias, new float[g.colSize()], g, true, 0f);
         assertArrayEquals(f2, y, "F(2x2) forced");
@@ -241,7 +241,10 @@ class WinogradProperties {
         assertTrue(backend.describe().contains(", Winograd off, "), backend.describe());
         Winograd.setEnabled(true);
         assertFalse(backend.describe().contains("Winograd"), backend.describe());
-        // A 6x6 output stays on F(2x2) when the choice is the backend's.
+        // Too few tiles (2 images of 24x24: 72), or a 6x6 output, stay on F(2x2) when the choice is
+        // the backend's.
+        assertFalse(VectorWinograd4.better(ConvGeometry.of(16, 24, 24, 32, 3, 3, 1, 1, 1, 1, 1, 1), 2));
+        assertTrue(VectorWinograd4.better(ConvGeometry.of(16, 24, 24, 32, 3, 3, 1, 1, 1, 1, 1, 1), 64));
         ConvGeometry small = ConvGeometry.of(16, 6, 6, 32, 3, 3, 1, 1, 1, 1, 1, 1);
         float[] smallImg = TestSupport.uniform(random, 8 * small.imageSize());
         float[] smallKernel = TestSupport.uniform(random, small.kernelSize());
