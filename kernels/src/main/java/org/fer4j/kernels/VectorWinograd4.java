@@ -313,9 +313,9 @@ class VectorWinograd4 extends VectorWinograd {
     /**
      * The outputs of L tiles (the last chunk of a block may have fewer; its other lanes are
      * computed and never stored), every filter: {@code Y = A^T M A} for tile l from column {@code
-     * col + l} of the 36 matrices M[xi] [F, ld], {@code xiStride} apart, plus the bias, activated. {@code P = A^T M} goes
-     * to {@code work[0, 24L)}, Y to {@code work[24L, 40L)}; the 4 outputs of each tile row are
-     * interleaved into 4L consecutive floats at {@code work[40L + 4iL]}, from which each piece
+     * col + l} of the 36 matrices M[xi] [F, ld], {@code xiStride} apart, plus the bias, activated.
+     * {@code P = A^T M} goes to {@code work[0, 24L)}; each row of {@code Y = P A}, biased and activated, is interleaved
+     * into 4L consecutive floats at {@code work[24L + 4iL]}, from which each piece
      * ({@link #segments}) is copied to its place in y.
      */
     private static void outputChunk(float[] y, float[] m, int col, int ld, int xiStride, ConvGeometry g,
@@ -324,38 +324,51 @@ class VectorWinograd4 extends VectorWinograd {
         int filters = g.filters();
         int outW = g.outW();
         int plane = g.outH() * outW;
-        int yAt = 24 * L;
-        int rowsAt = 40 * L;
+        int rowsAt = 24 * L;
         for (int f = 0; f < filters; f++) {
             int o = col + f * ld;
             // P = A^T M (4x6): column j of M (positions j, 6 + j, ..., 30 + j) to column j of P
             for (int j = 0; j < 6; j++) {
                 at(m, o + j * xiStride, 6 * xiStride, work, j * L, 6 * L);
             }
-            // Y = P A (4x4): row i of P to row i of Y, at work[yAt + 4iL ..]
-            for (int i = 0; i < 4; i++) {
-                at(work, 6 * i * L, L, work, yAt + 4 * i * L, L);
-            }
+            // Y = P A (4x4), row by row: row i of P (work[6iL ..]) to the 4 outputs of each tile's
+            // row i, plus the bias, activated, interleaved into work[rowsAt + 4iL ..]
             float b = bias == null ? 0f : bias[f];
-            for (int e = 0; e < 16; e++) {
-                FloatVector ye = FloatVector.fromArray(S, work, yAt + e * L);
+            for (int i = 0; i < 4; i++) {
+                int p = 6 * i * L;
+                FloatVector p0 = FloatVector.fromArray(S, work, p);
+                FloatVector p1 = FloatVector.fromArray(S, work, p + L);
+                FloatVector p2 = FloatVector.fromArray(S, work, p + 2 * L);
+                FloatVector p3 = FloatVector.fromArray(S, work, p + 3 * L);
+                FloatVector p4 = FloatVector.fromArray(S, work, p + 4 * L);
+                FloatVector p5 = FloatVector.fromArray(S, work, p + 5 * L);
+                FloatVector s12 = p1.add(p2);
+                FloatVector t12 = p1.sub(p2);
+                FloatVector s34 = p3.add(p4);
+                FloatVector t34 = p3.sub(p4);
+                // the same operations as at(), in the same order
+                FloatVector y0 = p0.add(s12).add(s34);
+                FloatVector y1 = t12.add(t34.mul(2f));
+                FloatVector y2 = s12.add(s34.mul(4f));
+                FloatVector y3 = t12.add(t34.mul(8f)).add(p5);
                 if (bias != null) {
-                    ye = ye.add(b);
+                    y0 = y0.add(b);
+                    y1 = y1.add(b);
+                    y2 = y2.add(b);
+                    y3 = y3.add(b);
                 }
                 if (relu && slope == 0f) {
                     // lanewise MAX is Math.max: a NaN passes through, as in the reference's ReLU
-                    ye = ye.max(0f);
+                    y0 = y0.max(0f);
+                    y1 = y1.max(0f);
+                    y2 = y2.max(0f);
+                    y3 = y3.max(0f);
                 } else if (relu) {
-                    ye = ye.max(ye.mul(slope));
+                    y0 = y0.max(y0.mul(slope));
+                    y1 = y1.max(y1.mul(slope));
+                    y2 = y2.max(y2.mul(slope));
+                    y3 = y3.max(y3.mul(slope));
                 }
-                ye.intoArray(work, yAt + e * L);
-            }
-            for (int i = 0; i < 4; i++) {
-                int at = yAt + 4 * i * L;
-                FloatVector y0 = FloatVector.fromArray(S, work, at);
-                FloatVector y1 = FloatVector.fromArray(S, work, at + L);
-                FloatVector y2 = FloatVector.fromArray(S, work, at + 2 * L);
-                FloatVector y3 = FloatVector.fromArray(S, work, at + 3 * L);
                 // lanes 2l, 2l + 1: y0, y2 (and y1, y3) of tile l; then lanes 4l .. 4l + 3: y0 .. y3
                 FloatVector low02 = y0.rearrange(ZIP_LOW, y2);
                 FloatVector high02 = y0.rearrange(ZIP_HIGH, y2);
