@@ -58,7 +58,7 @@ import jdk.incubator.vector.VectorShuffle;
  * of it runs on the calling thread. For a single image the tiles are cut into one block per
  * thread, so that batch 1 uses both cores.
  */
-// Not final only so that the planted-bug test can override tilesDown and half.
+// Not final: VectorWinograd4 extends it, and the planted-bug tests override tilesDown and half.
 class VectorWinograd {
 
     /**

@@ -24,31 +24,37 @@ import jdk.incubator.vector.VectorMask;
  * </pre>
  * and, as for F(2x2), the sum over channels moves inside: {@code M[xi] [F, T] = U[xi] [F, C] .
  * V[xi] [C, T]}, 36 GEMMs on {@link VectorGemm} per block of T tiles, then {@code y = A^T M A +
- * bias}, activated. Everything but the transforms is {@link VectorWinograd}'s: the padded image,
- * the blocks of tiles sized to the L2 cache, the threads, the GEMMs; tile (ty, tx) reads input
+ * bias}, activated. The driver is {@link VectorWinograd}'s (the kernel transform split by
+ * channels over threads, the blocks of tiles sized to the L2 cache, at least one per thread); the
+ * padded image, the transforms and the layout of V and M are this class's. Tile (ty, tx) reads input
  * rows {@code 4ty - padTop + [0, 6)} and columns {@code 4tx - padLeft + [0, 6)} (zero outside the
  * image) and writes the part of its 4x4 block inside the output, so that any size works, the last
  * row and column of tiles partial when outH or outW is not a multiple of 4.
  *
- * <p>The transforms, vectorised across the L tiles of a run along one row of tiles, one tile per
- * lane. The patches overlap by 2 columns (tile stride 4): the patch rows of a run are the 4L + 2
- * floats of the padded input row from the first patch's first column, loaded as 5 vectors. The
- * row half of the input transform ({@code W = B^T d}) combines those vectors as loaded; each row
- * of W is then split into the patches' 6 columns by a stride-4 deinterleave (two rounds of
- * even/odd two-vector shuffles give columns 0 to 3 from the first 4 vectors; columns 4 and 5 are
- * columns 0 and 1 of the next tile: the same vectors moved down one lane, the fifth vector's first
- * two floats coming in at the top), and the column half ({@code W B}) is lanewise. The output
- * transform is lanewise throughout, and the 4 outputs of each tile row are interleaved (two rounds
- * of zips) into 4 vectors of consecutive columns. Each stage goes through a small per-thread
- * buffer of vectors ({@code work}) rather than passing vectors between methods: C2 boxes a vector
- * passed to or returned from a method it does not inline.
+ * <p>The layout differs from F(2x2)'s, whose lanes are the tiles of a run along one row of tiles:
+ * rows of tiles are 2 to 6 tiles long on the model zoo's smaller layers, which left most lanes
+ * idle (that version ran 0.44 to 0.82 times as fast as F(2x2) at batch 64). Here:
+ * <ul>
+ * <li>each image is copied channels-last, [padH, padW, C'] with C' = C rounded up to L ({@link
+ *     #padImage}), so that one position of a patch, L channels, is one vector;
+ * <li>the input transform works on one tile and L channels at a time, lanewise only: {@code W =
+ *     B^T d} column by column, then {@code W B} row by row ({@link #inputTile}); V[xi] is stored
+ *     tile by tile, [T, C'], and the GEMM packs it as a B stored transposed;
+ * <li>the output transform works on L consecutive tiles of the block (across rows of tiles and
+ *     images) and one filter at a time, lanewise, then interleaves the 4 outputs of each tile row
+ *     (two rounds of zips) and copies each run of tiles of one row of tiles to its place in y
+ *     ({@link #outputChunk}).
+ * </ul>
+ * Each stage goes through a small per-thread buffer of vectors ({@code work}) rather than passing
+ * vectors between methods: C2 boxes a vector passed to or returned from a method it does not
+ * inline (a helper that did so allocated 12 MB a call).
  *
  * <p>Numerics: B and A have entries up to 5 and 8, and G's 1/6, 1/12 and 1/24 are rounded, so
  * F(4x4) rounds more than F(2x2). The bound used by the property test ({@code
  * WinogradProperties}) follows the usual analysis of bilinear algorithms: with |X| the elementwise
- * absolute value, an output differs from the exact convolution by at most about {@code (C + 30)
+ * absolute value, an output differs from the exact convolution by at most about {@code (C + 25)
  * 2^-24} times {@code E = sum_c |A^T| [(|G| |g_c| |G^T|) (.) (|B^T| |d_c| |B|)] |A|}, where C
- * counts the GEMM's chain of additions and about 30 the roundings of the transforms on the way
+ * counts the GEMM's chain of additions and about 25 the roundings of the transforms on the way
  * (E is also at least {@code sum |g| |d|} over the output's receptive field, so the direct
  * reference's own error fits under it). docs/performance.md gives the errors measured on the
  * model zoo's shapes. The same operations compute every output whatever the thread count and the
@@ -59,10 +65,11 @@ class VectorWinograd4 extends VectorWinograd {
 
     /**
      * The fewest F(4x4) tiles per thread for which the per-layer choice ({@link #better}) takes
-     * F(4x4) over F(2x2). Measured (docs/performance.md, WinogradBench): at batch 1, with 13 to 61
-     * tiles per thread, F(4x4) ran 0.44 to 0.97 times as fast as F(2x2) (its per-call kernel
+     * F(4x4) over F(2x2). Measured (docs/performance.md, WinogradBench): at batch 1, with 2 to 61
+     * tiles per thread, F(4x4) ran 0.41 to 1.03 times as fast as F(2x2) (its per-call kernel
      * transform is 2.25 times F(2x2)'s, and below 16 columns the GEMM packs U for every one of its
-     * 36 products); at batch 64, with 128 to 1,000 tiles per thread, 1.09 to 1.54 times as fast.
+     * 36 products); at batch 64 (32 images a call, 128 to 3,872 tiles) 1.1 to 1.5 times as fast
+     * but on a 6x6 output.
      */
     static final int MIN_TILES_PER_THREAD = 64;
 

@@ -126,42 +126,31 @@ class WinogradProperties {
         }
     }
 
-    /** F(4x4)'s planted bug of the edge tiles: the last, partial row of tiles is never computed. */
-    private static final class NoPartialTileRow4 extends VectorWinograd4 {
-        NoPartialTileRow4(VectorGemm gemm) {
-            super(gemm);
-        }
-
-        @Override
-        int tilesDown(int outH) {
-            return outH / 4;
-        }
-    }
-
-    /** F(4x4)'s planted bug of the kernel transform: G's 1/6 written as 1/5. */
-    private static final class WrongCoefficient4 extends VectorWinograd4 {
-        WrongCoefficient4(VectorGemm gemm) {
-            super(gemm);
-        }
-
-        @Override
-        float sixth() {
-            return 0.2f;
-        }
-    }
-
     @Example
     void plantedBugsInF4AreCaught() {
         // 10 output rows: the third row of tiles is partial (2 of 4 rows); and 12, a multiple of 4.
         ConvGeometry partial = ConvGeometry.of(9, 10, 21, 11, 3, 3, 1, 1, 1, 1, 1, 1);
         ConvGeometry whole = ConvGeometry.of(9, 12, 20, 11, 3, 3, 1, 1, 1, 1, 1, 1);
         VectorGemm gemm = new VectorGemm();
+        // The planted bugs: the last, partial row of tiles never computed; G's 1/6 written as 1/5.
+        VectorWinograd4 noPartialTileRow = new VectorWinograd4(gemm) {
+            @Override
+            int tilesDown(int outH) {
+                return outH / 4;
+            }
+        };
+        VectorWinograd4 wrongCoefficient = new VectorWinograd4(gemm) {
+            @Override
+            float sixth() {
+                return 0.2f;
+            }
+        };
         assertNull(mismatch(new VectorWinograd4(gemm), partial, 2, true, 0, new Random(1)), "control");
         assertNull(mismatch(new VectorWinograd4(gemm), whole, 2, true, 0, new Random(1)), "control");
-        assertNotNull(mismatch(new NoPartialTileRow4(gemm), partial, 2, true, 0, new Random(1)), "partial tile row");
-        assertNotNull(mismatch(new WrongCoefficient4(gemm), whole, 2, true, 0, new Random(1)), "coefficient of G");
+        assertNotNull(mismatch(noPartialTileRow, partial, 2, true, 0, new Random(1)), "partial tile row");
+        assertNotNull(mismatch(wrongCoefficient, whole, 2, true, 0, new Random(1)), "coefficient of G");
         // And through the backend, where F(4x4) is chosen for this shape (288 tiles).
-        VectorKernels broken = new VectorKernels(gemm, new VectorWinograd(gemm), new WrongCoefficient4(gemm));
+        VectorKernels broken = new VectorKernels(gemm, new VectorWinograd(gemm), wrongCoefficient);
         ConvGeometry large = ConvGeometry.of(16, 48, 48, 32, 3, 3, 1, 1, 1, 1, 1, 1);
         assertTrue(VectorWinograd.suits(large, 2) && VectorWinograd4.better(large, 2));
         assertNotNull(mismatch(broken, large, 2, false, 1, new Random(2)), "through VectorKernels");
