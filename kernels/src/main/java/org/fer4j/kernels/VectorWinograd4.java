@@ -133,16 +133,17 @@ class VectorWinograd4 extends VectorWinograd {
                 for (int j = 0; j < 3; j++) {
                     g6(work, j * L, 3 * L, work, (9 + j) * L, 3 * L, sixth);
                 }
-                // (G g) G^T: row i of G g to row i of U, the 6 positions 6i .. 6i + 5
-                for (int i = 0; i < 6; i++) {
-                    g6(work, (9 + 3 * i) * L, L, work, (27 + 6 * i) * L, L, sixth);
-                }
+                // (G g) G^T: row i of G g to row i of U, the 6 positions 6i .. 6i + 5; straight
+                // into U for a whole group of filters, through work and masked stores for the last
                 int q = c * filters + f;
                 if (f + L <= filters) {
-                    for (int xi = 0; xi < 36; xi++) {
-                        FloatVector.fromArray(S, work, (27 + xi) * L).intoArray(u, xi * count + q);
+                    for (int i = 0; i < 6; i++) {
+                        g6(work, (9 + 3 * i) * L, L, u, 6 * i * count + q, count, sixth);
                     }
                 } else {
+                    for (int i = 0; i < 6; i++) {
+                        g6(work, (9 + 3 * i) * L, L, work, (27 + 6 * i) * L, L, sixth);
+                    }
                     VectorMask<Float> mask = S.indexInRange(f, filters);
                     for (int xi = 0; xi < 36; xi++) {
                         FloatVector.fromArray(S, work, (27 + xi) * L).intoArray(u, xi * count + q, mask);
