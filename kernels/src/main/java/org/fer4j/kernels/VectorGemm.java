@@ -418,7 +418,7 @@ class VectorGemm {
      * which swaps the two off-diagonal 8 x 8 blocks; stages 1-3 do the same inside blocks of 4, 2
      * and 1. Each line below is one pair: both results are computed before either row is replaced.
      */
-    private static void transpose16(float[] src, int s, int lds, float[] dst, int d) {
+    static void transpose16(float[] src, int s, int lds, float[] dst, int d) {
         FloatVector r0 = FloatVector.fromArray(S, src, s);
         FloatVector r1 = FloatVector.fromArray(S, src, s + lds);
         FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * lds);

@@ -62,6 +62,7 @@ class VectorKernels implements Kernels {
     private final VectorGemm gemm;
     private final VectorConv conv;
     private final VectorWinograd winograd;
+    private final VectorWinograd4 winograd4;
     private final VectorWinogradFilter winogradFilter;
 
     VectorKernels() {
@@ -72,16 +73,28 @@ class VectorKernels implements Kernels {
         this(gemm, new VectorWinograd(gemm));
     }
 
-    /** With a given Winograd convolution on the same GEMM (the planted-bug tests pass a broken one). */
+    /** With a given Winograd F(2x2) convolution on the same GEMM (the planted-bug tests pass a broken one). */
     VectorKernels(VectorGemm gemm, VectorWinograd winograd) {
-        this(gemm, winograd, new VectorWinogradFilter(gemm));
+        this(gemm, winograd, new VectorWinograd4(gemm));
     }
 
-    /** With given Winograd convolutions, forward and kernel gradient (the planted-bug tests pass broken ones). */
+    /** With given Winograd F(2x2) and F(4x4) convolutions on the same GEMM (for the planted-bug tests). */
+    VectorKernels(VectorGemm gemm, VectorWinograd winograd, VectorWinograd4 winograd4) {
+        this(gemm, winograd, winograd4, new VectorWinogradFilter(gemm));
+    }
+
+    /** With a given Winograd kernel gradient on the same GEMM (for the planted-bug tests). */
     VectorKernels(VectorGemm gemm, VectorWinograd winograd, VectorWinogradFilter winogradFilter) {
+        this(gemm, winograd, new VectorWinograd4(gemm), winogradFilter);
+    }
+
+    /** With all three Winograd algorithms given, on the same GEMM. */
+    VectorKernels(VectorGemm gemm, VectorWinograd winograd, VectorWinograd4 winograd4,
+                  VectorWinogradFilter winogradFilter) {
         this.gemm = gemm;
         this.conv = new VectorConv(gemm);
         this.winograd = winograd;
+        this.winograd4 = winograd4;
         this.winogradFilter = winogradFilter;
     }
 
@@ -102,10 +115,15 @@ class VectorKernels implements Kernels {
 
     @Override
     public String describe() {
-        // "Winograd off" only when switched off (-Dfer4j.winograd=false), so that a benchmark of
-        // the direct path says so on its first line.
+        // "Winograd off" only when switched off (-Dfer4j.winograd=false), and "Winograd F(2x2)
+        // only" or "F(4x4) only" when forced, so that a benchmark of either says so on its first line.
         return "vector (" + F.vectorBitSize() + "-bit FloatVector, " + FmaSupport.TEXT
-                + (Winograd.enabled() ? "" : "Winograd off, ") + Parallel.threadsText() + ")";
+                + switch (Winograd.variant()) {
+                    case AUTO -> "";
+                    case OFF -> "Winograd off, ";
+                    case F2 -> "Winograd F(2x2) only, ";
+                    case F4 -> "Winograd F(4x4) only, ";
+                } + Parallel.threadsText() + ")";
     }
 
     /**
@@ -533,7 +551,8 @@ class VectorKernels implements Kernels {
     public void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
                             float[] bias, float[] col, ConvGeometry g, boolean relu, float slope) {
         // 3x3 at stride 1 with enough channels and tiles (every convolution of the model zoo but
-        // the first): Winograd F(2x2,3x3), unless -Dfer4j.winograd=false (VectorWinograd).
+        // the first): Winograd, F(4x4,3x3) where its tiles are many enough (VectorWinograd4.better),
+        // else F(2x2,3x3) (VectorWinograd); -Dfer4j.winograd=false|f2|f4 forces one (Winograd).
         // Stride 1 across: the GEMM unfolds each image into its packed panels itself and packs
         // the kernel once for all of them. Anything else: im2col into col, then the GEMM, image
         // by image.
@@ -541,8 +560,11 @@ class VectorKernels implements Kernels {
         if (images == 0) {
             return;
         }
-        if (unfoldInPanels && Winograd.enabled() && VectorWinograd.suits(g, images)) {
-            winograd.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
+        Winograd.Variant variant = Winograd.variant();
+        if (unfoldInPanels && variant != Winograd.Variant.OFF && VectorWinograd.suits(g, images)) {
+            boolean f4 = variant == Winograd.Variant.F4
+                    || variant == Winograd.Variant.AUTO && VectorWinograd4.better(g, images);
+            (f4 ? winograd4 : winograd).convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
         } else if (unfoldInPanels) {
             conv.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
         } else {

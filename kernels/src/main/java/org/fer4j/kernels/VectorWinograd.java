@@ -58,7 +58,7 @@ import jdk.incubator.vector.VectorShuffle;
  * of it runs on the calling thread. For a single image the tiles are cut into one block per
  * thread, so that batch 1 uses both cores.
  */
-// Not final only so that the planted-bug test can override tilesDown and half.
+// Not final: VectorWinograd4 extends it, and the planted-bug tests override tilesDown and half.
 class VectorWinograd {
 
     /**
@@ -79,39 +79,60 @@ class VectorWinograd {
     /** Floats of V and M per block (a thread's), about 1 MB: the L2 cache of these cores. */
     static final int BLOCK_FLOATS = 1 << 18;
 
+    /**
+     * Floats to spare after the last padded image row: a run's loads start inside a patch row and
+     * may reach past the image by up to 2 vectors; lanes past the run's last tile are read but
+     * never used.
+     */
+    static final int SLACK = 2 * L + 2;
+
     /** Lanes {@code 0, 2, 4, ...} and {@code 1, 3, 5, ...} of two vectors side by side (a 2L-float run). */
     static final VectorShuffle<Float> EVEN = twoVectorShuffle(0);
     static final VectorShuffle<Float> ODD = twoVectorShuffle(1);
     /** Interleaves two vectors a, b: {@code a0 b0 a1 b1 ...} of their low halves, then of their high halves. */
-    private static final VectorShuffle<Float> ZIP_LOW = zipShuffle(0);
-    private static final VectorShuffle<Float> ZIP_HIGH = zipShuffle(L / 2);
+    static final VectorShuffle<Float> ZIP_LOW = zipShuffle(0);
+    static final VectorShuffle<Float> ZIP_HIGH = zipShuffle(L / 2);
 
     private final VectorGemm gemm;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
-    /** Per-thread buffers, grown to the largest convolution seen and reused. */
-    private static final class Scratch {
+    /** The GEMM of the transformed products. */
+    VectorGemm gemm() {
+        return gemm;
+    }
+
+    /** This thread's buffers for this instance. */
+    Scratch scratch() {
+        return scratch.get();
+    }
+
+    /**
+     * Per-thread buffers, grown to the largest convolution seen and reused. P below is the number
+     * of positions of a patch, {@code (tile() + 2)^2}: 16 for F(2x2), 36 for F(4x4).
+     */
+    static final class Scratch {
         /**
-         * U: 16 matrices [C, F], the transformed kernel of this thread's call, read by every thread
+         * U: P matrices [C, F], the transformed kernel of this thread's call, read by every thread
          * of the call. Stored transposed (C rows of F filters), the GEMM reads it in place: the
          * MR filters of each of its steps lie side by side (VectorGemm's A stored k x m).
          */
         float[] u = new float[0];
-        /** V of one block: 16 matrices [C, T], rows of T + L floats (a run's last vector may overhang). */
+        /** V of one block: P matrices [C, T], rows of T + L floats (a run's last vector may overhang). */
         float[] v = new float[0];
-        /** M of one block: 16 matrices [F, T], plus L floats so that a whole vector can be read at the end. */
+        /** M of one block: P matrices [F, T], plus L floats so that a whole vector can be read at the end. */
         float[] m = new float[0];
         /** One image with its padding ({@link #padImage}), and the geometry its zeros were laid out for. */
         float[] pad = new float[0];
+        /** A few vectors' worth of room for the intermediates of F(4x4)'s transforms ({@link VectorWinograd4}). */
+        final float[] work = new float[64 * L];
         private ConvGeometry padGeometry;
 
         /**
-         * The padded image buffer for geometry g, [C, padH, padW], zeroed when g differs from the
-         * last geometry (the zeros around the image then stay, as only the image is copied in).
+         * The padded image buffer for geometry g, {@code size} floats, zeroed when g differs from
+         * the last geometry (the zeros around the image then stay, as only the image is copied in).
          */
-        float[] padFor(ConvGeometry g, int padH, int padW) {
+        float[] padFor(ConvGeometry g, int size) {
             if (!g.equals(padGeometry)) {
-                int size = g.channels() * padH * padW;
                 if (pad.length < size) {
                     pad = new float[size];
                 } else {
@@ -142,12 +163,21 @@ class VectorWinograd {
     }
 
     /**
-     * Tile rows that cover {@code outH} output rows: {@code ceil(outH / 2)}, the last one partial
-     * when outH is odd. A hook for the planted-bug test only, whose subclass drops that partial
-     * row; no subclass exists outside the tests, so the JIT inlines this.
+     * Outputs along each side of a tile: 2 here, F(2x2,3x3); {@link VectorWinograd4} overrides it
+     * with 4, and the three transforms, and reuses the rest of this class (the padded image, the
+     * blocks of tiles, the GEMMs, the threads). The patch is {@code tile() + 2} wide.
+     */
+    int tile() {
+        return 2;
+    }
+
+    /**
+     * Tile rows that cover {@code outH} output rows: {@code ceil(outH / tile())}, the last one
+     * partial when outH is not a multiple of the tile. A hook for the planted-bug tests, whose
+     * subclasses drop that partial row.
      */
     int tilesDown(int outH) {
-        return (outH + 1) / 2;
+        return (outH + tile() - 1) / tile();
     }
 
     /** The 1/2 of G. A hook for the planted-bug test only (a wrong coefficient), as {@link #tilesDown}. */
@@ -165,18 +195,18 @@ class VectorWinograd {
         assert g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1 : "3x3 at stride 1 only";
         int filters = g.filters();
         int channels = g.channels();
-        Scratch s = scratch.get();
-        if (s.u.length < 16 * filters * channels) {
-            s.u = new float[16 * filters * channels];
+        int positions = (tile() + 2) * (tile() + 2);
+        Scratch s = scratch();
+        if (s.u.length < positions * filters * channels) {
+            s.u = new float[positions * filters * channels];
         }
         float[] u = s.u;
         // U = G g G^T for every filter and channel, split by channels.
-        float half = half();
-        Parallel.forRange(channels, (c0, c1) -> transformKernel(u, kernel, filters, channels, c0, c1, half));
+        Parallel.forRange(channels, (c0, c1) -> transformKernel(u, kernel, filters, channels, c0, c1));
 
-        int tilesAcross = (g.outW() + 1) / 2;
+        int tilesAcross = (g.outW() + tile() - 1) / tile();
         int tiles = images * tilesDown(g.outH()) * tilesAcross;
-        int block = blockTiles(channels, filters, tiles, Parallel.threads());
+        int block = blockTiles(positions, channels, filters, tiles, Parallel.threads());
         int blocks = (tiles + block - 1) / block;
         Parallel.forRange(blocks, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
@@ -187,26 +217,26 @@ class VectorWinograd {
     }
 
     /**
-     * Tiles per block: as many as keep V and M within {@link #BLOCK_FLOATS} (whole panels of NR,
-     * at least one), but no more than an equal share of the tiles per thread, so that a single
-     * image still gives every thread a block.
+     * Tiles per block: as many as keep V and M ({@code positions} matrices each) within {@link
+     * #BLOCK_FLOATS} (whole panels of NR, at least one), but no more than an equal share of the
+     * tiles per thread, so that a single image still gives every thread a block.
      */
-    static int blockTiles(int channels, int filters, int tiles, int threads) {
-        long byCache = BLOCK_FLOATS / (16L * (channels + filters)) / NR * NR;
+    static int blockTiles(int positions, int channels, int filters, int tiles, int threads) {
+        long byCache = BLOCK_FLOATS / ((long) positions * (channels + filters)) / NR * NR;
         int share = (tiles + threads - 1) / threads;
         return (int) Math.max(1, Math.min(Math.max(NR, byCache), share));
     }
 
     /**
      * One block, tiles {@code [t0, t1)}, on this thread: V, the 16 GEMMs, then the outputs; rows of
-     * M hold {@code ld} tiles, rows of V {@code ld + L}.
+     * M hold {@code ld} tiles, rows of V {@code ld + L}. {@link VectorWinograd4} overrides it.
      */
-    private void block(float[] y, int yOff, float[] img, int imgOff, float[] u, float[] bias,
-                       ConvGeometry g, boolean relu, float slope, int t0, int t1, int ld) {
+    void block(float[] y, int yOff, float[] img, int imgOff, float[] u, float[] bias,
+               ConvGeometry g, boolean relu, float slope, int t0, int t1, int ld) {
         int filters = g.filters();
         int channels = g.channels();
         int ldv = ld + L;
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         if (s.v.length < 16 * channels * ldv) {
             s.v = new float[16 * channels * ldv];
         }
@@ -218,10 +248,11 @@ class VectorWinograd {
         int tilesAcross = (g.outW() + 1) / 2;
         int tilesDown = tilesDown(g.outH());
         int perImage = tilesDown * tilesAcross;
-        // The padded image: every patch inside it, and L floats to spare after the last one.
-        int padH = 2 * tilesDown + 2;
-        int padW = 2 * tilesAcross + 2 * L;
-        float[] pad = s.padFor(g, padH, padW);
+        // The padded image: every patch inside it, and SLACK floats to spare after the last row
+        // (its height from the true tile count, so that a planted tilesDown cannot shrink it).
+        int padH = 2 * ((g.outH() + 1) / 2) + 2;
+        int padW = 2 * tilesAcross + 2;
+        float[] pad = s.padFor(g, g.channels() * padH * padW + SLACK);
         // V: runs of at most L tiles along one row of tiles, all channels of each run at once.
         int padded = -1;  // the image in pad
         for (int t = t0; t < t1; ) {
@@ -233,7 +264,7 @@ class VectorWinograd {
                 padImage(pad, img, imgOff + n * g.imageSize(), g, padH, padW);
                 padded = n;
             }
-            inputRun(v, t - t0, ldv, pad, 2 * ty * padW + 2 * tx, padH * padW, padW, channels);
+            inputRun(v, t - t0, ldv, pad, 2 * (ty * padW + tx), padH * padW, padW, channels);
             t += run;
         }
         // M[xi] [F, n] = U[xi] [F, C] . V[xi] [C, n], U[xi] stored [C, F] (transposed)
@@ -253,6 +284,14 @@ class VectorWinograd {
             outputRun(y, yOff + n * g.outputSize(), m, t - t0, ld, g, 2 * ty, 2 * tx, run, bias, relu, slope);
             t += run;
         }
+    }
+
+    /**
+     * U for the channels {@code [c0, c1)} of every filter, U[xi] at {@code xi*F*C}, [C, F]: the
+     * kernel transform of this class's algorithm, which {@link VectorWinograd4} overrides.
+     */
+    void transformKernel(float[] u, float[] kernel, int filters, int channels, int c0, int c1) {
+        transformKernel(u, kernel, filters, channels, c0, c1, half());
     }
 
     /**

@@ -6,13 +6,13 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * A quick harness (not a unit test): the Winograd F(2x2,3x3) convolution ({@link VectorWinograd})
- * against the direct one ({@link VectorConv}, the image unfolded into the GEMM's panels) at the
- * model zoo's 3x3 shapes. First the numerical error of both against a double-precision direct
- * convolution, with weights at the scale He initialisation gives and ReLU-like inputs; then the
- * time per call at batch 64 (the batch split into one chunk per thread, as Conv2D does) and at
- * batch 1, the two algorithms alternating call by call so that the machine's other load falls on
- * both alike.
+ * A quick harness (not a unit test): the Winograd F(2x2,3x3) and F(4x4,3x3) convolutions ({@link
+ * VectorWinograd}, {@link VectorWinograd4}) against the direct one ({@link VectorConv}, the image
+ * unfolded into the GEMM's panels) at the model zoo's 3x3 shapes. First the numerical error of
+ * the three against a double-precision direct convolution, with weights at the scale He
+ * initialisation gives and ReLU-like inputs; then the time per call at batch 64 (the batch split
+ * into one chunk per thread, as Conv2D does) and at batch 1, the three algorithms in a rotating
+ * order round by round so that the machine's other load falls on all alike.
  *
  * <pre>
  * ./mvnw -q -B test-compile -pl kernels -am
@@ -69,9 +69,9 @@ public final class WinogradBench {
 
     static void error() {
         System.out.println();
-        System.out.println("| layer | max abs error, Winograd | max abs error, direct | max |y| | Winograd / direct "
-                + "(max abs) | max error / sum|w||x|, Winograd | same, direct |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| layer | max abs error, F(2x2) | F(4x4) | direct | max |y| | F(4x4) / F(2x2) "
+                + "(max abs) | max error / sum|w||x|, F(2x2) | F(4x4) | direct |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         VectorGemm gemm = new VectorGemm();
         for (Layer layer : LAYERS) {
             ConvGeometry g = layer.geometry();
@@ -94,26 +94,34 @@ public final class WinogradBench {
                 bias[f] = (float) (0.1 * random.nextGaussian());
             }
             float[] w = new float[images * g.outputSize()];
+            float[] w4 = new float[images * g.outputSize()];
             float[] d = new float[images * g.outputSize()];
             new VectorWinograd(gemm).convForward(w, 0, img, 0, images, kernel, bias, g, false, 0f);
+            new VectorWinograd4(gemm).convForward(w4, 0, img, 0, images, kernel, bias, g, false, 0f);
             new VectorConv(gemm).convForward(d, 0, img, 0, images, kernel, bias, g, false, 0f);
             double[] exact = new double[w.length];
             double[] magnitude = new double[w.length];
             exact(g, images, img, kernel, bias, exact, magnitude);
             double ew = 0;
+            double ew4 = 0;
             double ed = 0;
             double top = 0;
             double rw = 0;
+            double rw4 = 0;
             double rd = 0;
             for (int i = 0; i < exact.length; i++) {
                 ew = Math.max(ew, Math.abs(w[i] - exact[i]));
+                ew4 = Math.max(ew4, Math.abs(w4[i] - exact[i]));
                 ed = Math.max(ed, Math.abs(d[i] - exact[i]));
                 rw = Math.max(rw, Math.abs(w[i] - exact[i]) / magnitude[i]);
+                rw4 = Math.max(rw4, Math.abs(w4[i] - exact[i]) / magnitude[i]);
                 rd = Math.max(rd, Math.abs(d[i] - exact[i]) / magnitude[i]);
                 top = Math.max(top, Math.abs(exact[i]));
             }
-            System.out.printf(Locale.ROOT, "| %s (C %d, %dx%d, F %d) | %.2e | %.2e | %.2f | %.1f | %.2e | %.2e |%n",
-                    layer.name(), g.channels(), g.height(), g.width(), g.filters(), ew, ed, top, ew / ed, rw, rd);
+            System.out.printf(Locale.ROOT,
+                    "| %s (C %d, %dx%d, F %d) | %.2e | %.2e | %.2e | %.2f | %.1f | %.2e | %.2e | %.2e |%n",
+                    layer.name(), g.channels(), g.height(), g.width(), g.filters(), ew, ew4, ed, top, ew4 / ew,
+                    rw, rw4, rd);
         }
     }
 
@@ -158,11 +166,12 @@ public final class WinogradBench {
         System.out.println();
         System.out.printf(Locale.ROOT, "batch %d, %d threads, %d rounds alternating; ms per call, median (min to max)%n",
                 batch, Parallel.threads(), rounds);
-        System.out.println("| layer | direct ms | Winograd ms | direct / Winograd, median of per-round ratios "
-                + "| Winograd bytes allocated per call |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| layer | direct ms | F(2x2) ms | F(4x4) ms | direct / F(2x2) | direct / F(4x4) "
+                + "| F(2x2) / F(4x4) (medians of per-round ratios) | F(4x4) bytes allocated per call |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         VectorGemm gemm = new VectorGemm();
         VectorWinograd winograd = new VectorWinograd(gemm);
+        VectorWinograd4 winograd4 = new VectorWinograd4(gemm);
         VectorConv direct = new VectorConv(gemm);
         for (Layer layer : LAYERS) {
             if (!layer.name().contains(only)) {
@@ -179,32 +188,36 @@ public final class WinogradBench {
             // As Conv2D: the batch cut into one chunk per thread.
             Runnable w = () -> Parallel.forChunks(batch, 1, (chunk, from, to) -> winograd.convForward(y,
                     from * outSize, img, from * imageSize, to - from, kernel, bias, g, true, 0f));
+            Runnable w4 = () -> Parallel.forChunks(batch, 1, (chunk, from, to) -> winograd4.convForward(y,
+                    from * outSize, img, from * imageSize, to - from, kernel, bias, g, true, 0f));
             Runnable d = () -> Parallel.forChunks(batch, 1, (chunk, from, to) -> direct.convForward(y,
                     from * outSize, img, from * imageSize, to - from, kernel, bias, g, true, 0f));
+            Runnable[] calls = {d, w, w4};
             int reps = batch == 1 ? 50 : 3;
-            for (int i = 0; i < 3; i++) {  // warm-up: both paths compiled for this shape
-                time(w, reps * 5);
-                time(d, reps * 5);
+            for (int i = 0; i < 3; i++) {  // warm-up: every path compiled for this shape
+                for (Runnable call : calls) {
+                    time(call, reps * 5);
+                }
             }
-            double[] tw = new double[rounds];
-            double[] td = new double[rounds];
-            double[] ratio = new double[rounds];
+            double[][] t = new double[3][rounds];
+            double[][] ratio = new double[3][rounds];
             long allocated = 0;
             for (int r = 0; r < rounds; r++) {
-                if (r % 2 == 0) {
-                    td[r] = time(d, reps);
+                for (int k = 0; k < 3; k++) {
+                    int which = (r + k) % 3;  // a rotating order
                     long a0 = allocatedBytes();
-                    tw[r] = time(w, reps);
-                    allocated = (allocatedBytes() - a0) / reps;
-                } else {
-                    tw[r] = time(w, reps);
-                    td[r] = time(d, reps);
+                    t[which][r] = time(calls[which], reps);
+                    if (which == 2) {
+                        allocated = (allocatedBytes() - a0) / reps;
+                    }
                 }
-                ratio[r] = td[r] / tw[r];
+                ratio[0][r] = t[0][r] / t[1][r];
+                ratio[1][r] = t[0][r] / t[2][r];
+                ratio[2][r] = t[1][r] / t[2][r];
             }
-            System.out.printf(Locale.ROOT, "| %s (C %d, %dx%d, F %d) | %s | %s | %.2f | %d |%n", layer.name(),
-                    g.channels(), g.height(), g.width(), g.filters(), summary(td), summary(tw), median(ratio),
-                    allocated);
+            System.out.printf(Locale.ROOT, "| %s (C %d, %dx%d, F %d) | %s | %s | %s | %.2f | %.2f | %.2f | %d |%n",
+                    layer.name(), g.channels(), g.height(), g.width(), g.filters(), summary(t[0]), summary(t[1]),
+                    summary(t[2]), median(ratio[0]), median(ratio[1]), median(ratio[2]), allocated);
         }
     }
 
