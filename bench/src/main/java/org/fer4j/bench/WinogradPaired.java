@@ -53,7 +53,7 @@ public final class WinogradPaired {
                 }
             }
             System.out.printf(Locale.ROOT, "%nTraining steps (TrainStepBench: forward, loss, backward, Adam) at batch 64"
-                    + " (the backward passes are direct either way)%n| model | direct ms | F(2x2) ms | F(4x4) ms"
+                    + " (the backward passes: GEMM when direct, F(2x2) where it suits otherwise)%n| model | direct ms | F(2x2) ms | F(4x4) ms"
                     + " | per-layer choice ms | direct / per-layer choice time | F(2x2) / per-layer choice time |"
                     + "%n|---|---|---|---|---|---|---|%n");
             for (String model : models) {
