@@ -38,8 +38,8 @@ public final class Pretrained {
 
     static {
         KNOWN.put("fer2013", "7 emotions: angry, disgust, fear, happy, sad, surprise, neutral");
-        KNOWN.put("fer2013-robust", "7 emotions, trained for webcams and photos: fer2013 fine-tuned with lighting, blur, "
-                + "noise, JPEG and occlusion augmentation");
+        KNOWN.put("fer2013-robust", "7 emotions, trained for webcams and photos: a wider network trained with lighting, "
+                + "blur, noise, JPEG and occlusion augmentation");
         KNOWN.put("fer2013-4", "4 emotions: happy, sad, surprise, neutral");
         KNOWN.put("fer2013-marketing", "4 emotions for customer reactions: happy, surprise, disgust, neutral");
     }
