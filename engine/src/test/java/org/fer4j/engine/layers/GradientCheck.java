@@ -96,7 +96,25 @@ final class GradientCheck {
     }
 
     static Report check(Layer layer, Tensor x, Mode mode, long seed, double eps) {
-        return check(layer.name() + " (" + layer.type() + ")", new Function() {
+        return check(label(layer), function(layer, x, mode), x, layer.params(), seed, eps);
+    }
+
+    /**
+     * A layer that is itself a small network (a block where batch-norm feeds a ReLU), checked with
+     * {@link #NETWORK_SMOOTH} and {@link #NETWORK_MATCH}, and still failing when too few points
+     * were smooth enough to check.
+     */
+    static Report checkNetwork(Layer layer, Tensor x, Mode mode, long seed, double eps) {
+        return requireSmooth(label(layer), checkAnywhere(label(layer), function(layer, x, mode), x, layer.params(),
+                seed, eps, NETWORK_SMOOTH, NETWORK_MATCH));
+    }
+
+    private static String label(Layer layer) {
+        return layer.name() + " (" + layer.type() + ")";
+    }
+
+    private static Function function(Layer layer, Tensor x, Mode mode) {
+        return new Function() {
             @Override
             public Tensor forward() {
                 return layer.forward(x, mode);
@@ -106,7 +124,7 @@ final class GradientCheck {
             public Tensor backward(Tensor dout) {
                 return layer.backward(dout);
             }
-        }, x, layer.params(), seed, eps);
+        };
     }
 
     static Report check(String label, Function f, Tensor x, List<Param> params, long seed) {

@@ -247,7 +247,11 @@ class LayerGradientProperties {
                 List.of(new Conv2D(4, 3, 2, Padding.SAME), new BatchNorm(), new ReLU(), new Conv2D(4, 3, 1, Padding.SAME)),
                 List.of(new Conv2D(4, 1, 2, Padding.SAME))), seed, 2, size, size);
         Tensor x = GradientCheck.randomTensor(new SplittableRandom(seed), 0, Math.max(batch, 2), 2, size, size);
-        assertPasses(GradientCheck.check(block, x, Mode.TRAIN, seed, 2e-3));
+        // Batch-norm feeding a ReLU makes this block a small network, checked with the network
+        // tolerances: with the layer ones (1e-3 absolute or 1% relative) about one draw in 2,000
+        // failed on either backend (8,000 draws; worst 2.05% relative on a gradient of 0.028, so
+        // one CI run in 50 went red), with the network ones none did.
+        assertPasses(GradientCheck.checkNetwork(block, x, Mode.TRAIN, seed, 2e-3));
     }
 
     @Property(tries = 75)

@@ -305,6 +305,28 @@ class PlantedBugTest {
         }, "input");
     }
 
+    @Test
+    void projectionResidualThatDropsTheShortcutGradientUnderNetworkTolerances() {
+        // The looser tolerances of a block with batch-norm before a ReLU
+        // (LayerGradientProperties.residualWithProjectionShortcut) still see a lost path.
+        int[] calls = {0};
+        Kernels broken = plant("add", (real, a) -> {
+            if (calls[0]++ == 2) {
+                System.arraycopy((float[]) a[1], 0, (float[]) a[0], 0, (int) a[3]);
+                return null;
+            }
+            return invoke(real, "add", a);
+        });
+        assertCaught(broken, () -> {
+            calls[0] = 0;
+            Residual block = GradientCheck.built(new Residual(
+                    List.of(new Conv2D(4, 3, 2, Padding.SAME), new BatchNorm(), new ReLU(), new Conv2D(4, 3, 1, Padding.SAME)),
+                    List.of(new Conv2D(4, 1, 2, Padding.SAME))), SEED, 2, 6, 6);
+            Tensor x = GradientCheck.randomTensor(new SplittableRandom(SEED), 0, 2, 2, 6, 6);
+            return GradientCheck.checkNetwork(block, x, Mode.TRAIN, SEED, 2e-3);
+        }, "input");
+    }
+
     private static Object invoke(Kernels real, String method, Object[] args) throws Exception {
         for (var m : Kernels.class.getMethods()) {
             if (m.getName().equals(method) && m.getParameterCount() == args.length) {
