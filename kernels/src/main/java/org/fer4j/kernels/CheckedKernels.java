@@ -215,6 +215,13 @@ public final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public void maxPoolValues(float[] out, float[] in, int planes, int height, int width, int kh, int kw,
+                              int strideH, int strideW, int outH, int outW, int[] scratch) {
+        Checks.maxPool(out, scratch, in, planes, height, width, kh, kw, strideH, strideW, outH, outW);
+        backend.maxPoolValues(out, in, planes, height, width, kh, kw, strideH, strideW, outH, outW, scratch);
+    }
+
+    @Override
     public void maxPoolBackward(float[] din, float[] dout, int[] argmax, int inCount, int outCount) {
         Checks.nonNegative("maxPoolBackward", "inCount", inCount);
         Checks.nonNegative("maxPoolBackward", "outCount", outCount);

@@ -287,6 +287,19 @@ public interface Kernels {
                         int strideH, int strideW, int outH, int outW);
 
     /**
+     * Max pooling for inference: {@code out} exactly as {@link #maxPoolForward} writes it (the
+     * same window rules, the same value on ties and NaNs), without the argmax that only a
+     * backward pass reads. Writing no argmax halves what the kernel stores and lets a backend
+     * drop the index bookkeeping. The default runs {@code maxPoolForward} into {@code scratch}, a
+     * caller-owned buffer of at least {@code planes * outH * outW} ints that a backend may also
+     * leave untouched.
+     */
+    default void maxPoolValues(float[] out, float[] in, int planes, int height, int width, int kh, int kw,
+                               int strideH, int strideW, int outH, int outW, int[] scratch) {
+        maxPoolForward(out, scratch, in, planes, height, width, kh, kw, strideH, strideW, outH, outW);
+    }
+
+    /**
      * {@code din = 0; din[argmax[i]] += dout[i]} for {@code i < outCount}; {@code din} has
      * {@code inCount} elements. Overlapping windows add up.
      */

@@ -945,6 +945,93 @@ class VectorKernels implements Kernels {
     }
 
     /**
+     * The 2x2, stride-2 windows go through {@link #maxPool2x2Values}; any other window through
+     * {@link #maxPoolForward} (into {@code scratch}), whose paths keep argmax in the same loop.
+     */
+    @Override
+    public void maxPoolValues(float[] out, float[] in, int planes, int height, int width, int kh, int kw,
+                              int strideH, int strideW, int outH, int outW, int[] scratch) {
+        if (kh != 2 || kw != 2 || strideH != 2 || strideW != 2) {
+            maxPoolForward(out, scratch, in, planes, height, width, kh, kw, strideH, strideW, outH, outW);
+            return;
+        }
+        int planeSize = height * width;
+        int outSize = outH * outW;
+        int fullH = Math.min(outH, height / 2);
+        int fullW = Math.min(outW, width / 2);
+        Parallel.Range body = (p0, p1) -> {
+            maxPool2x2Values(out, in, p0, p1, planeSize, outSize, width, fullH, fullW, outW);
+            if (fullH < outH || fullW < outW) {
+                // "same" padding's overhanging last row or column: the reference's loop, argmax into scratch
+                for (int p = p0; p < p1; p++) {
+                    maxPoolWindows(out, scratch, in, p * planeSize, p * outSize, height, width, 2, 2, 2, 2,
+                            0, fullH, fullW, outW, outW);
+                    maxPoolWindows(out, scratch, in, p * planeSize, p * outSize, height, width, 2, 2, 2, 2,
+                            fullH, outH, 0, outW, outW);
+                }
+            }
+        };
+        split(planes, (long) planes * planeSize, body);
+    }
+
+    /**
+     * The whole 2x2 stride-2 windows ({@code rows x cols} of each plane) of planes
+     * {@code [p0, p1)}, values only: {@link #maxPool2x2}'s walk without the index vectors.
+     */
+    private void maxPool2x2Values(float[] out, float[] in, int p0, int p1, int planeSize, int outSize,
+                                  int width, int rows, int cols, int outW) {
+        for (int p = p0; p < p1; p++) {
+            int o = p * outSize;
+            for (int oy = 0; oy < rows; oy++, o += outW) {
+                int top = p * planeSize + 2 * oy * width;
+                int ox = 0;
+                for (; ox <= cols - L; ox += L) {
+                    pool2x2Values(out, in, top + 2 * ox, width, o + ox, L, false);
+                }
+                int rest = remainderEnd(cols - ox);
+                if (rest > 0) {
+                    int left = top + 2 * ox;
+                    pool2x2Values(out, in, left, width, o + ox, rest, left + width + 2 * L > in.length);
+                }
+            }
+        }
+    }
+
+    /** {@link #pool2x2Vector} without argmax. */
+    private static void pool2x2Values(float[] out, float[] in, int left, int width, int o, int count,
+                                      boolean maskLoads) {
+        FloatVector t0;
+        FloatVector t1;
+        FloatVector b0;
+        FloatVector b1;
+        if (maskLoads) {
+            VectorMask<Float> m0 = F.indexInRange(0, 2 * count);
+            VectorMask<Float> m1 = F.indexInRange(L, 2 * count);
+            t0 = FloatVector.fromArray(F, in, left, m0);
+            t1 = FloatVector.fromArray(F, in, left + L, m1);
+            b0 = FloatVector.fromArray(F, in, left + width, m0);
+            b1 = FloatVector.fromArray(F, in, left + width + L, m1);
+        } else {
+            t0 = FloatVector.fromArray(F, in, left);
+            t1 = FloatVector.fromArray(F, in, left + L);
+            b0 = FloatVector.fromArray(F, in, left + width);
+            b1 = FloatVector.fromArray(F, in, left + width + L);
+        }
+        FloatVector max = t0.rearrange(EVEN, t1);
+        FloatVector v = t0.rearrange(ODD, t1);
+        max = max.blend(v, v.compare(VectorOperators.GT, max));
+        v = b0.rearrange(EVEN, b1);
+        max = max.blend(v, v.compare(VectorOperators.GT, max));
+        v = b0.rearrange(ODD, b1);
+        max = max.blend(v, v.compare(VectorOperators.GT, max));
+        if (count == L) {
+            max.intoArray(out, o);
+        } else {
+            max.intoArray(out, o, F.indexInRange(0, count));
+        }
+    }
+
+    /**
      * 2x2 windows at stride 1 that lie wholly inside the plane, {@code [0, rows) x [0, cols)}: the
      * four values in the reference's order (top-left, top-right, bottom-left, bottom-right), each
      * replacing the best only when strictly greater, so ties and NaNs resolve as there.

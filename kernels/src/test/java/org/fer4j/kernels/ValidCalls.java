@@ -279,6 +279,21 @@ public final class ValidCalls {
                         outCount == 0 && planes % 2 == 0 ? null : new int[(int) outCount],
                         a.floats(0, (long) planes * h * w, true), planes, h, w, kh, kw, sh, sw, outH, outW));
             }),
+            kernel("maxPoolValues", d -> {
+                int planes = d.size("planes", 5);
+                int h = d.between("height", 1, 13);
+                int w = d.between("width", 1, 13);
+                int kh = d.between("kh", 1, 3);
+                int kw = d.between("kw", 1, 3);
+                int sh = d.between("strideH", 1, 3);
+                int sw = d.between("strideW", 1, 3);
+                int outH = d.between("outH", 0, (h - 1) / sh + 1);
+                int outW = d.between("outW", 0, (w - 1) / sw + 1);
+                long outCount = (long) planes * outH * outW;
+                return call((k, a) -> k.maxPoolValues(a.floats(0, outCount, true),
+                        a.floats(0, (long) planes * h * w, true), planes, h, w, kh, kw, sh, sw, outH, outW,
+                        new int[(int) outCount]));
+            }),
             kernel("maxPoolBackward", d -> {
                 int inCount = d.size("inCount", 60);
                 int outCount = inCount == 0 ? 0 : d.size("outCount", 30);

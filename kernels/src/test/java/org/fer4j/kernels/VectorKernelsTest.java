@@ -614,6 +614,12 @@ class VectorKernelsTest {
             if (!Arrays.equals(ae, aa)) {
                 return "maxPoolForward " + Arrays.toString(s) + ": argmax differs at " + Arrays.mismatch(ae, aa);
             }
+            // The values-only kernel of inference: the same bits, whatever it leaves in its scratch.
+            float[] ov = new float[outCount];
+            v.maxPoolValues(ov, in, s[0], s[1], s[2], s[3], s[4], s[5], s[6], outH, outW, new int[outCount]);
+            if ((bad = sameBits("maxPoolValues " + Arrays.toString(s), oe, ov)) != null) {
+                return bad;
+            }
             float[] dout = TestSupport.uniform(random, outCount);
             float[] de = TestSupport.uniform(random, inCount);
             float[] da = de.clone();
