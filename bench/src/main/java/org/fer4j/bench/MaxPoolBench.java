@@ -21,7 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * fer-ref's 2x2 max-pools, forward and backward over a batch: memory-bound, so the interesting
- * number is bytes moved per second rather than FLOP.
+ * number is bytes moved per second rather than FLOP. {@code forward} is the training forward
+ * (values and argmax), {@code inference} the evaluation-mode forward (values only,
+ * {@code Kernels.maxPoolValues}).
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar MaxPoolBench
@@ -73,6 +75,11 @@ public class MaxPoolBench {
     @Benchmark
     public Tensor forward() {
         return pool.forward(x, Mode.TRAIN);
+    }
+
+    @Benchmark
+    public Tensor inference() {
+        return pool.forward(x, Mode.EVAL);
     }
 
     @Benchmark
