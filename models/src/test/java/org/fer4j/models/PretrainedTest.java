@@ -131,6 +131,22 @@ class PretrainedTest {
         assertTrue(bad.getMessage().contains("'no-such-model'"), bad.getMessage());
     }
 
+    @Test
+    void anAliasOpensItsTargetsWeights() throws IOException {
+        assertTrue(Pretrained.available().contains("fer2013-robust"), Pretrained.available().toString());
+        assertTrue(Pretrained.describe("fer2013-robust").contains("same weights as fer2013"));
+        EmotionClassifier alias = EmotionClassifier.pretrained("FER2013-Robust");
+        EmotionClassifier target = EmotionClassifier.pretrained("fer2013");
+        assertEquals(target.model().name(), alias.model().name());
+        for (float[] pixels : inputs()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(target.predict(pixels).probabilities(),
+                    alias.predict(pixels).probabilities());
+        }
+        assertEquals(List.of(), Pretrained.members("fer2013-robust"));
+        assertEquals("fer2013", Pretrained.resolve("fer2013-robust"));
+        assertEquals("fer2013-fast", Pretrained.resolve("fer2013-fast"));
+    }
+
     /** Writes the record of the current bundled models' outputs. */
     public static void main(String[] args) throws IOException {
         Files.writeString(Path.of(args[0]), Json.writePretty(outputs()) + "\n");
