@@ -33,6 +33,26 @@ public final class ValidCalls {
     }
 
     /** Sizes drawn for one call, and the arrays filled from the call's own seed when it runs. */
+    /** A max-pooling call's sizes. */
+    private record Pool(int planes, int h, int w, int kh, int kw, int sh, int sw, int outH, int outW) {
+        long outCount() {
+            return (long) planes * outH * outW;
+        }
+    }
+
+    /** Pooling sizes where every window starts inside the plane; the last may overhang ("same" pooling). */
+    private static Pool pool(Draw d) {
+        int planes = d.size("planes", 5);
+        int h = d.between("height", 1, 13);
+        int w = d.between("width", 1, 13);
+        int kh = d.between("kh", 1, 3);
+        int kw = d.between("kw", 1, 3);
+        int sh = d.between("strideH", 1, 3);
+        int sw = d.between("strideW", 1, 3);
+        return new Pool(planes, h, w, kh, kw, sh, sw, d.between("outH", 0, (h - 1) / sh + 1),
+                d.between("outW", 0, (w - 1) / sw + 1));
+    }
+
     private static final class Draw {
         final SplittableRandom r;
         final StringBuilder sizes = new StringBuilder();
@@ -264,35 +284,17 @@ public final class ValidCalls {
                         g.outH(), g.outW()));
             }),
             kernel("maxPoolForward", d -> {
-                int planes = d.size("planes", 5);
-                int h = d.between("height", 1, 13);
-                int w = d.between("width", 1, 13);
-                int kh = d.between("kh", 1, 3);
-                int kw = d.between("kw", 1, 3);
-                int sh = d.between("strideH", 1, 3);
-                int sw = d.between("strideW", 1, 3);
-                // Every window starts inside the plane; the last may overhang ("same" pooling).
-                int outH = d.between("outH", 0, (h - 1) / sh + 1);
-                int outW = d.between("outW", 0, (w - 1) / sw + 1);
-                long outCount = (long) planes * outH * outW;
-                return call((k, a) -> k.maxPoolForward(a.floats(0, outCount, true),
-                        outCount == 0 && planes % 2 == 0 ? null : new int[(int) outCount],
-                        a.floats(0, (long) planes * h * w, true), planes, h, w, kh, kw, sh, sw, outH, outW));
+                Pool p = pool(d);
+                return call((k, a) -> k.maxPoolForward(a.floats(0, p.outCount(), true),
+                        p.outCount() == 0 && p.planes() % 2 == 0 ? null : new int[(int) p.outCount()],
+                        a.floats(0, (long) p.planes() * p.h() * p.w(), true), p.planes(), p.h(), p.w(), p.kh(), p.kw(),
+                        p.sh(), p.sw(), p.outH(), p.outW()));
             }),
             kernel("maxPoolValues", d -> {
-                int planes = d.size("planes", 5);
-                int h = d.between("height", 1, 13);
-                int w = d.between("width", 1, 13);
-                int kh = d.between("kh", 1, 3);
-                int kw = d.between("kw", 1, 3);
-                int sh = d.between("strideH", 1, 3);
-                int sw = d.between("strideW", 1, 3);
-                int outH = d.between("outH", 0, (h - 1) / sh + 1);
-                int outW = d.between("outW", 0, (w - 1) / sw + 1);
-                long outCount = (long) planes * outH * outW;
-                return call((k, a) -> k.maxPoolValues(a.floats(0, outCount, true),
-                        a.floats(0, (long) planes * h * w, true), planes, h, w, kh, kw, sh, sw, outH, outW,
-                        new int[(int) outCount]));
+                Pool p = pool(d);
+                return call((k, a) -> k.maxPoolValues(a.floats(0, p.outCount(), true),
+                        a.floats(0, (long) p.planes() * p.h() * p.w(), true), p.planes(), p.h(), p.w(), p.kh(), p.kw(),
+                        p.sh(), p.sw(), p.outH(), p.outW(), new int[(int) p.outCount()]));
             }),
             kernel("maxPoolBackward", d -> {
                 int inCount = d.size("inCount", 60);

@@ -290,15 +290,7 @@ class PlantedBugTest {
         // The block adds its two paths with add() in forward and adds their gradients with add()
         // in backward. GradientCheck runs forward twice before its one backward, so the third
         // call is the backward one: it keeps only the main path's gradient.
-        int[] calls = {0};
-        Kernels broken = plant("add", (real, a) -> {
-            if (calls[0]++ == 2) {
-                System.arraycopy((float[]) a[1], 0, (float[]) a[0], 0, (int) a[3]);
-                return null;
-            }
-            return invoke(real, "add", a);
-        });
-        assertCaught(broken, () -> {
+        assertCaught(dropsTheThirdAdd(), () -> {
             Residual block = GradientCheck.built(new Residual(new Conv2D(2, 3, 1, Padding.SAME)), SEED, 2, 5, 5);
             Tensor x = GradientCheck.randomTensor(new SplittableRandom(SEED), 0, 2, 2, 5, 5);
             return GradientCheck.check(block, x, Mode.TRAIN, SEED);
@@ -309,22 +301,29 @@ class PlantedBugTest {
     void projectionResidualThatDropsTheShortcutGradientUnderNetworkTolerances() {
         // The looser tolerances of a block with batch-norm before a ReLU
         // (LayerGradientProperties.residualWithProjectionShortcut) still see a lost path.
-        int[] calls = {0};
-        Kernels broken = plant("add", (real, a) -> {
-            if (calls[0]++ == 2) {
-                System.arraycopy((float[]) a[1], 0, (float[]) a[0], 0, (int) a[3]);
-                return null;
-            }
-            return invoke(real, "add", a);
-        });
-        assertCaught(broken, () -> {
-            calls[0] = 0;
+        assertCaught(dropsTheThirdAdd(), () -> {
             Residual block = GradientCheck.built(new Residual(
                     List.of(new Conv2D(4, 3, 2, Padding.SAME), new BatchNorm(), new ReLU(), new Conv2D(4, 3, 1, Padding.SAME)),
                     List.of(new Conv2D(4, 1, 2, Padding.SAME))), SEED, 2, 6, 6);
             Tensor x = GradientCheck.randomTensor(new SplittableRandom(SEED), 0, 2, 2, 6, 6);
             return GradientCheck.checkNetwork(block, x, Mode.TRAIN, SEED, 2e-3);
         }, "input");
+    }
+
+    /**
+     * Scalar kernels whose third {@code add} keeps only its second operand: GradientCheck runs
+     * forward twice before its one backward, so in a residual block that is the backward's sum of
+     * the two paths' gradients, and the shortcut's is lost.
+     */
+    private static Kernels dropsTheThirdAdd() {
+        int[] calls = {0};
+        return plant("add", (real, a) -> {
+            if (calls[0]++ == 2) {
+                System.arraycopy((float[]) a[1], 0, (float[]) a[0], 0, (int) a[3]);
+                return null;
+            }
+            return invoke(real, "add", a);
+        });
     }
 
     private static Object invoke(Kernels real, String method, Object[] args) throws Exception {
