@@ -997,7 +997,11 @@ class VectorKernels implements Kernels {
         }
     }
 
-    /** {@link #pool2x2Vector} without argmax. */
+    /**
+     * {@link #pool2x2Vector} without argmax. Its own small method, loads repeated, rather than a
+     * flag on that one: C2 compiles the vector code of small single-purpose methods well, and the
+     * values path's speed (docs/performance.md) was measured in this shape.
+     */
     private static void pool2x2Values(float[] out, float[] in, int left, int width, int o, int count,
                                       boolean maskLoads) {
         FloatVector t0;
