@@ -61,7 +61,6 @@ class VectorKernels implements Kernels {
 
     private final VectorGemm gemm;
     private final VectorConv conv;
-    private final VectorConvSingleChannel singleChannel = new VectorConvSingleChannel();
     private final VectorWinograd winograd;
     private final VectorWinograd4 winograd4;
     private final VectorWinogradFilter winogradFilter;
@@ -566,8 +565,6 @@ class VectorKernels implements Kernels {
             boolean f4 = variant == Winograd.Variant.F4
                     || variant == Winograd.Variant.AUTO && VectorWinograd4.better(g, images);
             (f4 ? winograd4 : winograd).convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
-        } else if (VectorConvSingleChannel.suits(g)) {
-            singleChannel.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
         } else if (unfoldInPanels) {
             conv.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
         } else {
@@ -1370,26 +1367,16 @@ class VectorKernels implements Kernels {
     private void sums(float[] dy, float[] xhat, int from, int len, double[] out) {
         int h = D.length();
         DoubleVector s = DoubleVector.zero(D);
-        DoubleVector s1 = s;
         DoubleVector sx = s;
-        DoubleVector sx1 = s;
         int i = from;
         int end = from + len;
-        for (; i <= end - 2 * h; i += 2 * h) {
-            DoubleVector d = widen(dy, i);
-            DoubleVector d1 = widen(dy, i + h);
-            s = s.add(d);
-            s1 = s1.add(d1);
-            sx = d.fma(widen(xhat, i), sx);
-            sx1 = d1.fma(widen(xhat, i + h), sx1);
-        }
         for (; i <= end - h; i += h) {
             DoubleVector d = widen(dy, i);
             s = s.add(d);
             sx = d.fma(widen(xhat, i), sx);
         }
-        double sumDy = Lanes.sum(s.add(s1));
-        double sumDyXhat = Lanes.sum(sx.add(sx1));
+        double sumDy = Lanes.sum(s);
+        double sumDyXhat = Lanes.sum(sx);
         for (; i < remainderEnd(end); i++) {
             sumDy += dy[i];
             sumDyXhat += (double) dy[i] * xhat[i];
