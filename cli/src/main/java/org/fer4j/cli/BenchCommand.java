@@ -167,8 +167,9 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         // Inference runs what `fer4j predict` and EmotionClassifier run: the trained model with its
-        // batch-norms folded into the convolutions before them (InferenceModel).
-        Sequential inference = InferenceModel.hasFoldableBatchNorm(net) ? InferenceModel.fold(net) : net;
+        // batch-norms folded into the convolutions before them and its 2x2 max-pools done by the
+        // convolutions before them (InferenceModel.of).
+        Sequential inference = InferenceModel.of(net);
         Tensor x = data.x();
         Throughput.Stats infer = meter.imagesPerSecond(() -> inference.forward(x, Mode.EVAL).dim(0));
         line(out, "Inference, batch " + s.batch(), infer, "images/s");

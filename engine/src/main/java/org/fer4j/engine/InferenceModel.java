@@ -1,9 +1,11 @@
 package org.fer4j.engine;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.fer4j.engine.layers.BatchNorm;
 import org.fer4j.engine.layers.Conv2D;
 import org.fer4j.engine.layers.Dense;
@@ -33,8 +35,14 @@ import org.fer4j.engine.layers.Residual;
  * (the folded weights are computed in double, then rounded once), with one pass over each
  * activation fewer per batch-norm; and since the folded convolution is now followed directly by
  * its ReLU, the ReLU is fused into its GEMM's epilogue as well ({@link Layers#buildChain}). Batch-
- * norm inside {@link Residual} blocks is folded the same way. The copy shares no arrays with the
- * original: changing the original's weights later does not change it (fold again).
+ * norm inside {@link Residual} blocks is folded the same way.
+ *
+ * <p>Pooling: a convolution followed (after its batch-norm and its ReLU, if any) by a 2x2,
+ * stride-2 max-pool does the pooling itself in the copy, and the pool layer is left out ({@link
+ * Layers#fusablePool}, {@link Conv2D}): on the vector backend the convolution's full-size output
+ * is then never stored. The copy's result is the same, bit for bit, as the unpooled copy's, since
+ * the kernels pool exactly the values they would have written. The copy shares no arrays with
+ * the original: changing the original's weights later does not change it (fold again).
  *
  * <p>Only for inference: it has no batch-norm to train, and its training-mode forward would not
  * normalise by batch statistics. Its layers take the kernels backend current at the call
@@ -44,16 +52,30 @@ public final class InferenceModel {
     private InferenceModel() {
     }
 
-    /** The folded copy of {@code model}; layers that have nothing to fold are copied as they are. */
+    /** The folded copy of {@code model}, its pools fused; layers that have nothing to fold are copied as they are. */
     public static Sequential fold(Sequential model) {
+        return fold(model, true);
+    }
+
+    /**
+     * The folded copy of {@code model}, with its 2x2 max-pools done by the convolutions before them
+     * or, with {@code fusePools} false, left as layers of their own (to measure what the fusion
+     * saves: the two copies compute the same bits).
+     */
+    public static Sequential fold(Sequential model, boolean fusePools) {
         List<Layer> original = model.layers();
-        List<Layer> copy = foldChain(original);
+        List<Layer> copy = foldChain(original, fusePools);
         Sequential folded = new Sequential(model.name(), model.inputShape(), copy, model.seed());
-        copyWeights(original, folded.layers());
+        copyWeights(original, folded.layers(), fusePools);
         return folded;
     }
 
-    /** Whether {@link #fold} changes anything: some batch-norm directly follows a Conv2D or Dense. */
+    /** The model to run predictions on: its {@link #fold}ed copy where that changes anything, else the model itself. */
+    public static Sequential of(Sequential model) {
+        return hasFoldableBatchNorm(model) || hasFusablePool(model.layers()) ? fold(model) : model;
+    }
+
+    /** Whether some batch-norm directly follows a Conv2D or Dense, which {@link #fold} folds. */
     public static boolean hasFoldableBatchNorm(Sequential model) {
         return foldable(model.layers());
     }
@@ -71,42 +93,79 @@ public final class InferenceModel {
         return false;
     }
 
-    private static boolean foldsInto(Layer layer, Layer next) {
-        return (layer instanceof Conv2D || layer instanceof Dense) && next instanceof BatchNorm;
+    private static boolean hasFusablePool(List<Layer> layers) {
+        for (Layer l : layers) {
+            if (l instanceof Residual r && (hasFusablePool(r.mainPath()) || hasFusablePool(r.shortcutPath()))) {
+                return true;
+            }
+        }
+        return !fusedPools(layers).isEmpty();
     }
 
-    /** Unbuilt copies of {@code layers}: a Conv2D or Dense followed by batch-norm gets a bias and loses the BN. */
-    private static List<Layer> foldChain(List<Layer> layers) {
+    /** The indices of the max-pools of the built chain {@code layers} that the copy's convolutions do themselves. */
+    private static Set<Integer> fusedPools(List<Layer> layers) {
+        Set<Integer> pools = new HashSet<>();
+        for (int i = 0; i < layers.size(); i++) {
+            int pool = Layers.fusablePool(layers, i, foldsInto(layers.get(i), i + 1 < layers.size() ? layers.get(i + 1) : null));
+            if (pool >= 0) {
+                pools.add(pool);
+            }
+        }
+        return pools;
+    }
+
+    private static boolean foldsInto(Layer layer, Layer next) {
+        // Not into a convolution that pools: a batch-norm after the max does not commute with it.
+        return (layer instanceof Conv2D c && !c.poolsItsOutput() || layer instanceof Dense) && next instanceof BatchNorm;
+    }
+
+    /**
+     * Unbuilt copies of {@code layers}: a Conv2D or Dense followed by batch-norm gets a bias and
+     * loses the BN; a Conv2D followed by a 2x2 max-pool it can do ({@link #fusedPools}) does it,
+     * and the pool is left out.
+     */
+    private static List<Layer> foldChain(List<Layer> layers, boolean fusePools) {
         List<Layer> out = new ArrayList<>(layers.size());
+        Set<Integer> pools = fusePools ? fusedPools(layers) : Set.of();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            if (l instanceof Residual r) {
-                out.add(new Residual(foldChain(r.mainPath()), foldChain(r.shortcutPath())));
+            boolean poolFollows = pools.contains(Layers.fusablePool(layers, i,
+                    foldsInto(l, i + 1 < layers.size() ? layers.get(i + 1) : null)));
+            if (pools.contains(i)) {
+                continue;  // done by the convolution before it
+            } else if (l instanceof Residual r) {
+                out.add(new Residual(foldChain(r.mainPath(), fusePools), foldChain(r.shortcutPath(), fusePools)));
             } else if (foldsInto(l, i + 1 < layers.size() ? layers.get(i + 1) : null)) {
                 Map<String, Object> d = Layers.describe(l);
                 @SuppressWarnings("unchecked")
                 Map<String, Object> config = new LinkedHashMap<>((Map<String, Object>) d.get("config"));
                 config.put("bias", true);
                 d.put("config", config);
-                out.add(Layers.fromConfig(d));
+                out.add(poolFollows ? Layers.withFusedPool((Conv2D) Layers.fromConfig(d)) : Layers.fromConfig(d));
                 i++;  // the batch-norm is now inside this layer
             } else {
-                out.add(Layers.fromConfig(Layers.describe(l)));
+                Layer copy = Layers.fromConfig(Layers.describe(l));
+                out.add(poolFollows ? Layers.withFusedPool((Conv2D) copy) : copy);
             }
         }
         return out;
     }
 
     /** Walks the original and the folded chains side by side, filling the copy's weights. */
-    private static void copyWeights(List<Layer> from, List<Layer> to) {
+    private static void copyWeights(List<Layer> from, List<Layer> to, boolean fusePools) {
+        Set<Integer> pools = fusePools ? fusedPools(from) : Set.of();
         int j = 0;
         for (int i = 0; i < from.size(); i++, j++) {
+            if (pools.contains(i)) {
+                j--;  // the copy has no layer for it
+                continue;
+            }
             Layer src = from.get(i);
             Layer dst = to.get(j);
             if (src instanceof Residual r) {
                 Residual d = (Residual) dst;
-                copyWeights(r.mainPath(), d.mainPath());
-                copyWeights(r.shortcutPath(), d.shortcutPath());
+                copyWeights(r.mainPath(), d.mainPath(), fusePools);
+                copyWeights(r.shortcutPath(), d.shortcutPath(), fusePools);
             } else if (foldsInto(src, i + 1 < from.size() ? from.get(i + 1) : null)) {
                 foldInto(src, (BatchNorm) from.get(i + 1), dst);
                 i++;

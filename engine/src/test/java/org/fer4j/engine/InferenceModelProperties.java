@@ -148,6 +148,62 @@ class InferenceModelProperties {
         assertArrayEquals(before, folded.forward(x, Mode.EVAL).data());
     }
 
+    /**
+     * fer-ref's pattern, smaller: conv, ReLU, 2x2 max-pool, without batch-norm, so that the copy
+     * differs from the original only by its fused pools and must give the same bits; odd sizes
+     * (a dropped last row), a pool right after a conv, a "same" pool on an odd size (not fusable:
+     * it pads) and a pool after dropout (not fusable: not right after the activation).
+     */
+    static Sequential pooling(int channels, int filters, int size, long seed) {
+        return Sequential.builder("pool-test", channels, size, size)
+                .add(new Conv2D(filters, 3)).add(new ReLU())
+                .add(new Conv2D(2 * filters, 3, 1, Padding.SAME)).add(new ReLU())
+                .add(new MaxPool2D(2)).add(new Dropout(0.25f))
+                .add(new Conv2D(2 * filters, 3, 1, Padding.SAME)).add(new MaxPool2D(2))
+                .add(new Conv2D(filters, 1)).add(new ReLU()).add(new MaxPool2D(2, 2, Padding.SAME))
+                .add(new Dropout(0.1f)).add(new MaxPool2D(1))
+                .add(new Flatten()).add(new Dense(3))
+                .build(seed);
+    }
+
+    @Property(tries = 30)
+    void fusedPoolsGiveTheSameBits(@ForAll @IntRange(min = 1, max = 3) int channels,
+                                   @ForAll @IntRange(min = 1, max = 18) int filters,
+                                   @ForAll @IntRange(min = 10, max = 21) int size,
+                                   @ForAll @IntRange(min = 1, max = 3) int batch,
+                                   @ForAll long seed) {
+        Sequential m = pooling(channels, filters, size, seed);
+        randomise(m, seed + 1);
+        Tensor x = input(m, batch, seed + 2);
+        float[] expected = m.forward(x, Mode.EVAL).copy().data();
+        Sequential copy = InferenceModel.of(m);
+        assertArrayEquals(expected, copy.forward(x, Mode.EVAL).data());
+        assertArrayEquals(expected, InferenceModel.fold(m, false).forward(x, Mode.EVAL).data());
+    }
+
+    @Test
+    void theConvolutionsDoThePoolsThatFollowThemAndNoOthers() {
+        Sequential m = pooling(2, 16, 16, 5);   // 14, 7, 3: the "same" pool of a 3x3 pads
+        Sequential copy = InferenceModel.of(m);
+        assertFalse(InferenceModel.hasFoldableBatchNorm(m));
+        assertTrue(copy != m, "a model with a fusable pool gets a copy");
+        assertEquals(List.of("Conv2D", "ReLU", "Conv2D", "ReLU", "Dropout", "Conv2D", "Conv2D", "ReLU", "MaxPool2D",
+                "Dropout", "MaxPool2D", "Flatten", "Dense"), copy.layers().stream().map(Layer::type).toList());
+        assertArrayEquals(m.outputShape(), copy.outputShape());
+        assertEquals(m.layers().stream().map(Layer::type).toList(),
+                InferenceModel.fold(m, false).layers().stream().map(Layer::type).toList(), "fold(m, false) keeps the pools");
+        // The copy is for inference: a pooling convolution has no backward pass.
+        Tensor x = input(m, 1, 6);
+        Tensor y = copy.forward(x, Mode.EVAL);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> copy.backward(Tensor.zeros(y.shape())));
+        assertTrue(e.getMessage().contains("has no backward pass"), e.getMessage());
+        // A model with nothing to fold or fuse is its own inference model.
+        Sequential plain = Sequential.builder("plain", 1, 8, 8).add(new Conv2D(2, 3)).add(new Flatten())
+                .add(new Dense(2)).build(1);
+        assertTrue(InferenceModel.of(plain) == plain);
+    }
+
     private static int batchNorms(List<Layer> layers) {
         int n = 0;
         for (Layer l : layers) {

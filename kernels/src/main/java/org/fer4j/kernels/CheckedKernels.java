@@ -162,6 +162,14 @@ public final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public void convForwardPooled(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
+                                  float[] bias, float[] col, ConvGeometry g, boolean relu, float slope,
+                                  float[] full) {
+        Checks.convForwardPooled(y, yOff, img, imgOff, images, kernel, bias, col, g, full);
+        backend.convForwardPooled(y, yOff, img, imgOff, images, kernel, bias, col, g, relu, slope, full);
+    }
+
+    @Override
     public void convBackwardKernel(float[] dkernel, float[] dy, int dyOff, float[] x, int xOff, int images,
                                    float[] col, ConvGeometry g) {
         Checks.convBackwardKernel(dkernel, dy, dyOff, x, xOff, images, col, g);

@@ -291,6 +291,26 @@ final class Checks {
         span(k, "y", y, yOff, (long) images * g.outputSize());
     }
 
+    /** convForwardPooled: as convForward, with y the pooled output and full the convolution's. */
+    static void convForwardPooled(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
+                                  float[] bias, float[] col, ConvGeometry g, float[] full) {
+        String k = "convForwardPooled";
+        geometry(k, g);
+        nonNegative(k, "images", images);
+        if (g.outH() < 2 || g.outW() < 2) {
+            throw new IllegalArgumentException(k + ": the convolution's output must be at least 2x2 to pool, got "
+                    + g.outH() + "x" + g.outW());
+        }
+        if (bias != null) {
+            span(k, "bias", bias, 0, g.filters());
+        }
+        span(k, "col", col, 0, g.colSize());
+        span(k, "img", img, imgOff, (long) images * g.imageSize());
+        span(k, "kernel", kernel, 0, g.kernelSize());
+        span(k, "full", full, 0, (long) images * g.outputSize());
+        span(k, "y", y, yOff, (long) images * g.filters() * (g.outH() / 2) * (g.outW() / 2));
+    }
+
     /** convBackwardKernel: the workspace (one image's col), dy, x and dkernel. */
     static void convBackwardKernel(float[] dkernel, float[] dy, int dyOff, float[] x, int xOff, int images,
                                    float[] col, ConvGeometry g) {

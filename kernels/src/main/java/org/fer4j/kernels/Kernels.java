@@ -181,6 +181,48 @@ public interface Kernels {
     }
 
     /**
+     * {@link #convForward} followed by 2x2 max pooling at stride 2 of every output plane: {@code
+     * y[t] [F, outH/2, outW/2]} at {@code yOff + t*F*(outH/2)*(outW/2)} holds exactly what
+     * {@link #maxPoolValues} (2x2 windows, stride 2, valid: an odd last row or column of the
+     * convolution is dropped) writes for {@code convForward}'s output, the same value on ties and
+     * NaNs. At inference a convolution followed by its activation and a 2x2 max-pool computes
+     * this (the ReLU commutes with the max), and a backend may then never store the convolution's
+     * output at full size: four times the pooled output, written once and read once more. The
+     * output must be at least 2x2. {@code full} is a workspace of at least {@code
+     * images*g.outputSize()} floats that a backend may leave untouched.
+     *
+     * <p>The default, and the reference, is exactly that: {@code convForward} into {@code full},
+     * then each window's first element replaced by any later one that is greater ({@link
+     * #maxPoolForward}'s order and its strict comparison, so the first of equal maxima and a NaN
+     * in the first place win), written straight to {@code y} at {@code yOff}. The vector backend
+     * pools the tiles of its Winograd convolution as it transforms them back ({@link Winograd}).
+     */
+    default void convForwardPooled(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
+                                   float[] bias, float[] col, ConvGeometry g, boolean relu, float slope,
+                                   float[] full) {
+        if (images == 0 || g.filters() == 0) {
+            return;
+        }
+        convForward(full, 0, img, imgOff, images, kernel, bias, col, g, relu, slope);
+        int planes = images * g.filters();
+        int width = g.outW();
+        int outH = g.outH() / 2;
+        int outW = width / 2;
+        for (int p = 0; p < planes; p++) {
+            int o = yOff + p * outH * outW;
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++, o++) {
+                    int at = p * g.positions() + 2 * oy * width + 2 * ox;
+                    float max = full[at];
+                    max = full[at + 1] > max ? full[at + 1] : max;
+                    max = full[at + width] > max ? full[at + width] : max;
+                    y[o] = full[at + width + 1] > max ? full[at + width + 1] : max;
+                }
+            }
+        }
+    }
+
+    /**
      * The gradient of {@link #convForward}'s kernel, added to {@code dkernel [F, C*kh*kw]}: {@code
      * dkernel += sum over t of dy[t] . im2col(x[t])^T} for {@code images} consecutive images,
      * {@code dy[t] [F, outH*outW]} at {@code dyOff + t*F*outH*outW}, {@code x[t] [C, H, W]} (the

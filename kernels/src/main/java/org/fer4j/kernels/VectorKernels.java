@@ -560,15 +560,49 @@ class VectorKernels implements Kernels {
         if (images == 0) {
             return;
         }
-        Winograd.Variant variant = Winograd.variant();
-        if (unfoldInPanels && variant != Winograd.Variant.OFF && VectorWinograd.suits(g, images)) {
-            boolean f4 = variant == Winograd.Variant.F4
-                    || variant == Winograd.Variant.AUTO && VectorWinograd4.better(g, images);
-            (f4 ? winograd4 : winograd).convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
+        VectorWinograd w = unfoldInPanels ? winogradFor(g, images) : null;
+        if (w != null) {
+            w.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope, false);
         } else if (unfoldInPanels) {
             conv.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
         } else {
             Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, g, relu, slope);
+        }
+    }
+
+    /**
+     * The Winograd algorithm that computes a forward convolution of {@code images} images with
+     * geometry g (F(4x4) where its tiles are many enough, else F(2x2)), or null for the direct path.
+     */
+    private VectorWinograd winogradFor(ConvGeometry g, int images) {
+        Winograd.Variant variant = Winograd.variant();
+        if (variant == Winograd.Variant.OFF || !VectorWinograd.suits(g, images)) {
+            return null;
+        }
+        boolean f4 = variant == Winograd.Variant.F4
+                || variant == Winograd.Variant.AUTO && VectorWinograd4.better(g, images);
+        return f4 ? winograd4 : winograd;
+    }
+
+    @Override
+    public void convForwardPooled(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
+                                  float[] bias, float[] col, ConvGeometry g, boolean relu, float slope,
+                                  float[] full) {
+        // On Winograd the pooling happens in the output transform: each 2x2 window of the pool is
+        // a tile of F(2x2), or a quarter of a tile of F(4x4), so the convolution's output is never
+        // stored; on the direct path (one input channel, say), the convolution into full and the
+        // vector 2x2 pool of maxPoolValues from it, straight into y.
+        boolean panels = g.strideW() == 1 && g.positions() > 0 && g.filters() > 0 && g.channels() > 0;  // as convForward
+        VectorWinograd w = panels && images > 0 ? winogradFor(g, images) : null;
+        if (w != null) {
+            w.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope, true);
+        } else if (images > 0 && g.filters() > 0) {
+            // The layer calls this on each thread's chunk of the batch: the pool runs on this thread.
+            convForward(full, 0, img, imgOff, images, kernel, bias, col, g, relu, slope);
+            int outH = g.outH() / 2;
+            int outW = g.outW() / 2;
+            maxPool2x2Values(y, yOff, full, 0, images * g.filters(), g.positions(), outH * outW, g.outW(),
+                    outH, outW, outW);
         }
     }
 
@@ -960,7 +994,7 @@ class VectorKernels implements Kernels {
         int fullH = Math.min(outH, height / 2);
         int fullW = Math.min(outW, width / 2);
         Parallel.Range body = (p0, p1) -> {
-            maxPool2x2Values(out, in, p0, p1, planeSize, outSize, width, fullH, fullW, outW);
+            maxPool2x2Values(out, 0, in, p0, p1, planeSize, outSize, width, fullH, fullW, outW);
             if (fullH < outH || fullW < outW) {
                 // "same" padding's overhanging last row or column: the reference's loop, argmax into scratch
                 for (int p = p0; p < p1; p++) {
@@ -978,10 +1012,10 @@ class VectorKernels implements Kernels {
      * The whole 2x2 stride-2 windows ({@code rows x cols} of each plane) of planes
      * {@code [p0, p1)}, values only: {@link #maxPool2x2}'s walk without the index vectors.
      */
-    private void maxPool2x2Values(float[] out, float[] in, int p0, int p1, int planeSize, int outSize,
-                                  int width, int rows, int cols, int outW) {
+    private void maxPool2x2Values(float[] out, int outOff, float[] in, int p0, int p1, int planeSize,
+                                  int outSize, int width, int rows, int cols, int outW) {
         for (int p = p0; p < p1; p++) {
-            int o = p * outSize;
+            int o = outOff + p * outSize;
             for (int oy = 0; oy < rows; oy++, o += outW) {
                 int top = p * planeSize + 2 * oy * width;
                 int ox = 0;

@@ -6,6 +6,7 @@ import static org.fer4j.kernels.VectorGemm.S;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 
 /**
@@ -192,6 +193,19 @@ class VectorWinograd {
      */
     void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel, float[] bias,
                      ConvGeometry g, boolean relu, float slope) {
+        convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope, false);
+    }
+
+    /**
+     * {@link #convForward}, or when {@code pooled} its 2x2, stride-2 max-pooled output, {@code
+     * y[t] [F, outH/2, outW/2]} at {@code yOff + t*F*(outH/2)*(outW/2)}, with the arguments and
+     * the result of {@link Kernels#convForwardPooled}: each pooling window is one tile of F(2x2)
+     * (a quarter of one of F(4x4)), pooled as the transform writes it out, so the convolution's
+     * output is never stored. Its values are exactly those of the unpooled call, so the pooled
+     * result is too.
+     */
+    void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel, float[] bias,
+                     ConvGeometry g, boolean relu, float slope, boolean pooled) {
         assert g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1 : "3x3 at stride 1 only";
         int filters = g.filters();
         int channels = g.channels();
@@ -211,7 +225,7 @@ class VectorWinograd {
         Parallel.forRange(blocks, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 int t0 = b * block;
-                block(y, yOff, img, imgOff, u, bias, g, relu, slope, t0, Math.min(tiles, t0 + block), block);
+                block(y, yOff, img, imgOff, u, bias, g, relu, slope, pooled, t0, Math.min(tiles, t0 + block), block);
             }
         });
     }
@@ -227,15 +241,27 @@ class VectorWinograd {
         long byCache = Math.max(NR, BLOCK_FLOATS / ((long) positions * (channels + filters)) / NR * NR);
         long blocks = (tiles + byCache - 1) / byCache;
         blocks = (blocks + threads - 1) / threads * threads;
-        return (int) Math.max(1, (tiles + blocks - 1) / blocks);
+        // Rounding the block up can leave fewer blocks than asked for, and no longer a multiple of
+        // the threads (196 tiles in 15 blocks are blocks of 14, which make 14 blocks: 4, 5 and 5 for
+        // 3 threads); then ask for more blocks until the count comes out a multiple.
+        while (blocks < tiles && (tiles + ceilDiv(tiles, blocks) - 1) / ceilDiv(tiles, blocks) % threads != 0) {
+            blocks += threads;
+        }
+        return (int) Math.max(1, ceilDiv(tiles, blocks));
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 
     /**
      * One block, tiles {@code [t0, t1)}, on this thread: V, the 16 GEMMs, then the outputs; rows of
-     * M hold {@code ld} tiles, rows of V {@code ld + L}. {@link VectorWinograd4} overrides it.
+     * M hold {@code ld} tiles, rows of V {@code ld + L}; y pooled or not as in {@link
+     * #convForward(float[], int, float[], int, int, float[], float[], ConvGeometry, boolean, float,
+     * boolean)}. {@link VectorWinograd4} overrides it.
      */
     void block(float[] y, int yOff, float[] img, int imgOff, float[] u, float[] bias,
-               ConvGeometry g, boolean relu, float slope, int t0, int t1, int ld) {
+               ConvGeometry g, boolean relu, float slope, boolean pooled, int t0, int t1, int ld) {
         int filters = g.filters();
         int channels = g.channels();
         int ldv = ld + L;
@@ -284,7 +310,8 @@ class VectorWinograd {
             int ty = (t - n * perImage) / tilesAcross;
             int tx = t - n * perImage - ty * tilesAcross;
             int run = Math.min(L, Math.min(t1 - t, tilesAcross - tx));
-            outputRun(y, yOff + n * g.outputSize(), m, t - t0, ld, g, 2 * ty, 2 * tx, run, bias, relu, slope);
+            int image = pooled ? g.filters() * (g.outH() / 2) * (g.outW() / 2) : g.outputSize();
+            outputRun(y, yOff + n * image, m, t - t0, ld, g, 2 * ty, 2 * tx, run, bias, relu, slope, pooled);
             t += run;
         }
     }
@@ -460,9 +487,12 @@ class VectorWinograd {
      * column {@code col + l} of the 16 matrices M[xi] [F, ld], plus the bias, activated, written
      * to rows {@code oy, oy + 1} and columns {@code ox + 2l, ox + 2l + 1} where they lie inside the
      * output. The two outputs of a tile row are interleaved (zipped) into one run of 2L columns.
+     * When {@code pooled}, each tile is instead one window of the 2x2, stride-2 max-pool: its
+     * maximum ({@link #maxOf}) goes to row {@code oy / 2}, column {@code ox / 2 + l} of the pooled
+     * output ({@code out} at its first float), if the window lies wholly inside the output.
      */
     private static void outputRun(float[] y, int out, float[] m, int col, int ld, ConvGeometry g, int oy, int ox,
-                                  int run, float[] bias, boolean relu, float slope) {
+                                  int run, float[] bias, boolean relu, float slope, boolean pooled) {
         int filters = g.filters();
         int outH = g.outH();
         int outW = g.outW();
@@ -521,6 +551,16 @@ class VectorWinograd {
                 y10 = y10.max(y10.mul(slope));
                 y11 = y11.max(y11.mul(slope));
             }
+            if (pooled) {
+                int pooledH = outH / 2;
+                int pooledW = outW / 2;
+                int windows = Math.min(run, pooledW - ox / 2);
+                if (oy / 2 < pooledH && windows > 0) {
+                    maxOf(y00, y01, y10, y11).intoArray(y, out + (f * pooledH + oy / 2) * pooledW + ox / 2,
+                            S.indexInRange(0, windows));
+                }
+                continue;
+            }
             int row = out + (f * outH + oy) * outW + ox;
             y00.rearrange(ZIP_LOW, y01).intoArray(y, row, low);
             y00.rearrange(ZIP_HIGH, y01).intoArray(y, row + L, high);
@@ -529,6 +569,18 @@ class VectorWinograd {
                 y10.rearrange(ZIP_HIGH, y11).intoArray(y, row + outW + L, high);
             }
         }
+    }
+
+    /**
+     * The maximum of a 2x2 window, lane by lane, as the reference's max-pool finds it: the
+     * top-left value, replaced by each of the others in the order top-right, bottom-left,
+     * bottom-right only when strictly greater, so that ties and NaNs come out as there.
+     */
+    static FloatVector maxOf(FloatVector topLeft, FloatVector topRight, FloatVector bottomLeft,
+                             FloatVector bottomRight) {
+        FloatVector max = topLeft.blend(topRight, topRight.compare(VectorOperators.GT, topLeft));
+        max = max.blend(bottomLeft, bottomLeft.compare(VectorOperators.GT, max));
+        return max.blend(bottomRight, bottomRight.compare(VectorOperators.GT, max));
     }
 
     /**

@@ -181,7 +181,7 @@ class VectorWinograd4 extends VectorWinograd {
      */
     @Override
     void block(float[] y, int yOff, float[] img, int imgOff, float[] u, float[] bias,
-               ConvGeometry g, boolean relu, float slope, int t0, int t1, int ld) {
+               ConvGeometry g, boolean relu, float slope, boolean pooled, int t0, int t1, int ld) {
         int filters = g.filters();
         int channels = g.channels();
         int lanes = (channels + L - 1) / L * L;  // C'
@@ -230,8 +230,8 @@ class VectorWinograd4 extends VectorWinograd {
         int[] segments = new int[4 * (L + 1)];
         for (int t = t0; t < t1; t += L) {
             int count = Math.min(L, t1 - t);
-            int pieces = segments(segments, t, count, g, tilesAcross, perImage, yOff);
-            outputChunk(y, m, t - t0, ld, mStride, g, segments, pieces, bias, relu, slope, work);
+            int pieces = segments(segments, t, count, g, tilesAcross, perImage, yOff, pooled);
+            outputChunk(y, m, t - t0, ld, mStride, g, segments, pieces, bias, relu, slope, pooled, work);
         }
     }
 
@@ -298,10 +298,15 @@ class VectorWinograd4 extends VectorWinograd {
      * tiles along one row of tiles of one image: for piece k, {@code segments[4k]} its first tile
      * (from t), {@code [4k + 1]} its output columns, {@code [4k + 2]} the output rows of its tiles
      * (4, or fewer in the last row of tiles), {@code [4k + 3]} where its first output of filter 0
-     * lies in y. Returns the number of pieces.
+     * lies in y. When {@code pooled}, the same of the pooled output, 2x2 of it to a tile (0 rows or
+     * columns where a tile's windows overhang the convolution's output). Returns the number of
+     * pieces.
      */
     private static int segments(int[] segments, int t, int count, ConvGeometry g, int tilesAcross, int perImage,
-                                int yOff) {
+                                int yOff, boolean pooled) {
+        int side = pooled ? 2 : 4;  // outputs of y along each side of a tile
+        int outH = pooled ? g.outH() / 2 : g.outH();
+        int outW = pooled ? g.outW() / 2 : g.outW();
         int pieces = 0;
         for (int k = 0; k < count; ) {
             int n = (t + k) / perImage;
@@ -309,9 +314,9 @@ class VectorWinograd4 extends VectorWinograd {
             int tx = t + k - n * perImage - ty * tilesAcross;
             int run = Math.min(count - k, tilesAcross - tx);
             segments[4 * pieces] = k;
-            segments[4 * pieces + 1] = Math.min(4 * run, g.outW() - 4 * tx);
-            segments[4 * pieces + 2] = Math.min(4, g.outH() - 4 * ty);
-            segments[4 * pieces + 3] = yOff + n * g.outputSize() + 4 * ty * g.outW() + 4 * tx;
+            segments[4 * pieces + 1] = Math.min(side * run, outW - side * tx);
+            segments[4 * pieces + 2] = Math.min(side, outH - side * ty);
+            segments[4 * pieces + 3] = yOff + n * g.filters() * outH * outW + side * ty * outW + side * tx;
             pieces++;
             k += run;
         }
@@ -324,14 +329,17 @@ class VectorWinograd4 extends VectorWinograd {
      * col + l} of the 36 matrices M[xi] [F, ld], {@code xiStride} apart, plus the bias, activated.
      * {@code P = A^T M} goes to {@code work[0, 24L)}; each row of {@code Y = P A}, biased and activated, is interleaved
      * into 4L consecutive floats at {@code work[24L + 4iL]}, from which each piece
-     * ({@link #segments}) is copied to its place in y.
+     * ({@link #segments}) is copied to its place in y. When {@code pooled}, rows 2j and 2j + 1 of
+     * Y are max-pooled instead ({@link VectorWinograd#maxOf}, windows of columns 0-1 and 2-3), and
+     * the two windows of each tile interleaved into 2L floats at {@code work[24L + 2jL]}.
      */
     private static void outputChunk(float[] y, float[] m, int col, int ld, int xiStride, ConvGeometry g,
                                     int[] segments, int pieces, float[] bias, boolean relu, float slope,
-                                    float[] work) {
+                                    boolean pooled, float[] work) {
         int filters = g.filters();
-        int outW = g.outW();
-        int plane = g.outH() * outW;
+        int outW = pooled ? g.outW() / 2 : g.outW();
+        int plane = (pooled ? g.outH() / 2 : g.outH()) * outW;
+        int side = pooled ? 2 : 4;
         int rowsAt = 24 * L;
         for (int f = 0; f < filters; f++) {
             int o = col + f * ld;
@@ -342,6 +350,10 @@ class VectorWinograd4 extends VectorWinograd {
             // Y = P A (4x4), row by row: row i of P (work[6iL ..]) to the 4 outputs of each tile's
             // row i, plus the bias, activated, interleaved into work[rowsAt + 4iL ..]
             float b = bias == null ? 0f : bias[f];
+            FloatVector above0 = null;  // when pooled: row i - 1 of Y, for i odd
+            FloatVector above1 = null;
+            FloatVector above2 = null;
+            FloatVector above3 = null;
             for (int i = 0; i < 4; i++) {
                 int p = 6 * i * L;
                 FloatVector p0 = FloatVector.fromArray(S, work, p);
@@ -377,16 +389,30 @@ class VectorWinograd4 extends VectorWinograd {
                     y2 = y2.max(y2.mul(slope));
                     y3 = y3.max(y3.mul(slope));
                 }
-                // lanes 2l, 2l + 1: y0, y2 (and y1, y3) of tile l; then lanes 4l .. 4l + 3: y0 .. y3
-                FloatVector low02 = y0.rearrange(ZIP_LOW, y2);
-                FloatVector high02 = y0.rearrange(ZIP_HIGH, y2);
-                FloatVector low13 = y1.rearrange(ZIP_LOW, y3);
-                FloatVector high13 = y1.rearrange(ZIP_HIGH, y3);
-                int r = rowsAt + 4 * i * L;
-                low02.rearrange(ZIP_LOW, low13).intoArray(work, r);
-                low02.rearrange(ZIP_HIGH, low13).intoArray(work, r + L);
-                high02.rearrange(ZIP_LOW, high13).intoArray(work, r + 2 * L);
-                high02.rearrange(ZIP_HIGH, high13).intoArray(work, r + 3 * L);
+                if (pooled && i % 2 == 0) {
+                    above0 = y0;
+                    above1 = y1;
+                    above2 = y2;
+                    above3 = y3;
+                } else if (pooled) {
+                    // lanes 2l, 2l + 1: the windows of columns 0-1 and 2-3 of tile l
+                    FloatVector left = VectorWinograd.maxOf(above0, above1, y0, y1);
+                    FloatVector right = VectorWinograd.maxOf(above2, above3, y2, y3);
+                    int r = rowsAt + (i - 1) * L;
+                    left.rearrange(ZIP_LOW, right).intoArray(work, r);
+                    left.rearrange(ZIP_HIGH, right).intoArray(work, r + L);
+                } else {
+                    // lanes 2l, 2l + 1: y0, y2 (and y1, y3) of tile l; then lanes 4l .. 4l + 3: y0 .. y3
+                    FloatVector low02 = y0.rearrange(ZIP_LOW, y2);
+                    FloatVector high02 = y0.rearrange(ZIP_HIGH, y2);
+                    FloatVector low13 = y1.rearrange(ZIP_LOW, y3);
+                    FloatVector high13 = y1.rearrange(ZIP_HIGH, y3);
+                    int r = rowsAt + 4 * i * L;
+                    low02.rearrange(ZIP_LOW, low13).intoArray(work, r);
+                    low02.rearrange(ZIP_HIGH, low13).intoArray(work, r + L);
+                    high02.rearrange(ZIP_LOW, high13).intoArray(work, r + 2 * L);
+                    high02.rearrange(ZIP_HIGH, high13).intoArray(work, r + 3 * L);
+                }
             }
             for (int k = 0; k < pieces; k++) {
                 int first = segments[4 * k];
@@ -394,7 +420,7 @@ class VectorWinograd4 extends VectorWinograd {
                 int rows = segments[4 * k + 2];
                 int out = segments[4 * k + 3] + f * plane;
                 for (int i = 0; i < rows; i++) {
-                    int src = rowsAt + 4 * i * L + 4 * first;
+                    int src = rowsAt + side * i * L + side * first;
                     int dst = out + i * outW;
                     for (int q = 0; q < columns; q += L) {
                         FloatVector.fromArray(S, work, src + q).intoArray(y, dst + q, S.indexInRange(q, columns));

@@ -242,6 +242,27 @@ public final class ValidCalls {
                         a.floats(0, g.kernelSize(), true), bias ? a.floats(0, g.filters(), true) : null,
                         a.floats(0, g.colSize(), true), g, relu, slope));
             }),
+            kernel("convForwardPooled", d -> {
+                // Any kernel size and stride, but an output of at least 2x2 (the pooling's window).
+                int kh = d.between("kh", 1, 3);
+                int kw = d.between("kw", 1, 3);
+                int sh = d.between("strideH", 1, 2);
+                int sw = d.between("strideW", 1, 2);
+                ConvGeometry g = ConvGeometry.of(d.size("channels", 4), d.between("height", kh + sh, 11),
+                        d.between("width", kw + sw, 11), d.size("filters", 9), kh, kw, sh, sw,
+                        d.between("padTop", 0, kh - 1), 0, d.between("padLeft", 0, kw - 1), 0);
+                int images = d.size("images", 3);
+                int yOff = d.r.nextInt(3);
+                long pooled = (long) images * g.filters() * (g.outH() / 2) * (g.outW() / 2);
+                boolean bias = d.coin();
+                boolean relu = d.coin();
+                float slope = d.coin() ? 0f : 0.1f;
+                return call((k, a) -> k.convForwardPooled(a.floats(yOff, pooled, true), yOff,
+                        a.floats(0, (long) images * g.imageSize(), true), 0, images,
+                        a.floats(0, g.kernelSize(), true), bias ? a.floats(0, g.filters(), true) : null,
+                        a.floats(0, g.colSize(), true), g, relu, slope,
+                        a.floats(0, (long) images * g.outputSize(), true)));
+            }),
             kernel("convBackwardKernel", d -> {
                 ConvGeometry g = geometry(d, d.size("filters", 9));
                 int images = d.size("images", 3);

@@ -63,7 +63,7 @@ public final class EmotionClassifier {
                     + " outputs but " + info.classCount() + " class names");
         }
         this.model = model;
-        this.inference = InferenceModel.hasFoldableBatchNorm(model) ? InferenceModel.fold(model) : model;
+        this.inference = InferenceModel.of(model);
         this.info = info;
         this.flipAveraging = flipAveraging;
         this.height = in[1];

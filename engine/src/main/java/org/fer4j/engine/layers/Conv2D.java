@@ -41,6 +41,14 @@ import org.fer4j.kernels.Parallel;
  * this layer. That saves two passes over the layer's output, the bias fill and the rectification,
  * which at fer-ref's sizes are a tenth of inference time.
  *
+ * <p>Pooling, at inference: in the copy of a model that {@link org.fer4j.engine.InferenceModel}
+ * makes, a convolution followed (after its activation) by a 2x2, stride-2 max-pool does the
+ * pooling itself ({@link Layers#withFusedPool}) and the pool layer is left out: its output is
+ * {@code [N, F, OH/2, OW/2]} ({@link org.fer4j.kernels.Kernels#convForwardPooled}), which the
+ * vector backend computes without ever storing the full-size output. ReLU and max commute
+ * ({@code max(relu(a), relu(b)) = relu(max(a, b))}), so the activation after it still computes
+ * the same. Such a layer has no backward: the copy is for inference only.
+ *
  * <p>Threads: the images of a batch are independent, so the batch is cut into one contiguous
  * chunk per thread ({@link Parallel}), each with its own {@code col} and {@code dcol}. The only
  * shared output is {@code dkernel}: chunk 0 adds into it directly, every other chunk into its own
@@ -70,6 +78,8 @@ public final class Conv2D extends Layer {
     private Param bias;     // [F], or null without bias
     private boolean fusedRelu;  // the following ReLU's max(y, 0) is applied here (fuseRelu)
     private float fusedSlope;   // ... or a following LeakyReLU's y > 0 ? y : slope * y (slope > 0)
+    private boolean fusedPool;  // the 2x2, stride-2 max-pool after it is done here (inference copies only)
+    private float[][] full;     // [chunk][images * F*OH*OW]: a chunk's unpooled output, for a backend that needs it
 
     // Cache and workspaces; the workspaces have one slot per chunk of the batch (per thread).
     private Tensor input;           // [N, C, H, W], the forward input (read by backward)
@@ -152,7 +162,11 @@ public final class Conv2D extends Layer {
         if (useBias) {
             bias = Param.trainable(name() + "/bias", Tensor.zeros(filters), false);
         }
-        return new int[] {filters, outH, outW};
+        if (fusedPool && (outH < 2 || outW < 2)) {
+            throw new IllegalArgumentException("a fused 2x2 max-pool needs an output of at least 2x2, got "
+                    + outH + "x" + outW);
+        }
+        return fusedPool ? new int[] {filters, outH / 2, outW / 2} : new int[] {filters, outH, outW};
     }
 
     @Override
@@ -174,16 +188,34 @@ public final class Conv2D extends Layer {
         int outSize = geometry.outputSize();
         ensureWorkspaces(geometry.colSize());
         input = x;
-        output = reuse(output, n, filters, outH, outW);
-        float[] y = output.data();
         float[] w = kernel.value().data();
         float[] b = bias == null ? null : bias.value().data();
         boolean relu = fusedRelu;
         float slope = fusedSlope;
+        ConvGeometry g = geometry;
+        if (fusedPool) {
+            // y[i] [F, OH/2, OW/2] = the 2x2, stride-2 max-pool of the activated convolution
+            output = reuse(output, n, filters, outH / 2, outW / 2);
+            float[] y = output.data();
+            int pooledSize = filters * (outH / 2) * (outW / 2);
+            int chunks = Parallel.chunks(n, 1);
+            if (full == null || full.length < chunks) {
+                full = new float[chunks][0];
+            }
+            Parallel.forChunks(n, 1, (chunk, from, to) -> {
+                if (full[chunk].length < (to - from) * outSize) {
+                    full[chunk] = new float[(to - from) * outSize];  // this chunk's slot, this thread's alone
+                }
+                kernels.convForwardPooled(y, from * pooledSize, x.data(), from * imageSize, to - from, w, b,
+                        col[chunk], g, relu, slope, full[chunk]);
+            });
+            return output;
+        }
+        output = reuse(output, n, filters, outH, outW);
+        float[] y = output.data();
         // y[i] [F, P] = kernel [F, rows] . im2col(x[i]) [rows, P] + bias (one value per row), then
         // max(., 0) when a ReLU is fused, for this chunk's images in one convForward (im2col into
         // col and sgemm per image, or a backend's equivalent that packs the kernel once).
-        ConvGeometry g = geometry;
         Parallel.forChunks(n, 1, (chunk, from, to) -> kernels.convForward(y, from * outSize,
                 x.data(), from * imageSize, to - from, w, b, col[chunk], g, relu, slope));
         return output;
@@ -191,6 +223,10 @@ public final class Conv2D extends Layer {
 
     @Override
     public Tensor backward(Tensor dout) {
+        if (fusedPool) {
+            throw new IllegalStateException("layer " + name() + " (Conv2D) pools its output for inference (an "
+                    + "InferenceModel copy) and has no backward pass; train the original model");
+        }
         int n = input.dim(0);
         int rows = geometry.rows();
         int positions = geometry.positions();
@@ -239,6 +275,23 @@ public final class Conv2D extends Layer {
     void fuseLeakyRelu(float slope) {
         fusedRelu = true;
         fusedSlope = slope;
+    }
+
+    /**
+     * From now on this layer also does the 2x2, stride-2 max-pool that follows it (after its
+     * activation): its output is pooled. Called before build, on the unbuilt copies of {@link
+     * Layers#withFusedPool}, for inference only.
+     */
+    void fusePool() {
+        if (geometry != null) {
+            throw new IllegalStateException("the pooling must be fused before the layer is built");
+        }
+        fusedPool = true;
+    }
+
+    /** Whether this layer does the max-pool after it ({@link Layers#withFusedPool}): its output is pooled. */
+    public boolean poolsItsOutput() {
+        return fusedPool;
     }
 
     /** One col and dcol per thread, and a dkernel partial per thread after the first. */

@@ -154,6 +154,34 @@ public final class Layers {
         return shape;
     }
 
+    /**
+     * For inference copies ({@code InferenceModel}): the index of the {@link MaxPool2D} that the
+     * {@link Conv2D} at {@code i} of the built chain {@code layers} can do itself, or -1. That is a
+     * 2x2, stride-2 pool ({@link MaxPool2D#isHalving}) right after the convolution, after a batch-
+     * norm folded into it ({@code foldedBatchNorm}) and after a ReLU or a LeakyReLU of positive
+     * slope: activations that are monotone, so that they commute with the max.
+     */
+    public static int fusablePool(List<Layer> layers, int i, boolean foldedBatchNorm) {
+        if (!(layers.get(i) instanceof Conv2D)) {
+            return -1;
+        }
+        int j = i + 1;
+        if (foldedBatchNorm && j < layers.size() && layers.get(j) instanceof BatchNorm) {
+            j++;
+        }
+        if (j < layers.size() && (layers.get(j) instanceof ReLU
+                || layers.get(j) instanceof LeakyReLU leaky && leaky.slope() > 0f)) {
+            j++;
+        }
+        return j < layers.size() && layers.get(j) instanceof MaxPool2D pool && pool.isHalving() ? j : -1;
+    }
+
+    /** {@code conv}, unbuilt, made to do the 2x2, stride-2 max-pool after it itself: see {@link Conv2D}. */
+    public static Conv2D withFusedPool(Conv2D conv) {
+        conv.fusePool();
+        return conv;
+    }
+
     public static Tensor forward(List<Layer> layers, Tensor x, Mode mode) {
         for (Layer l : layers) {
             x = l.forward(x, mode);

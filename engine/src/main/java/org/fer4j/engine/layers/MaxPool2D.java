@@ -80,6 +80,16 @@ public final class MaxPool2D extends Layer {
         return new MaxPool2D(p[0], p[1], s[0], s[1], Padding.parse(Config.getString("MaxPool2D", c, "padding", "valid")));
     }
 
+    /**
+     * Whether this (built) layer is the plain 2x2 max-pool at stride 2 that a convolution before it
+     * can do itself at inference ({@link Conv2D}, {@code Kernels.convForwardPooled}): 2x2 windows
+     * at stride 2 whose output is {@code floor(H/2) x floor(W/2)} ("valid", or "same" on even sizes).
+     */
+    boolean isHalving() {
+        requireBuilt();
+        return kh == 2 && kw == 2 && strideH == 2 && strideW == 2 && outH == height / 2 && outW == width / 2;
+    }
+
     @Override
     public String type() {
         return "MaxPool2D";
