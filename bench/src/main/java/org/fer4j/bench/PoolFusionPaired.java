@@ -22,11 +22,13 @@ import org.fer4j.models.ModelZoo;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
- *     org.fer4j.bench.PoolFusionPaired [ROUNDS] [WARMUP_SECONDS] [models|layers]
+ *     org.fer4j.bench.PoolFusionPaired [ROUNDS] [WARMUP_SECONDS] [models|layers|fixed]
  * </pre>
  *
  * Prints, per model and batch, the median milliseconds per call of each variant (min and max of
- * the rounds) and the median of the per-round ratios unfused / fused time. {@code layers}: the
+ * the rounds) and the median of the per-round ratios unfused / fused time. {@code fixed}: the
+ * same for the convolution kernels declared fixed ({@code Kernels.fixKernel}: their packed and
+ * Winograd forms kept between calls) against derived afresh each call. {@code layers}: the
  * same for the kernels alone, at every convolution of fer-ref, fer-vgg and fer-vgg-wide that a
  * pool follows: {@code convForward} then {@code maxPoolValues} (what the two layers call)
  * against {@code convForwardPooled}.
@@ -44,16 +46,20 @@ public final class PoolFusionPaired {
         if (mode.equals("layers")) {
             layers(rounds, warmup);
             return;
-        } else if (!mode.equals("models")) {
-            throw new IllegalArgumentException("usage: PoolFusionPaired [ROUNDS] [WARMUP_SECONDS] [models|layers], got "
+        } else if (!mode.equals("models") && !mode.equals("fixed")) {
+            throw new IllegalArgumentException("usage: PoolFusionPaired [ROUNDS] [WARMUP_SECONDS] [models|layers|fixed], got "
                     + String.join(" ", args));
         }
-        System.out.printf(Locale.ROOT, "| model | batch | pools as layers ms | pools fused ms | unfused / fused time"
-                + " (per-round median) |%n|---|---|---|---|---|%n");
+        boolean fixed = mode.equals("fixed");
+        System.out.printf(Locale.ROOT, fixed
+                ? "| model | batch | kernels derived each call ms | kernels fixed ms | not fixed / fixed time (per-round median) |%n|---|---|---|---|---|%n"
+                : "| model | batch | pools as layers ms | pools fused ms | unfused / fused time (per-round median) |%n|---|---|---|---|---|%n");
         for (String model : new String[] {"fer-ref", "fer-vgg", "fer-vgg-wide"}) {
             Sequential net = ModelZoo.build(model, 42);
             OrtVersusBench.randomiseState(net, 7);
-            Sequential unfused = InferenceModel.fold(net, false);
+            // models: pools as layers against fused (both with fixed kernels); fixed: kernels
+            // derived afresh each call against kept (both with fused pools)
+            Sequential unfused = fixed ? InferenceModel.fold(net, true, false) : InferenceModel.fold(net, false);
             Sequential fused = InferenceModel.fold(net, true);
             for (int batch : new int[] {64, 1}) {
                 int[] in = net.inputShape();

@@ -44,6 +44,11 @@ import org.fer4j.engine.layers.Residual;
  * the kernels pool exactly the values they would have written. The copy shares no arrays with
  * the original: changing the original's weights later does not change it (fold again).
  *
+ * <p>Fixed weights: the copy's convolutions declare their kernels fixed ({@link
+ * Conv2D#fixWeights}), so that a backend keeps what it derives from them between calls (the
+ * vector backend: the packed kernel and the Winograd transforms), which is a large part of a
+ * convolution's time at batch 1. Do not write to the copy's weights; fold the original again.
+ *
  * <p>Only for inference: it has no batch-norm to train, and its training-mode forward would not
  * normalise by batch statistics. Its layers take the kernels backend current at the call
  * (see {@code KernelsProvider.using}), as any newly built layer does.
@@ -63,11 +68,35 @@ public final class InferenceModel {
      * saves: the two copies compute the same bits).
      */
     public static Sequential fold(Sequential model, boolean fusePools) {
+        return fold(model, fusePools, true);
+    }
+
+    /**
+     * {@link #fold(Sequential, boolean)}, with the copy's convolution kernels declared fixed
+     * ({@link Conv2D#fixWeights}) or, with {@code fixWeights} false, not (to measure what keeping
+     * their derived forms saves; the results are the same bits).
+     */
+    public static Sequential fold(Sequential model, boolean fusePools, boolean fixWeights) {
         List<Layer> original = model.layers();
         List<Layer> copy = foldChain(original, fusePools);
         Sequential folded = new Sequential(model.name(), model.inputShape(), copy, model.seed());
         copyWeights(original, folded.layers(), fusePools);
+        if (fixWeights) {
+            fixConvolutions(folded.layers());
+        }
         return folded;
+    }
+
+    /** Every convolution of the copy declares its kernel fixed ({@link Conv2D#fixWeights}): its weights are final now. */
+    private static void fixConvolutions(List<Layer> layers) {
+        for (Layer l : layers) {
+            if (l instanceof Conv2D c) {
+                c.fixWeights();
+            } else if (l instanceof Residual r) {
+                fixConvolutions(r.mainPath());
+                fixConvolutions(r.shortcutPath());
+            }
+        }
     }
 
     /** The model to run predictions on: its {@link #fold}ed copy where that changes anything, else the model itself. */

@@ -162,6 +162,12 @@ public final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public void fixKernel(float[] kernel) {
+        Checks.fixKernel(kernel);
+        backend.fixKernel(kernel);
+    }
+
+    @Override
     public void convForwardPooled(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
                                   float[] bias, float[] col, ConvGeometry g, boolean relu, float slope,
                                   float[] full) {

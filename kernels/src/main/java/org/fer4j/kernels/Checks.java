@@ -37,6 +37,13 @@ final class Checks {
         span(kernel, name, array == null ? -1 : array.length, off, count);
     }
 
+    /** fixKernel: the kernel must be an array (an empty one is fine: nothing is kept for it). */
+    static void fixKernel(float[] kernel) {
+        if (kernel == null) {
+            throw new IllegalArgumentException("fixKernel: kernel is null");
+        }
+    }
+
     private static void span(String kernel, String name, int length, long off, long count) {
         nonNegative(kernel, name + " offset", off);
         if (count == 0) {

@@ -181,6 +181,19 @@ public interface Kernels {
     }
 
     /**
+     * Declares that the convolution kernel {@code kernel} will not change from now on: a backend
+     * may then keep what it derives from it in {@link #convForward} and {@link #convForwardPooled}
+     * (the vector backend: the kernel packed for its GEMM, and its Winograd transforms) from one
+     * call to the next, instead of deriving it again on every call, which at batch 1 is a large
+     * part of a layer's time. The results are the same bits. Writing to {@code kernel} afterwards
+     * is not allowed: a backend that kept its forms goes on computing with the old values. For
+     * inference copies, whose weights are fixed ({@code InferenceModel}); the default keeps
+     * nothing.
+     */
+    default void fixKernel(float[] kernel) {
+    }
+
+    /**
      * {@link #convForward} followed by 2x2 max pooling at stride 2 of every output plane: {@code
      * y[t] [F, outH/2, outW/2]} at {@code yOff + t*F*(outH/2)*(outW/2)} holds exactly what
      * {@link #maxPoolValues} (2x2 windows, stride 2, valid: an odd last row or column of the

@@ -33,11 +33,11 @@ final class VectorConv {
      * written (a pass over {@code rows * P} floats saved, 2.2 MB an image for fer-ref's second
      * convolution, and its reading back). And the kernel is packed once for all the images instead
      * of once per image and column block (for fer-ref's fourth convolution, with only 64 positions,
-     * that packing was a third of the time). For stride 1 across (the caller checks); any
-     * padding and vertical stride.
+     * that packing was a third of the time; for a kernel declared fixed, {@code fixed}, once for
+     * all calls). For stride 1 across (the caller checks); any padding and vertical stride.
      */
     void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel, float[] bias,
-                     ConvGeometry g, boolean relu, float slope) {
+                     ConvGeometry g, boolean relu, float slope, FixedKernel fixed) {
         int filters = g.filters();
         int rows = g.rows();
         int positions = g.positions();
@@ -48,7 +48,10 @@ final class VectorConv {
         // The kernel packed once serves every image; for a single image (latency at batch 1) that
         // serial pass would come before a product split over threads, so each thread packs the
         // rows it needs instead (JMH InferenceBench at batch 1: fer-vgg 1.09 ms against 1.33-1.41).
-        float[] packedKernel = images > 1 ? gemm.packWhole(kernel, filters, rows) : null;
+        // A kernel declared fixed (Kernels.fixKernel) is packed on the first call and kept, which
+        // at batch 1 saves each thread's packing too.
+        float[] packedKernel = fixed != null ? fixed.packed(() -> gemm.packWholeKept(kernel, filters, rows))
+                : images > 1 ? gemm.packWhole(kernel, filters, rows) : null;
         for (int t = 0; t < images; t++) {
             int image = imgOff + t * g.imageSize();
             gemm.product(false, filters, positions, rows, 1f, kernel, 0, rows, packedKernel,

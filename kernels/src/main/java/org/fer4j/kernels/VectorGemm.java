@@ -163,12 +163,22 @@ class VectorGemm {
         if (w.whole.length < mPadded * k) {
             w.whole = new float[mPadded * k];  // grows once per thread to the largest kernel seen
         }
+        return packWhole(a, m, k, w.whole);
+    }
+
+    /** {@link #packWhole} into a new array of its own, for a caller that keeps it ({@link FixedKernel}). */
+    float[] packWholeKept(float[] a, int m, int k) {
+        return packWhole(a, m, k, new float[(m + mr - 1) / mr * mr * k]);
+    }
+
+    private float[] packWhole(float[] a, int m, int k, float[] into) {
+        int mPadded = (m + mr - 1) / mr * mr;
         int kc = kcFor(k);
         for (int pc = 0; pc < k; pc += kc) {
             int kb = Math.min(kc, k - pc);
-            packA(false, a, 0, k, 0, m, pc, kb, 1f, w.whole, pc * mPadded);
+            packA(false, a, 0, k, 0, m, pc, kb, 1f, into, pc * mPadded);
         }
-        return w.whole;
+        return into;
     }
 
     /** The K block length for a given k: equal blocks (288 = 2 x 144 rather than 256 + 32), no sliver. */

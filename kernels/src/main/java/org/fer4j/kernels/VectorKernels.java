@@ -1,5 +1,9 @@
 package org.fer4j.kernels;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -63,6 +67,7 @@ class VectorKernels implements Kernels {
     private final VectorConv conv;
     private final VectorWinograd winograd;
     private final VectorWinograd4 winograd4;
+    private final Map<float[], FixedKernel> fixedKernels = Collections.synchronizedMap(new WeakHashMap<>());
     private final VectorWinogradFilter winogradFilter;
 
     VectorKernels() {
@@ -562,12 +567,29 @@ class VectorKernels implements Kernels {
         }
         VectorWinograd w = unfoldInPanels ? winogradFor(g, images) : null;
         if (w != null) {
-            w.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope, false);
+            w.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope, false, fixed(kernel));
         } else if (unfoldInPanels) {
-            conv.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope);
+            conv.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope, fixed(kernel));
         } else {
             Kernels.super.convForward(y, yOff, img, imgOff, images, kernel, bias, col, g, relu, slope);
         }
+    }
+
+    /**
+     * Remembers {@code kernel} as fixed, so that the forward convolutions keep what they derive from
+     * it ({@link FixedKernel}: packed, or transformed for Winograd) from one call to the next. The
+     * map holds its keys weakly (arrays hash by identity), so a dropped model's forms go with it.
+     */
+    @Override
+    public void fixKernel(float[] kernel) {
+        if (!fixedKernels.containsKey(kernel)) {
+            fixedKernels.putIfAbsent(kernel, new FixedKernel());
+        }
+    }
+
+    /** The kept forms of {@code kernel} if it was declared fixed, else null. */
+    private FixedKernel fixed(float[] kernel) {
+        return fixedKernels.isEmpty() ? null : fixedKernels.get(kernel);
     }
 
     /**
@@ -595,7 +617,7 @@ class VectorKernels implements Kernels {
         boolean panels = g.strideW() == 1 && g.positions() > 0 && g.filters() > 0 && g.channels() > 0;  // as convForward
         VectorWinograd w = panels && images > 0 ? winogradFor(g, images) : null;
         if (w != null) {
-            w.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope, true);
+            w.convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope, true, fixed(kernel));
         } else if (images > 0 && g.filters() > 0) {
             // The layer calls this on each thread's chunk of the batch: the pool runs on this thread.
             convForward(full, 0, img, imgOff, images, kernel, bias, col, g, relu, slope);

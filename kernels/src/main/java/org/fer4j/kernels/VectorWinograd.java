@@ -193,7 +193,7 @@ class VectorWinograd {
      */
     void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel, float[] bias,
                      ConvGeometry g, boolean relu, float slope) {
-        convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope, false);
+        convForward(y, yOff, img, imgOff, images, kernel, bias, g, relu, slope, false, null);
     }
 
     /**
@@ -202,21 +202,21 @@ class VectorWinograd {
      * the result of {@link Kernels#convForwardPooled}: each pooling window is one tile of F(2x2)
      * (a quarter of one of F(4x4)), pooled as the transform writes it out, so the convolution's
      * output is never stored. Its values are exactly those of the unpooled call, so the pooled
-     * result is too.
+     * result is too. With {@code fixed} (the kernel declared fixed, {@link Kernels#fixKernel}),
+     * the kernel's transform U is made on the first call and kept; else it is made each call.
      */
     void convForward(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel, float[] bias,
-                     ConvGeometry g, boolean relu, float slope, boolean pooled) {
+                     ConvGeometry g, boolean relu, float slope, boolean pooled, FixedKernel fixed) {
         assert g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1 : "3x3 at stride 1 only";
         int filters = g.filters();
         int channels = g.channels();
         int positions = (tile() + 2) * (tile() + 2);
-        Scratch s = scratch();
-        if (s.u.length < positions * filters * channels) {
-            s.u = new float[positions * filters * channels];
-        }
-        float[] u = s.u;
         // U = G g G^T for every filter and channel, split by channels.
-        Parallel.forRange(channels, (c0, c1) -> transformKernel(u, kernel, filters, channels, c0, c1));
+        float[] u = fixed != null ? fixed.winograd(tile(), () -> {
+            float[] kept = new float[positions * filters * channels];
+            Parallel.forRange(channels, (c0, c1) -> transformKernel(kept, kernel, filters, channels, c0, c1));
+            return kept;
+        }) : transformedKernel(kernel, filters, channels, positions);
 
         int tilesAcross = (g.outW() + tile() - 1) / tile();
         int tiles = images * tilesDown(g.outH()) * tilesAcross;
@@ -228,6 +228,17 @@ class VectorWinograd {
                 block(y, yOff, img, imgOff, u, bias, g, relu, slope, pooled, t0, Math.min(tiles, t0 + block), block);
             }
         });
+    }
+
+    /** U for this call, made in this thread's scratch (the kernel may change before the next call). */
+    private float[] transformedKernel(float[] kernel, int filters, int channels, int positions) {
+        Scratch s = scratch();
+        if (s.u.length < positions * filters * channels) {
+            s.u = new float[positions * filters * channels];
+        }
+        float[] u = s.u;
+        Parallel.forRange(channels, (c0, c1) -> transformKernel(u, kernel, filters, channels, c0, c1));
+        return u;
     }
 
     /**

@@ -98,7 +98,7 @@ public final class WinogradBench {
             float[] d = new float[images * g.outputSize()];
             new VectorWinograd(gemm).convForward(w, 0, img, 0, images, kernel, bias, g, false, 0f);
             new VectorWinograd4(gemm).convForward(w4, 0, img, 0, images, kernel, bias, g, false, 0f);
-            new VectorConv(gemm).convForward(d, 0, img, 0, images, kernel, bias, g, false, 0f);
+            new VectorConv(gemm).convForward(d, 0, img, 0, images, kernel, bias, g, false, 0f, null);
             double[] exact = new double[w.length];
             double[] magnitude = new double[w.length];
             exact(g, images, img, kernel, bias, exact, magnitude);
@@ -191,7 +191,7 @@ public final class WinogradBench {
             Runnable w4 = () -> Parallel.forChunks(batch, 1, (chunk, from, to) -> winograd4.convForward(y,
                     from * outSize, img, from * imageSize, to - from, kernel, bias, g, true, 0f));
             Runnable d = () -> Parallel.forChunks(batch, 1, (chunk, from, to) -> direct.convForward(y,
-                    from * outSize, img, from * imageSize, to - from, kernel, bias, g, true, 0f));
+                    from * outSize, img, from * imageSize, to - from, kernel, bias, g, true, 0f, null));
             Runnable[] calls = {d, w, w4};
             int reps = batch == 1 ? 50 : 3;
             for (int i = 0; i < 3; i++) {  // warm-up: every path compiled for this shape

@@ -118,9 +118,9 @@ class WinogradPoolingProperties {
     private String mismatch(VectorWinograd w, ConvGeometry g, int images, boolean withBias, int activation,
                             boolean withNaN, Random random) {
         return mismatch((y, yOff, img, imgOff, n, kernel, bias, geometry, relu, slope) -> w.convForward(y, yOff, img,
-                        imgOff, n, kernel, bias, geometry, relu, slope, true),
+                        imgOff, n, kernel, bias, geometry, relu, slope, true, null),
                 (y, yOff, img, imgOff, n, kernel, bias, geometry, relu, slope) -> w.convForward(y, yOff, img,
-                        imgOff, n, kernel, bias, geometry, relu, slope, false),
+                        imgOff, n, kernel, bias, geometry, relu, slope, false, null),
                 g, images, withBias, activation, withNaN, random);
     }
 

@@ -186,7 +186,7 @@ class WinogradProperties {
         float[] f4 = new float[2 * g.outputSize()];
         new VectorWinograd4(gemm).convForward(f4, 0, img, 0, 2, kernel, bias, g, true, 0f);
         float[] direct = new float[2 * g.outputSize()];
-        new VectorConv(gemm).convForward(direct, 0, img, 0, 2, kernel, bias, g, true, 0f);
+        new VectorConv(gemm).convForward(direct, 0, img, 0, 2, kernel, bias, g, true, 0f, null);
         assertFalse(Arrays.equals(f2, direct), "the algorithms round differently");
         assertFalse(Arrays.equals(f4, direct), "the algorithms round differently");
         assertFalse(Arrays.equals(f2, f4), "the algorithms round differently");

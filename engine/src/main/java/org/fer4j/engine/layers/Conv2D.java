@@ -79,6 +79,7 @@ public final class Conv2D extends Layer {
     private boolean fusedRelu;  // the following ReLU's max(y, 0) is applied here (fuseRelu)
     private float fusedSlope;   // ... or a following LeakyReLU's y > 0 ? y : slope * y (slope > 0)
     private boolean fusedPool;  // the 2x2, stride-2 max-pool after it is done here (inference copies only)
+    private boolean fixedWeights;  // the kernel never changes again (inference copies): Kernels.fixKernel
     private float[][] full;     // [chunk][images * F*OH*OW]: a chunk's unpooled output, for a backend that needs it
 
     // Cache and workspaces; the workspaces have one slot per chunk of the batch (per thread).
@@ -193,6 +194,9 @@ public final class Conv2D extends Layer {
         boolean relu = fusedRelu;
         float slope = fusedSlope;
         ConvGeometry g = geometry;
+        if (fixedWeights) {
+            kernels.fixKernel(w);  // the backend current now keeps what it derives from w (cheap when it has)
+        }
         if (fusedPool) {
             // y[i] [F, OH/2, OW/2] = the 2x2, stride-2 max-pool of the activated convolution
             output = reuse(output, n, filters, outH / 2, outW / 2);
@@ -223,9 +227,10 @@ public final class Conv2D extends Layer {
 
     @Override
     public Tensor backward(Tensor dout) {
-        if (fusedPool) {
-            throw new IllegalStateException("layer " + name() + " (Conv2D) pools its output for inference (an "
-                    + "InferenceModel copy) and has no backward pass; train the original model");
+        if (fusedPool || fixedWeights) {
+            throw new IllegalStateException("layer " + name() + " (Conv2D) " + (fusedPool ? "pools its output"
+                    : "has fixed weights") + " for inference (an InferenceModel copy) and has no backward pass; "
+                    + "train the original model");
         }
         int n = input.dim(0);
         int rows = geometry.rows();
@@ -287,6 +292,18 @@ public final class Conv2D extends Layer {
             throw new IllegalStateException("the pooling must be fused before the layer is built");
         }
         fusedPool = true;
+    }
+
+    /**
+     * Declares this layer's kernel fixed from now on ({@link org.fer4j.kernels.Kernels#fixKernel}):
+     * the backend may keep the kernel's packed and transformed forms between forward calls, which
+     * at batch 1 saves a large part of the layer's time. For inference copies ({@link
+     * org.fer4j.engine.InferenceModel}), whose weights are written once, before this; writing to
+     * the kernel afterwards is not supported (the backend would go on with the old values), and
+     * the layer refuses to train.
+     */
+    public void fixWeights() {
+        fixedWeights = true;
     }
 
     /** Whether this layer does the max-pool after it ({@link Layers#withFusedPool}): its output is pooled. */
