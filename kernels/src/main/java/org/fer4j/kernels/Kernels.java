@@ -207,7 +207,9 @@ public interface Kernels {
      * <p>The default, and the reference, is exactly that: {@code convForward} into {@code full},
      * then each window's first element replaced by any later one that is greater ({@link
      * #maxPoolForward}'s order and its strict comparison, so the first of equal maxima and a NaN
-     * in the first place win), written straight to {@code y} at {@code yOff}. The vector backend
+     * in the first place win), written straight to {@code y} at {@code yOff} on the host ({@link
+     * #hostRead} of {@code full} before, {@link #hostWrote} of {@code y} after, for a backend that
+     * keeps arrays on a device). The vector backend
      * pools the tiles of its Winograd convolution as it transforms them back ({@link Winograd}).
      */
     default void convForwardPooled(float[] y, int yOff, float[] img, int imgOff, int images, float[] kernel,
@@ -217,6 +219,7 @@ public interface Kernels {
             return;
         }
         convForward(full, 0, img, imgOff, images, kernel, bias, col, g, relu, slope);
+        hostRead(full);  // a device backend (OpenCL) may hold the convolution's output on the device
         int planes = images * g.filters();
         int width = g.outW();
         int outH = g.outH() / 2;
@@ -233,6 +236,7 @@ public interface Kernels {
                 }
             }
         }
+        hostWrote(y);
     }
 
     /**

@@ -151,6 +151,34 @@ class OpenClKernelsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(ints = {9, 14, 20})
+    void convForwardPooledAsTheConvolutionThenThePool(int size) {
+        // The interface's default on this backend: the convolution on the device, the pool on the
+        // host (its output read back first), at an offset; y is on the device before (a kernel
+        // wrote it) and a kernel reads it after, so both hand-overs are exercised (y has at least
+        // RESIDENT_MIN elements: it stays resident).
+        SplittableRandom r = new SplittableRandom(size * 3L);
+        int channels = 2;
+        int filters = 16;
+        int images = 3;
+        ConvGeometry g = ConvGeometry.of(channels, size, size + 1, filters, 3, 3, 1, 1, 1, 1, 1, 1);
+        int pooled = images * filters * (g.outH() / 2) * (g.outW() / 2);
+        float[] img = random(r, 1 + images * g.imageSize());
+        float[] kernel = random(r, g.kernelSize());
+        float[] bias = random(r, filters);
+        float[] y = random(r, 2 + pooled);
+        ocl.reluInPlace(y, 2, pooled);  // now the device holds y's latest values
+        float[] yRef = y.clone();
+        ref.convForwardPooled(yRef, 2, img, 1, images, kernel, bias, new float[g.colSize()], g, true, 0f,
+                new float[images * g.outputSize()]);
+        ocl.fixKernel(kernel);  // keeps nothing here
+        ocl.convForwardPooled(y, 2, img, 1, images, kernel, bias, new float[g.colSize()], g, true, 0f,
+                new float[images * g.outputSize()]);
+        ocl.reluInPlace(y, 2, pooled);  // a device kernel must see the host's pooled values
+        close("convForwardPooled", yRef, read(y), tol(channels * 9));
+    }
+
+    @ParameterizedTest
     @ValueSource(ints = {1, 3, 13, 31})
     void biasAndPools(int size) {
         SplittableRandom r = new SplittableRandom(size * 7L);
