@@ -36,7 +36,7 @@ final class ExportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "MODEL",
-            description = "a bundled model (fer2013, fer2013-fast, fer2013-4, fer2013-marketing; fer2013-robust opens fer2013), tiny-face-detector, or a .fer4j file")
+            description = "a bundled model (fer2013, fer2013-fast, fer2013-4, fer2013-marketing, fer2013-robust), tiny-face-detector, or a .fer4j file")
     String model;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "output format: onnx (default: onnx)")

@@ -28,7 +28,7 @@ final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL", description = "an architecture (${COMPLETION-CANDIDATES}), a bundled model (fer2013, fer2013-fast, fer2013-4, fer2013-marketing; fer2013-robust opens fer2013) or a .fer4j file",
+    @Parameters(paramLabel = "MODEL", description = "an architecture (${COMPLETION-CANDIDATES}), a bundled model (fer2013, fer2013-fast, fer2013-4, fer2013-marketing, fer2013-robust) or a .fer4j file",
             completionCandidates = ModelNames.class)
     String model;
 

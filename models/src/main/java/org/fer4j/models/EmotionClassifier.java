@@ -122,7 +122,7 @@ public final class EmotionClassifier {
 
     /**
      * A model bundled in the models jar: {@code fer2013}, {@code fer2013-fast}, {@code fer2013-4},
-     * {@code fer2013-marketing} ({@code fer2013-robust} opens {@code fer2013}).
+     * {@code fer2013-marketing}.
      * Bundled models classify with flip averaging ({@link #withFlipAveraging}), the inference
      * their published accuracies are measured with ({@link Pretrained#FLIP_AVERAGING});
      * {@code withFlipAveraging(false)} gives the single pass.
