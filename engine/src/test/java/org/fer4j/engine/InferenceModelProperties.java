@@ -105,7 +105,10 @@ class InferenceModelProperties {
         float[] actual = folded.forward(x, Mode.EVAL).data();
         assertEquals(expected.length, actual.length);
         // Rounding only: the folded weights are rounded once, the unfolded path rounds per layer.
-        double tolerance = 1e-4 * Math.max(1, maxAbs(expected));
+        // 5e-4 of the largest output: a clean run on 3 December met 1.26e-4 against the 1e-4 used
+        // before (a draw whose intermediates outgrow its outputs), while a wrong fold is off by
+        // 0.9 and more (the running mean left out, below).
+        double tolerance = 5e-4 * Math.max(1, maxAbs(expected));
         assertTrue(maxAbsDiff(expected, actual) <= tolerance,
                 "max difference " + maxAbsDiff(expected, actual) + " > " + tolerance);
     }
