@@ -115,13 +115,14 @@ public final class InferenceModel {
             if (l instanceof Residual r && (foldable(r.mainPath()) || foldable(r.shortcutPath()))) {
                 return true;
             }
-            if (foldsInto(l, i + 1 < layers.size() ? layers.get(i + 1) : null)) {
+            if (foldsInto(layers, i)) {
                 return true;
             }
         }
         return false;
     }
 
+    /** Whether some convolution of {@code layers} (or of a residual block's paths) can do the max-pool after it. */
     private static boolean hasFusablePool(List<Layer> layers) {
         for (Layer l : layers) {
             if (l instanceof Residual r && (hasFusablePool(r.mainPath()) || hasFusablePool(r.shortcutPath()))) {
@@ -135,7 +136,7 @@ public final class InferenceModel {
     private static Set<Integer> fusedPools(List<Layer> layers) {
         Set<Integer> pools = new HashSet<>();
         for (int i = 0; i < layers.size(); i++) {
-            int pool = Layers.fusablePool(layers, i, foldsInto(layers.get(i), i + 1 < layers.size() ? layers.get(i + 1) : null));
+            int pool = Layers.fusablePool(layers, i, foldsInto(layers, i));
             if (pool >= 0) {
                 pools.add(pool);
             }
@@ -143,7 +144,10 @@ public final class InferenceModel {
         return pools;
     }
 
-    private static boolean foldsInto(Layer layer, Layer next) {
+    /** Whether the batch-norm right after layer {@code i} of {@code layers}, if any, folds into it. */
+    private static boolean foldsInto(List<Layer> layers, int i) {
+        Layer layer = layers.get(i);
+        Layer next = i + 1 < layers.size() ? layers.get(i + 1) : null;
         // Not into a convolution that pools: a batch-norm after the max does not commute with it.
         return (layer instanceof Conv2D c && !c.poolsItsOutput() || layer instanceof Dense) && next instanceof BatchNorm;
     }
@@ -158,13 +162,13 @@ public final class InferenceModel {
         Set<Integer> pools = fusePools ? fusedPools(layers) : Set.of();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            boolean poolFollows = pools.contains(Layers.fusablePool(layers, i,
-                    foldsInto(l, i + 1 < layers.size() ? layers.get(i + 1) : null)));
+            boolean folds = foldsInto(layers, i);
+            boolean poolFollows = pools.contains(Layers.fusablePool(layers, i, folds));
             if (pools.contains(i)) {
                 continue;  // done by the convolution before it
             } else if (l instanceof Residual r) {
                 out.add(new Residual(foldChain(r.mainPath(), fusePools), foldChain(r.shortcutPath(), fusePools)));
-            } else if (foldsInto(l, i + 1 < layers.size() ? layers.get(i + 1) : null)) {
+            } else if (folds) {
                 Map<String, Object> d = Layers.describe(l);
                 @SuppressWarnings("unchecked")
                 Map<String, Object> config = new LinkedHashMap<>((Map<String, Object>) d.get("config"));
@@ -195,7 +199,7 @@ public final class InferenceModel {
                 Residual d = (Residual) dst;
                 copyWeights(r.mainPath(), d.mainPath(), fusePools);
                 copyWeights(r.shortcutPath(), d.shortcutPath(), fusePools);
-            } else if (foldsInto(src, i + 1 < from.size() ? from.get(i + 1) : null)) {
+            } else if (foldsInto(from, i)) {
                 foldInto(src, (BatchNorm) from.get(i + 1), dst);
                 i++;
             } else {
